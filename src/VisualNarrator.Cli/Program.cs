@@ -1,0 +1,14 @@
+using System.CommandLine;
+
+namespace VisualNarrator.Cli;
+
+/// <summary>Entry point of the <c>narrator</c> tool.</summary>
+public static class Program
+{
+    /// <summary>Parses the command line and runs the chosen command.</summary>
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("Visual Narrator: inspect, tokenize and run OPT narration models in GGUF form.");
+        return root.Parse(args).Invoke();
+    }
+}
