@@ -1,0 +1,39 @@
+namespace VisualNarrator.Engine.Generation;
+
+/// <summary>The seed model's prompt templates; <c>{scene}</c> is replaced by the scene text.</summary>
+public static class PromptTemplates
+{
+    /// <summary>"Describe this image: {scene}" (the default).</summary>
+    public const string Describe = "Describe this image: {scene}";
+    /// <summary>"What do you see in this picture: {scene}".</summary>
+    public const string WhatDoYouSee = "What do you see in this picture: {scene}";
+    /// <summary>"Generate a caption: {scene}".</summary>
+    public const string Caption = "Generate a caption: {scene}";
+    /// <summary>"This image shows {scene}".</summary>
+    public const string ImageShows = "This image shows {scene}";
+
+    /// <summary>All templates by short name, as the CLI and the web app offer them.</summary>
+    public static IReadOnlyDictionary<string, string> ByName { get; } = new Dictionary<string, string>
+    {
+        ["describe"] = Describe,
+        ["what-do-you-see"] = WhatDoYouSee,
+        ["caption"] = Caption,
+        ["image-shows"] = ImageShows,
+    };
+
+    /// <summary>Fills a template with a scene.</summary>
+    public static string Apply(string template, string scene) => template.Replace("{scene}", scene.Trim(), StringComparison.Ordinal);
+
+    /// <summary>Turns user input into a prompt: input that already starts like one of the templates is used as is,
+    /// anything else is treated as a scene and put into <paramref name="template"/>.</summary>
+    public static string ToPrompt(string sceneOrPrompt, string template = Describe)
+    {
+        var text = sceneOrPrompt.Trim();
+        foreach (var t in ByName.Values)
+        {
+            var prefix = t[..t.IndexOf("{scene}", StringComparison.Ordinal)].TrimEnd();
+            if (text.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) return text;
+        }
+        return Apply(template, text);
+    }
+}

@@ -1,0 +1,150 @@
+using VisualNarrator.Engine.Models;
+using VisualNarrator.Engine.Native;
+
+namespace VisualNarrator.Engine.Inference;
+
+/// <summary>Settings of an inference context.</summary>
+/// <param name="ContextSize">KV-cache cells shared by all sequences (0: the model's context length).</param>
+/// <param name="CacheType">KV-cache element type.</param>
+/// <param name="MaxBatchTokens">Most tokens one decode call may take (prompts longer than this are fed in chunks).</param>
+public sealed record InferenceOptions(int ContextSize = 1024, KvCacheType CacheType = KvCacheType.F16, int MaxBatchTokens = 512);
+
+/// <summary>Thrown when a decode request cannot be served (bad token, position or sequence, batch too large, cache
+/// full). Nothing was sent to native code and the context is unchanged.</summary>
+public sealed class DecodeException(string message) : Exception(message);
+
+/// <summary>
+/// Runs batches of tokens through a model with a KV cache. Several sequences can be decoded in one graph; each token
+/// attends only to earlier positions of its own sequence. Not thread-safe: one caller (the scheduler) drives it.
+/// </summary>
+public sealed class InferenceContext : IDisposable
+{
+    private readonly Model _model;
+    private readonly GgmlGraphAllocator _allocator;
+    private readonly int _graphSize;
+    private float[] _logits = [];
+    private float[] _mask = [];
+    private long[] _cells = [];
+    private int[] _outputRows = [];
+    private int _outputs;
+
+    /// <summary>Creates a context with its own KV cache.</summary>
+    public InferenceContext(Model model, InferenceOptions? options = null)
+    {
+        _model = model;
+        Options = options ?? new InferenceOptions();
+        var cells = Options.ContextSize == 0 ? model.Hyperparameters.ContextLength : Options.ContextSize;
+        if (cells < 1) throw new ArgumentOutOfRangeException(nameof(options), $"ContextSize must be positive, got {cells}");
+        if (Options.MaxBatchTokens < 1) throw new ArgumentOutOfRangeException(nameof(options), $"MaxBatchTokens must be positive, got {Options.MaxBatchTokens}");
+        Cache = new KvCache(model.Hyperparameters, model.Backend, cells, Options.CacheType);
+        _allocator = model.Backend.CreateGraphAllocator();
+        _graphSize = DecoderGraph.GraphSize(model.Hyperparameters.BlockCount);
+    }
+
+    /// <summary>The settings.</summary>
+    public InferenceOptions Options { get; }
+
+    /// <summary>The model.</summary>
+    public Model Model => _model;
+
+    /// <summary>The KV cache (free sequences through it).</summary>
+    public KvCache Cache { get; }
+
+    /// <summary>Vocabulary size: the length of each logits row.</summary>
+    public int VocabSize => _model.Hyperparameters.VocabSize;
+
+    /// <summary>Logits of the <paramref name="output"/>-th token (in batch order) that asked for them in the last decode.</summary>
+    public ReadOnlySpan<float> Logits(int output)
+    {
+        if ((uint)output >= (uint)_outputs) throw new ArgumentOutOfRangeException(nameof(output), $"the last decode produced {_outputs} logits rows");
+        return _logits.AsSpan(output * VocabSize, VocabSize);
+    }
+
+    /// <summary>Decodes a batch: writes its keys and values into the cache and computes logits for the tokens that
+    /// want them. Validates everything first; on a <see cref="DecodeException"/> nothing changed.</summary>
+    public void Decode(DecodeBatch batch)
+    {
+        Validate(batch);
+        var n = batch.Count;
+        EnsureCapacity(n, batch.OutputCount);
+        var cells = _cells.AsSpan(0, n);
+        if (!Cache.TryClaim(batch.Sequences, batch.Positions, cells))
+            throw new DecodeException($"the KV cache is full: {n} tokens need cells, {Cache.FreeCells} of {Cache.Cells} are free (raise the context size or free sequences)");
+        try
+        {
+            Run(batch, cells);
+        }
+        catch
+        {
+            Cache.Release(cells);
+            throw;
+        }
+    }
+
+    private void Validate(DecodeBatch batch)
+    {
+        var hp = _model.Hyperparameters;
+        if (batch.Count == 0) throw new DecodeException("the batch is empty");
+        if (batch.Count > Options.MaxBatchTokens)
+            throw new DecodeException($"the batch has {batch.Count} tokens, more than MaxBatchTokens {Options.MaxBatchTokens}");
+        if (batch.OutputCount == 0) throw new DecodeException("no token in the batch asks for logits");
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if ((uint)batch.Tokens[i] >= (uint)hp.VocabSize)
+                throw new DecodeException($"token #{i} is id {batch.Tokens[i]}, outside the vocabulary [0, {hp.VocabSize})");
+            if ((uint)batch.Positions[i] >= (uint)hp.ContextLength)
+                throw new DecodeException($"token #{i} is at position {batch.Positions[i]}, outside the model's context [0, {hp.ContextLength})");
+            if (batch.Sequences[i] < 0)
+                throw new DecodeException($"token #{i} has sequence id {batch.Sequences[i]}; ids must be >= 0");
+        }
+    }
+
+    private void EnsureCapacity(int tokens, int outputs)
+    {
+        if (_cells.Length < tokens) _cells = new long[tokens];
+        if (_outputRows.Length < outputs) _outputRows = new int[outputs];
+        if (_logits.Length < outputs * VocabSize) _logits = new float[outputs * VocabSize];
+    }
+
+    private void Run(DecodeBatch batch, ReadOnlySpan<long> cells)
+    {
+        var n = batch.Count;
+        var outputs = batch.OutputCount;
+        // Attend over a prefix of the cache, rounded up so graph shapes (and allocations) change rarely.
+        var nKv = Math.Min(Cache.Cells, (Cache.UsedExtent() + 31) / 32 * 32);
+        var maskLength = nKv * n;
+        if (_mask.Length < maskLength) _mask = new float[Math.Max(maskLength, _mask.Length * 2)];
+        var mask = _mask.AsSpan(0, maskLength);
+        for (var t = 0; t < n; t++)
+        {
+            int seq = batch.Sequences[t], pos = batch.Positions[t];
+            var row = mask.Slice(t * nKv, nKv);
+            for (var c = 0; c < nKv; c++)
+                row[c] = Cache.SequenceOf(c) == seq && Cache.PositionOf(c) <= pos ? 0f : float.NegativeInfinity;
+        }
+        var o = 0;
+        for (var t = 0; t < n; t++)
+            if (batch.WantLogits[t]) _outputRows[o++] = t;
+
+        var hp = _model.Hyperparameters;
+        using var ctx = GgmlContext.Create(2 * _graphSize, _graphSize);
+        var graph = ctx.NewGraph(_graphSize);
+        var io = DecoderGraph.Build(ctx, graph, _model.Architecture, hp, _model.Weights, Cache, n, outputs, nKv);
+        _allocator.Allocate(graph);
+        io.Tokens.SetData(batch.Tokens);
+        io.Positions.SetData(batch.Positions);
+        io.CacheRows.SetData(cells);
+        io.Mask.SetData<float>(mask);
+        io.OutputRows?.SetData<int>(_outputRows.AsSpan(0, outputs));
+        _model.Backend.Compute(graph);
+        io.Logits.GetData(_logits.AsSpan(0, outputs * VocabSize));
+        _outputs = outputs;
+    }
+
+    /// <summary>Frees the cache and the graph allocator.</summary>
+    public void Dispose()
+    {
+        _allocator.Dispose();
+        Cache.Dispose();
+    }
+}

@@ -1,0 +1,130 @@
+using VisualNarrator.Engine.Models;
+using VisualNarrator.Engine.Native;
+
+namespace VisualNarrator.Engine.Inference;
+
+/// <summary>Element type of the KV cache.</summary>
+public enum KvCacheType
+{
+    /// <summary>Half precision (default; half the memory).</summary>
+    F16,
+    /// <summary>Single precision (exact comparisons in tests).</summary>
+    F32,
+}
+
+/// <summary>
+/// A unified key/value cache: per layer one K and one V tensor of [n_embd, cells] in a backend buffer, shared by all
+/// sequences. Each cell remembers which sequence and position it holds; a token may attend a cell of its own sequence
+/// at an earlier or equal position, which the decode mask encodes. Freeing a sequence frees its cells at once.
+/// </summary>
+public sealed class KvCache : IDisposable
+{
+    private readonly GgmlContext _context;
+    private readonly GgmlBackendBuffer _buffer;
+    private readonly GgmlTensor[] _k, _v;
+    private readonly int[] _cellSequence; // -1 = free
+    private readonly int[] _cellPosition;
+
+    /// <summary>Creates a cache of <paramref name="cells"/> cells for the model's layers and width.</summary>
+    public KvCache(ModelHyperparameters hp, GgmlBackend backend, int cells, KvCacheType type)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(cells);
+        Cells = cells;
+        Type = type;
+        var ggmlType = type == KvCacheType.F16 ? GgmlTypeId.F16 : GgmlTypeId.F32;
+        ElementBytes = type == KvCacheType.F16 ? 2u : 4u;
+        _context = GgmlContext.Create(2 * hp.BlockCount);
+        _k = new GgmlTensor[hp.BlockCount];
+        _v = new GgmlTensor[hp.BlockCount];
+        for (var i = 0; i < hp.BlockCount; i++)
+        {
+            _k[i] = _context.NewTensor(ggmlType, hp.EmbeddingLength, cells).SetName($"cache_k_l{i}");
+            _v[i] = _context.NewTensor(ggmlType, hp.EmbeddingLength, cells).SetName($"cache_v_l{i}");
+        }
+        _buffer = backend.AllocateTensors(_context);
+        // Cells beyond those in use are still multiplied (then masked); zeros keep them finite.
+        _buffer.Clear(0);
+        _cellSequence = new int[cells];
+        _cellPosition = new int[cells];
+        Array.Fill(_cellSequence, -1);
+    }
+
+    /// <summary>Number of cells (token slots over all sequences).</summary>
+    public int Cells { get; }
+
+    /// <summary>Element type.</summary>
+    public KvCacheType Type { get; }
+
+    /// <summary>Bytes per element.</summary>
+    public uint ElementBytes { get; }
+
+    /// <summary>Backend bytes the cache occupies.</summary>
+    public ulong BufferBytes => _buffer.Size;
+
+    /// <summary>Cells currently free.</summary>
+    public int FreeCells => _cellSequence.Count(s => s < 0);
+
+    internal (GgmlTensor K, GgmlTensor V) Layer(int layer) => (_k[layer], _v[layer]);
+
+    internal int SequenceOf(int cell) => _cellSequence[cell];
+
+    internal int PositionOf(int cell) => _cellPosition[cell];
+
+    /// <summary>Number of cells holding <paramref name="sequence"/>.</summary>
+    public int Count(int sequence) => _cellSequence.Count(s => s == sequence);
+
+    /// <summary>Claims one free cell per token (lowest first) and records its sequence and position; returns false and
+    /// claims nothing when there are not enough free cells.</summary>
+    internal bool TryClaim(ReadOnlySpan<int> sequences, ReadOnlySpan<int> positions, Span<long> cellsOut)
+    {
+        var found = 0;
+        for (var c = 0; c < Cells && found < sequences.Length; c++)
+            if (_cellSequence[c] < 0) cellsOut[found++] = c;
+        if (found < sequences.Length) return false;
+        for (var i = 0; i < sequences.Length; i++)
+        {
+            _cellSequence[cellsOut[i]] = sequences[i];
+            _cellPosition[cellsOut[i]] = positions[i];
+        }
+        return true;
+    }
+
+    /// <summary>Returns claimed cells to the free pool (used when a decode fails after claiming).</summary>
+    internal void Release(ReadOnlySpan<long> cells)
+    {
+        foreach (var c in cells) _cellSequence[c] = -1;
+    }
+
+    /// <summary>Frees every cell of <paramref name="sequence"/>.</summary>
+    public void RemoveSequence(int sequence)
+    {
+        for (var c = 0; c < Cells; c++)
+            if (_cellSequence[c] == sequence) _cellSequence[c] = -1;
+    }
+
+    /// <summary>Frees the cells of <paramref name="sequence"/> at positions &gt;= <paramref name="fromPosition"/>
+    /// (to rewind a sequence).</summary>
+    public void RemoveFrom(int sequence, int fromPosition)
+    {
+        for (var c = 0; c < Cells; c++)
+            if (_cellSequence[c] == sequence && _cellPosition[c] >= fromPosition) _cellSequence[c] = -1;
+    }
+
+    /// <summary>Frees every cell.</summary>
+    public void Clear() => Array.Fill(_cellSequence, -1);
+
+    /// <summary>One past the highest cell in use.</summary>
+    internal int UsedExtent()
+    {
+        for (var c = Cells - 1; c >= 0; c--)
+            if (_cellSequence[c] >= 0) return c + 1;
+        return 0;
+    }
+
+    /// <summary>Frees the cache memory.</summary>
+    public void Dispose()
+    {
+        _buffer.Dispose();
+        _context.Dispose();
+    }
+}

@@ -1,0 +1,74 @@
+using VisualNarrator.Gguf;
+
+namespace VisualNarrator.Engine.Models;
+
+/// <summary>The hyperparameters a decoder-only transformer of the OPT / GPT-2 family needs, read from the
+/// <c>{arch}.*</c> GGUF keys that llama.cpp defines.</summary>
+/// <param name="Architecture">general.architecture ("opt" or "gpt2").</param>
+/// <param name="ContextLength">{arch}.context_length: rows of the position table.</param>
+/// <param name="EmbeddingLength">{arch}.embedding_length (hidden size).</param>
+/// <param name="FeedForwardLength">{arch}.feed_forward_length.</param>
+/// <param name="BlockCount">{arch}.block_count (layers).</param>
+/// <param name="HeadCount">{arch}.attention.head_count.</param>
+/// <param name="LayerNormEpsilon">{arch}.attention.layer_norm_epsilon.</param>
+/// <param name="VocabSize">Rows of token_embd.weight.</param>
+public sealed record ModelHyperparameters(string Architecture, int ContextLength, int EmbeddingLength, int FeedForwardLength,
+    int BlockCount, int HeadCount, float LayerNormEpsilon, int VocabSize)
+{
+    /// <summary>Size of one attention head.</summary>
+    public int HeadDim => EmbeddingLength / HeadCount;
+
+    /// <summary>Key names, for writers and error messages.</summary>
+    public static string ContextLengthKey(string arch) => $"{arch}.context_length";
+    /// <summary>Key name of the hidden size.</summary>
+    public static string EmbeddingLengthKey(string arch) => $"{arch}.embedding_length";
+    /// <summary>Key name of the FFN size.</summary>
+    public static string FeedForwardLengthKey(string arch) => $"{arch}.feed_forward_length";
+    /// <summary>Key name of the layer count.</summary>
+    public static string BlockCountKey(string arch) => $"{arch}.block_count";
+    /// <summary>Key name of the head count.</summary>
+    public static string HeadCountKey(string arch) => $"{arch}.attention.head_count";
+    /// <summary>Key name of the LayerNorm epsilon.</summary>
+    public static string LayerNormEpsilonKey(string arch) => $"{arch}.attention.layer_norm_epsilon";
+
+    /// <summary>Reads and checks the hyperparameters; the vocabulary size comes from token_embd.weight.</summary>
+    /// <exception cref="ModelLoadException">A key is missing, mistyped or out of range.</exception>
+    public static ModelHyperparameters Read(GgufFile file, string arch)
+    {
+        int Positive(string key)
+        {
+            long v;
+            try { v = file.GetInteger(key); }
+            catch (GgufFormatException ex) { throw new ModelLoadException(file.Path, ex.Problem); }
+            if (v is <= 0 or > int.MaxValue) throw new ModelLoadException(file.Path, $"'{key}' is {v}, expected a positive 32-bit integer");
+            return (int)v;
+        }
+        var embd = Positive(EmbeddingLengthKey(arch));
+        var heads = Positive(HeadCountKey(arch));
+        if (embd % heads != 0)
+            throw new ModelLoadException(file.Path, $"'{EmbeddingLengthKey(arch)}' {embd} is not divisible by '{HeadCountKey(arch)}' {heads}");
+        float eps;
+        try { eps = file.GetFloat32(LayerNormEpsilonKey(arch)); }
+        catch (GgufFormatException ex) { throw new ModelLoadException(file.Path, ex.Problem); }
+        if (!(eps > 0 && eps < 1))
+            throw new ModelLoadException(file.Path, $"'{LayerNormEpsilonKey(arch)}' is {eps}, expected a small positive number such as 1e-5");
+        var embdTensor = file.FindTensor("token_embd.weight")
+            ?? throw new ModelLoadException(file.Path, "missing tensor 'token_embd.weight'");
+        if (embdTensor.Shape.Length != 2 || embdTensor.Shape[1] > int.MaxValue)
+            throw new ModelLoadException(file.Path, $"tensor 'token_embd.weight' has shape {embdTensor.ShapeText}, expected {{{embd}, n_vocab}}");
+        return new ModelHyperparameters(arch, Positive(ContextLengthKey(arch)), embd, Positive(FeedForwardLengthKey(arch)),
+            Positive(BlockCountKey(arch)), heads, eps, (int)embdTensor.Shape[1]);
+    }
+
+    /// <summary>Writes the hyperparameter keys (not the vocabulary size, which the embedding carries).</summary>
+    public void WriteTo(GgufWriter writer)
+    {
+        writer.SetString(GgufKeys.Architecture, Architecture)
+            .SetUInt32(ContextLengthKey(Architecture), (uint)ContextLength)
+            .SetUInt32(EmbeddingLengthKey(Architecture), (uint)EmbeddingLength)
+            .SetUInt32(FeedForwardLengthKey(Architecture), (uint)FeedForwardLength)
+            .SetUInt32(BlockCountKey(Architecture), (uint)BlockCount)
+            .SetUInt32(HeadCountKey(Architecture), (uint)HeadCount)
+            .SetFloat32(LayerNormEpsilonKey(Architecture), LayerNormEpsilon);
+    }
+}

@@ -1,0 +1,112 @@
+using System.Buffers;
+using VisualNarrator.Engine.Native;
+using VisualNarrator.Gguf;
+
+namespace VisualNarrator.Engine.Models;
+
+/// <summary>A model's weight tensors in one backend buffer, looked up by their GGUF names.</summary>
+public sealed class ModelWeights : IDisposable
+{
+    private readonly GgmlContext _context;
+    private readonly GgmlBackendBuffer _buffer;
+    private readonly Dictionary<string, GgmlTensor> _tensors;
+
+    private ModelWeights(GgmlContext context, GgmlBackendBuffer buffer, Dictionary<string, GgmlTensor> tensors)
+    {
+        _context = context;
+        _buffer = buffer;
+        _tensors = tensors;
+    }
+
+    /// <summary>Bytes of backend memory holding the weights.</summary>
+    public ulong BufferBytes => _buffer.Size;
+
+    /// <summary>A required weight.</summary>
+    public GgmlTensor this[string name] => _tensors.TryGetValue(name, out var t) ? t : throw new KeyNotFoundException($"no weight '{name}'");
+
+    /// <summary>An optional weight, or null.</summary>
+    public GgmlTensor? TryGet(string name) => _tensors.TryGetValue(name, out var t) ? t : null;
+
+    /// <summary>Checks every tensor of <paramref name="file"/> against <paramref name="specs"/> (missing, unexpected,
+    /// wrong shape or type); throws naming the tensor and both shapes. Nothing native runs before this passes.</summary>
+    public static void Validate(GgufFile file, IEnumerable<TensorSpec> specs)
+    {
+        var expected = specs.ToDictionary(s => s.Name);
+        foreach (var spec in expected.Values)
+            if (spec.Check(file.FindTensor(spec.Name)) is { } problem) throw new ModelLoadException(file.Path, problem);
+        foreach (var t in file.Tensors)
+            if (!expected.ContainsKey(t.Name)) throw new ModelLoadException(file.Path, $"unexpected tensor '{t.Name}' {t.ShapeText}");
+    }
+
+    /// <summary>Creates the tensors in a backend buffer and reads their data straight from the file into it
+    /// (the file must have passed <see cref="Validate"/>).</summary>
+    public static ModelWeights Load(GgufFile file, GgmlBackend backend, IProgress<double>? progress = null)
+    {
+        var context = GgmlContext.Create(file.Tensors.Count + 1);
+        GgmlBackendBuffer? buffer = null;
+        try
+        {
+            var tensors = new Dictionary<string, GgmlTensor>(StringComparer.Ordinal);
+            foreach (var info in file.Tensors)
+            {
+                var s = info.Shape;
+                var t = s.Length switch
+                {
+                    1 => context.NewTensor((uint)info.Type, s[0]),
+                    2 => context.NewTensor((uint)info.Type, s[0], s[1]),
+                    3 => context.NewTensor((uint)info.Type, s[0], s[1], s[2]),
+                    _ => context.NewTensor((uint)info.Type, s[0], s[1], s[2], s[3]),
+                };
+                tensors[info.Name] = t.SetName(info.Name);
+            }
+            buffer = backend.AllocateTensors(context, GgmlBufferUsage.Weights);
+            ReadData(file, tensors, progress);
+            return new ModelWeights(context, buffer, tensors);
+        }
+        catch
+        {
+            buffer?.Dispose();
+            context.Dispose();
+            throw;
+        }
+    }
+
+    private static void ReadData(GgufFile file, Dictionary<string, GgmlTensor> tensors, IProgress<double>? progress)
+    {
+        using var stream = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        if (stream.Length != file.FileLength)
+            throw new IOException($"{file.Path} changed size since its metadata was read");
+        var chunk = ArrayPool<byte>.Shared.Rent(4 << 20);
+        try
+        {
+            long total = file.Tensors.Sum(t => t.ByteSize), done = 0;
+            foreach (var info in file.Tensors.OrderBy(t => t.FileOffset))
+            {
+                var tensor = tensors[info.Name];
+                if ((long)tensor.Nbytes != info.ByteSize)
+                    throw new InvalidOperationException($"ggml sizes '{info.Name}' at {tensor.Nbytes} bytes, the file at {info.ByteSize}");
+                stream.Position = info.FileOffset;
+                for (long offset = 0; offset < info.ByteSize;)
+                {
+                    var n = (int)Math.Min(chunk.Length, info.ByteSize - offset);
+                    stream.ReadExactly(chunk, 0, n);
+                    tensor.SetData<byte>(chunk.AsSpan(0, n), (ulong)offset);
+                    offset += n;
+                }
+                done += info.ByteSize;
+                progress?.Report((double)done / total);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+    }
+
+    /// <summary>Frees the weights.</summary>
+    public void Dispose()
+    {
+        _buffer.Dispose();
+        _context.Dispose();
+    }
+}
