@@ -34,7 +34,8 @@ public static class GgmlLibrary
 
     /// <summary>
     /// Loads the native libraries once (idempotent, thread-safe) and returns where they were found.
-    /// Every type in this namespace calls it before touching native code.
+    /// Every type in this namespace calls it before touching native code. A failure is remembered: later calls
+    /// throw the same exception (the process cannot load a different copy afterwards anyway).
     /// </summary>
     /// <exception cref="DllNotFoundException">The ggml libraries could not be found or loaded.</exception>
     /// <exception cref="PlatformNotSupportedException">Not Linux x64.</exception>
