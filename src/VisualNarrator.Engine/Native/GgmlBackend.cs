@@ -1,0 +1,219 @@
+using System.Runtime.InteropServices;
+
+namespace VisualNarrator.Engine.Native;
+
+/// <summary>An initialized ggml backend (a compute stream on one device).</summary>
+public sealed unsafe class GgmlBackend : IDisposable
+{
+    private IntPtr handle;
+    private readonly delegate* unmanaged<IntPtr, int, void> setThreads;
+    private int threads;
+
+    private GgmlBackend(IntPtr handle, GgmlDevice device)
+    {
+        this.handle = handle;
+        Device = device;
+        Name = GgmlNative.Str(GgmlNative.ggml_backend_name(handle));
+        // Thread count is a backend-specific extension, looked up by name as llama.cpp does.
+        var reg = GgmlNative.ggml_backend_dev_backend_reg(device.Handle);
+        if (reg != IntPtr.Zero)
+            setThreads = (delegate* unmanaged<IntPtr, int, void>)GgmlNative.ggml_backend_reg_get_proc_address(reg, "ggml_backend_set_n_threads");
+    }
+
+    /// <summary>
+    /// Initializes the backend of the device named <paramref name="device"/> (see <see cref="GgmlDevice.Find"/>),
+    /// with <paramref name="threads"/> CPU threads where the backend uses them (0: one per logical processor).
+    /// </summary>
+    /// <exception cref="ArgumentException">No such device; the message lists those available.</exception>
+    public static GgmlBackend Create(string device = "cpu", int threads = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(threads);
+        var dev = GgmlDevice.Find(device);
+        var h = GgmlNative.ggml_backend_dev_init(dev.Handle, null);
+        if (h == IntPtr.Zero) throw new InvalidOperationException($"ggml could not initialize a backend on {dev}.");
+        var backend = new GgmlBackend(h, dev);
+        if (backend.SupportsThreads) backend.Threads = threads == 0 ? Environment.ProcessorCount : threads;
+        return backend;
+    }
+
+    /// <summary>Backend name, e.g. <c>CPU</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>The device it runs on.</summary>
+    public GgmlDevice Device { get; }
+
+    /// <summary>The native <c>ggml_backend_t</c>.</summary>
+    public IntPtr Handle
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(handle == IntPtr.Zero, this);
+            return handle;
+        }
+    }
+
+    /// <summary>Whether the backend takes a thread count (CPU does; GPUs do not).</summary>
+    public bool SupportsThreads => setThreads != null;
+
+    /// <summary>Threads used for compute.</summary>
+    /// <exception cref="NotSupportedException">Setting it on a backend without threads.</exception>
+    public int Threads
+    {
+        get => threads;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 512); // GGML_MAX_N_THREADS
+            if (!SupportsThreads) throw new NotSupportedException($"Backend {Name} has no thread setting.");
+            setThreads(Handle, value);
+            threads = value;
+        }
+    }
+
+    /// <summary>
+    /// Gives every tensor of <paramref name="context"/> memory in one new buffer of this backend
+    /// (e.g. weights or a KV cache). The buffer must outlive the tensors' use.
+    /// </summary>
+    public GgmlBackendBuffer AllocateTensors(GgmlContext context, GgmlBufferUsage usage = GgmlBufferUsage.Any)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var buffer = GgmlNative.ggml_backend_alloc_ctx_tensors(context.Handle, Handle);
+        if (buffer == IntPtr.Zero)
+            throw new InvalidOperationException("ggml allocated no buffer: the context has no tensors without memory, or the device is out of memory.");
+        var result = new GgmlBackendBuffer(buffer);
+        result.Usage = usage;
+        return result;
+    }
+
+    /// <summary>A graph allocator using this backend's default buffer type.</summary>
+    public GgmlGraphAllocator CreateGraphAllocator() => new(GgmlNative.ggml_backend_get_default_buffer_type(Handle));
+
+    /// <summary>Runs <paramref name="graph"/>, which must be allocated; throws if ggml reports failure.</summary>
+    public void Compute(GgmlGraph graph)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        graph.CheckAllocated();
+        var status = GgmlNative.ggml_backend_graph_compute(Handle, graph.Handle);
+        if (status != 0)
+            throw new InvalidOperationException($"ggml_backend_graph_compute on {Name} returned status {status} " +
+                status switch { -2 => "(allocation failed)", -1 => "(failed)", 1 => "(aborted)", _ => "" });
+    }
+
+    /// <summary>Frees the backend (once).</summary>
+    public void Dispose()
+    {
+        var h = Interlocked.Exchange(ref handle, IntPtr.Zero);
+        if (h != IntPtr.Zero) GgmlNative.ggml_backend_free(h);
+    }
+}
+
+/// <summary>What a backend buffer holds; schedulers use it to place ops next to weights.</summary>
+public enum GgmlBufferUsage
+{
+    /// <summary>Unspecified.</summary>
+    Any = 0,
+
+    /// <summary>Model weights.</summary>
+    Weights = 1,
+
+    /// <summary>Intermediate results.</summary>
+    Compute = 2,
+}
+
+/// <summary>A backend buffer owning tensor memory; freeing it leaves its tensors dangling, so dispose it last.</summary>
+public sealed class GgmlBackendBuffer : IDisposable
+{
+    private IntPtr handle;
+    private GgmlBufferUsage usage;
+
+    internal GgmlBackendBuffer(IntPtr handle) => this.handle = handle;
+
+    /// <summary>The native <c>ggml_backend_buffer_t</c>.</summary>
+    public IntPtr Handle
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(handle == IntPtr.Zero, this);
+            return handle;
+        }
+    }
+
+    /// <summary>Size in bytes.</summary>
+    public ulong Size => GgmlNative.ggml_backend_buffer_get_size(Handle);
+
+    /// <summary>Buffer name as ggml reports it, e.g. <c>CPU</c>.</summary>
+    public string Name => GgmlNative.Str(GgmlNative.ggml_backend_buffer_name(Handle));
+
+    /// <summary>What the buffer holds.</summary>
+    public GgmlBufferUsage Usage
+    {
+        get => usage;
+        set
+        {
+            GgmlNative.ggml_backend_buffer_set_usage(Handle, (int)value);
+            usage = value;
+        }
+    }
+
+    /// <summary>Sets every byte of the buffer to <paramref name="value"/> (e.g. zero a fresh KV cache).</summary>
+    public void Clear(byte value = 0) => GgmlNative.ggml_backend_buffer_clear(Handle, value);
+
+    /// <summary>Frees the buffer (once).</summary>
+    public void Dispose()
+    {
+        var h = Interlocked.Exchange(ref handle, IntPtr.Zero);
+        if (h != IntPtr.Zero) GgmlNative.ggml_backend_buffer_free(h);
+    }
+}
+
+/// <summary>
+/// ggml's graph allocator: gives a graph's intermediate tensors memory in one reusable buffer,
+/// reusing memory of tensors no longer needed.
+/// </summary>
+public sealed class GgmlGraphAllocator : IDisposable
+{
+    private IntPtr handle;
+
+    internal GgmlGraphAllocator(IntPtr bufferType)
+    {
+        if (bufferType == IntPtr.Zero) throw new InvalidOperationException("Backend has no default buffer type.");
+        handle = GgmlNative.ggml_gallocr_new(bufferType);
+        if (handle == IntPtr.Zero) throw new InvalidOperationException("ggml_gallocr_new failed.");
+    }
+
+    /// <summary>The native <c>ggml_gallocr_t</c>.</summary>
+    public IntPtr Handle
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(handle == IntPtr.Zero, this);
+            return handle;
+        }
+    }
+
+    /// <summary>Bytes of the compute buffer reserved so far.</summary>
+    public ulong BufferSize => GgmlNative.ggml_gallocr_get_buffer_size(Handle, 0);
+
+    /// <summary>Sizes the buffer for the largest graph expected (optional; avoids regrowth later).</summary>
+    public void Reserve(GgmlGraph graph)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        if (!GgmlNative.ggml_gallocr_reserve(Handle, graph.Handle))
+            throw new InvalidOperationException("ggml_gallocr_reserve failed (out of device memory?).");
+    }
+
+    /// <summary>Gives the graph's tensors memory. Set input data after this, then compute.</summary>
+    public void Allocate(GgmlGraph graph)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        if (!GgmlNative.ggml_gallocr_alloc_graph(Handle, graph.Handle))
+            throw new InvalidOperationException("ggml_gallocr_alloc_graph failed (out of device memory?).");
+    }
+
+    /// <summary>Frees the allocator and its buffer (once).</summary>
+    public void Dispose()
+    {
+        var h = Interlocked.Exchange(ref handle, IntPtr.Zero);
+        if (h != IntPtr.Zero) GgmlNative.ggml_gallocr_free(h);
+    }
+}
