@@ -1,4 +1,5 @@
 using System.CommandLine;
+using VisualNarrator.Cli.Commands;
 
 namespace VisualNarrator.Cli;
 
@@ -9,6 +10,7 @@ public static class Program
     public static int Main(string[] args)
     {
         var root = new RootCommand("Visual Narrator: inspect, tokenize and run OPT narration models in GGUF form.");
+        root.Subcommands.Add(InspectCommand.Create());
         return root.Parse(args).Invoke();
     }
 }
