@@ -11,6 +11,9 @@ public static class Program
     {
         var root = new RootCommand("Visual Narrator: inspect, tokenize and run OPT narration models in GGUF form.");
         root.Subcommands.Add(InspectCommand.Create());
+        root.Subcommands.Add(TokenizeCommand.Create());
+        root.Subcommands.Add(LogitsCommand.Create());
+        root.Subcommands.Add(DescribeCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

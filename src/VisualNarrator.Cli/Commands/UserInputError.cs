@@ -1,4 +1,7 @@
+using VisualNarrator.Engine.Inference;
+using VisualNarrator.Engine.Models;
 using VisualNarrator.Gguf;
+using VisualNarrator.Tokenization;
 
 namespace VisualNarrator.Cli.Commands;
 
@@ -22,7 +25,8 @@ public static class UserInputError
         }
     }
 
-    private static bool IsInputError(Exception ex) => ex is GgufFormatException or FileNotFoundException
+    private static bool IsInputError(Exception ex) => ex is GgufFormatException or ModelLoadException or TokenizerFormatException or DecodeException
+        or FileNotFoundException
         or DirectoryNotFoundException or InvalidDataException or UnauthorizedAccessException or ArgumentException
         or FormatException;
 }

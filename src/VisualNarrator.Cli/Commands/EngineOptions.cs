@@ -1,0 +1,44 @@
+using System.CommandLine;
+using VisualNarrator.Engine.Inference;
+
+namespace VisualNarrator.Cli.Commands;
+
+/// <summary>Options every command that runs a model shares: the model file, device, threads, context size and cache
+/// type.</summary>
+public sealed class EngineOptions
+{
+    /// <summary>--model FILE.gguf.</summary>
+    public Option<FileInfo> Model { get; } = new("--model", "-m") { Description = "GGUF model file", Required = true };
+    /// <summary>--device NAME.</summary>
+    public Option<string> Device { get; } = new("--device") { Description = "ggml device: cpu, or a GPU name (e.g. CUDA0) where that backend is installed", DefaultValueFactory = _ => "cpu" };
+    /// <summary>--threads N.</summary>
+    public Option<int> Threads { get; } = new("--threads", "-t") { Description = "CPU threads (0: one per core)", DefaultValueFactory = _ => 0 };
+    /// <summary>--context N.</summary>
+    public Option<int> Context { get; } = new("--context", "-c") { Description = "KV-cache cells (0: the model's context length)", DefaultValueFactory = _ => 1024 };
+    /// <summary>--cache-type f16|f32.</summary>
+    public Option<string> CacheType { get; } = new("--cache-type") { Description = "KV-cache element type: f16 or f32", DefaultValueFactory = _ => "f16" };
+
+    /// <summary>Adds the options to a command.</summary>
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Model);
+        command.Options.Add(Device);
+        command.Options.Add(Threads);
+        command.Options.Add(Context);
+        command.Options.Add(CacheType);
+    }
+
+    /// <summary>Loads the model named on the command line.</summary>
+    public Model LoadModel(ParseResult parse) =>
+        Engine.Inference.Model.Load(parse.GetValue(Model)!.FullName, new ModelLoadOptions(parse.GetValue(Device)!, parse.GetValue(Threads)));
+
+    /// <summary>Inference settings from the command line.</summary>
+    public InferenceOptions Inference(ParseResult parse) => new(
+        ContextSize: parse.GetValue(Context),
+        CacheType: parse.GetValue(CacheType)?.ToLowerInvariant() switch
+        {
+            "f16" => KvCacheType.F16,
+            "f32" => KvCacheType.F32,
+            var other => throw new ArgumentException($"--cache-type must be f16 or f32, got '{other}'"),
+        });
+}

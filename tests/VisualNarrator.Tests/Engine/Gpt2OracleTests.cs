@@ -1,0 +1,91 @@
+using LLama;
+using LLama.Common;
+using LLama.Native;
+using VisualNarrator.Engine.Generation;
+using VisualNarrator.Engine.Inference;
+using VisualNarrator.Engine.Native;
+using VisualNarrator.Engine.Models;
+using VisualNarrator.Gguf;
+using VisualNarrator.Tests.Support;
+
+namespace VisualNarrator.Tests.Engine;
+
+/// <summary>llama.cpp (through LLamaSharp) as the oracle: on the same gpt2 GGUF, our engine's logits after a prompt
+/// and after each of 8 greedy steps must match llama.cpp's within 2e-2 with the same argmax. This checks our GGUF
+/// writer and loader, LayerNorm, attention, KV cache and LM head against llama.cpp itself.</summary>
+public sealed class Gpt2OracleTests(TestModels models) : IClassFixture<TestModels>
+{
+    private const float Tolerance = 2e-2f;
+    private static readonly int[] Prompt = [2, 280, 33, 301, 17, 99, 150, 7, 64];
+
+    public static TheoryData<string, string> Cases => new()
+    {
+        { "tiny", "F32" }, { "tiny", "Q8_0" }, { "wider", "F32" }, { "wider", "Q8_0" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void LogitsMatchLlamaCpp(string shape, string type)
+    {
+        var hp = shape == "tiny" ? TestModels.TinyOpt : TestModels.Wider;
+        var path = models.Get("gpt2", hp, tied: false);
+        if (type == "Q8_0")
+        {
+            var q8 = models.PathFor($"gpt2-{shape}-q8_0.gguf");
+            if (!File.Exists(q8))
+            {
+                GgmlLibrary.EnsureLoaded();
+                Assert.True(LLamaQuantizer.Quantize(path, q8, LLamaFtype.MOSTLY_Q8_0, nthread: 2), "llama.cpp could not quantize the oracle file");
+            }
+            path = q8;
+            Assert.Contains(GgufFile.Open(path).Tensors, t => t.Type == GgmlType.Q8_0);
+        }
+
+        var expected = LlamaCppLogits(path, Prompt, steps: 8);
+        var actual = OurLogits(path, Prompt, steps: 8);
+        Assert.Equal(expected.Count, actual.Count);
+        for (var i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal(GreedyNarrator.ArgMax(expected[i]), GreedyNarrator.ArgMax(actual[i]));
+            OptEngineTests.AssertClose(expected[i], actual[i], Tolerance);
+        }
+    }
+
+    private static List<float[]> OurLogits(string path, int[] prompt, int steps)
+    {
+        using var model = Model.Load(path);
+        using var ctx = new InferenceContext(model, new InferenceOptions(ContextSize: 64));
+        var batch = new DecodeBatch();
+        batch.AddSequence(prompt, 0, 0);
+        ctx.Decode(batch);
+        var all = new List<float[]> { ctx.Logits(0).ToArray() };
+        for (var s = 0; s < steps; s++)
+        {
+            batch.Clear();
+            batch.Add(GreedyNarrator.ArgMax(all[^1]), prompt.Length + s, 0, true);
+            ctx.Decode(batch);
+            all.Add(ctx.Logits(0).ToArray());
+        }
+        return all;
+    }
+
+    private static List<float[]> LlamaCppLogits(string path, int[] prompt, int steps)
+    {
+        GgmlLibrary.EnsureLoaded();
+        var p = new ModelParams(path) { ContextSize = 64, BatchSize = 64, GpuLayerCount = 0, Threads = 2 };
+        using var weights = LLamaWeights.LoadFromFile(p);
+        using var context = weights.CreateContext(p);
+        var batch = new LLamaBatch();
+        for (var i = 0; i < prompt.Length; i++) batch.Add(prompt[i], i, LLamaSeqId.Zero, i == prompt.Length - 1);
+        Assert.Equal(DecodeResult.Ok, context.NativeHandle.Decode(batch));
+        var all = new List<float[]> { context.NativeHandle.GetLogitsIth(prompt.Length - 1).ToArray() };
+        for (var s = 0; s < steps; s++)
+        {
+            batch.Clear();
+            batch.Add(GreedyNarrator.ArgMax(all[^1]), prompt.Length + s, LLamaSeqId.Zero, true);
+            Assert.Equal(DecodeResult.Ok, context.NativeHandle.Decode(batch));
+            all.Add(context.NativeHandle.GetLogitsIth(0).ToArray());
+        }
+        return all;
+    }
+}

@@ -1,0 +1,148 @@
+using VisualNarrator.Engine.Generation;
+using VisualNarrator.Engine.Inference;
+using VisualNarrator.Engine.Models;
+using VisualNarrator.Gguf;
+using VisualNarrator.Tests.Support;
+
+namespace VisualNarrator.Tests.Engine;
+
+/// <summary>Bad models and bad requests raise clear managed exceptions before native code sees them; the process stays
+/// alive and the next call works. (A native failure would kill the test host, failing the whole run.)</summary>
+public sealed class ModelValidationTests(TestModels models) : IClassFixture<TestModels>
+{
+    private string Good => models.Get("opt", TestModels.TinyOpt);
+
+    private string Edited(string name, Action<GgufWriter>? metadata = null, Func<GgufTensorInfo, bool>? keep = null,
+        Func<GgufTensorInfo, (GgmlType, long[])?>? reshape = null)
+    {
+        var path = models.PathFor(name);
+        GgufEdit.Rewrite(Good, path, metadata, keep, reshape);
+        return path;
+    }
+
+    private void AssertNextLoadWorks()
+    {
+        using var model = Model.Load(Good);
+        using var ctx = new InferenceContext(model, new InferenceOptions(ContextSize: 16));
+        var batch = new DecodeBatch();
+        batch.AddSequence([2, 50, 60], 0, 0);
+        ctx.Decode(batch);
+        Assert.True(float.IsFinite(ctx.Logits(0)[0]));
+    }
+
+    [Fact]
+    public void MissingTensor()
+    {
+        var path = Edited("missing.gguf", keep: t => t.Name != "blk.1.attn_k.weight");
+        var ex = Assert.Throws<ModelLoadException>(() => Model.Load(path));
+        Assert.Contains("missing tensor 'blk.1.attn_k.weight'", ex.Message);
+        Assert.Contains(path, ex.Message);
+        AssertNextLoadWorks();
+    }
+
+    [Fact]
+    public void WrongShape_NamesTensorAndBothShapes()
+    {
+        var path = Edited("shape.gguf", reshape: t => t.Name == "blk.0.ffn_up.weight" ? (GgmlType.F32, [64L, 128L]) : null);
+        var ex = Assert.Throws<ModelLoadException>(() => Model.Load(path));
+        Assert.Contains("tensor 'blk.0.ffn_up.weight' has shape {64, 128}, expected {64, 256}", ex.Message);
+        AssertNextLoadWorks();
+    }
+
+    [Fact]
+    public void WrongType_ForAVector()
+    {
+        var path = Edited("type.gguf", reshape: t => t.Name == "blk.0.attn_norm.bias" ? (GgmlType.F16, [64L]) : null);
+        var ex = Assert.Throws<ModelLoadException>(() => Model.Load(path));
+        Assert.Contains("tensor 'blk.0.attn_norm.bias' has type F16, expected F32", ex.Message);
+        AssertNextLoadWorks();
+    }
+
+    [Fact]
+    public void UnexpectedTensor()
+    {
+        var path = models.PathFor("extra.gguf");
+        var file = GgufFile.Open(Good);
+        var w = GgufWriter.CopyOf(file).AddTensor("blk.9.attn_q.weight", new float[64], 64);
+        w.WriteTo(path);
+        Assert.Contains("unexpected tensor 'blk.9.attn_q.weight'", Assert.Throws<ModelLoadException>(() => Model.Load(path)).Message);
+    }
+
+    [Fact]
+    public void UnknownArchitecture()
+    {
+        var path = Edited("llama.gguf", metadata: w => w.SetString(GgufKeys.Architecture, "llama"));
+        var ex = Assert.Throws<ModelLoadException>(() => Model.Load(path));
+        Assert.Contains("unsupported architecture 'llama'", ex.Message);
+        Assert.Contains("opt, gpt2", ex.Message);
+        AssertNextLoadWorks();
+    }
+
+    [Fact]
+    public void MissingHyperparameter()
+    {
+        var path = Edited("nohp.gguf", metadata: w => w.Remove("opt.block_count"));
+        Assert.Contains("missing required key 'opt.block_count'", Assert.Throws<ModelLoadException>(() => Model.Load(path)).Message);
+    }
+
+    [Fact]
+    public void TruncatedFile()
+    {
+        var path = models.PathFor("truncated.gguf");
+        var bytes = File.ReadAllBytes(Good);
+        File.WriteAllBytes(path, bytes[..(bytes.Length - 1000)]);
+        var ex = Assert.Throws<GgufFormatException>(() => Model.Load(path));
+        Assert.Contains("outside", ex.Message);
+        AssertNextLoadWorks();
+    }
+
+    [Fact]
+    public void BadRequests_AreRefusedAndLeaveTheContextUsable()
+    {
+        using var model = Model.Load(Good);
+        using var ctx = new InferenceContext(model, new InferenceOptions(ContextSize: 16, MaxBatchTokens: 8));
+        var batch = new DecodeBatch();
+        void Refused(string expected)
+        {
+            var ex = Assert.Throws<DecodeException>(() => ctx.Decode(batch));
+            Assert.Contains(expected, ex.Message);
+            Assert.Equal(16, ctx.Cache.FreeCells);
+            batch.Clear();
+        }
+        batch.Add(model.Hyperparameters.VocabSize, 0, 0, true);
+        Refused("outside the vocabulary");
+        batch.Add(-1, 0, 0, true);
+        Refused("outside the vocabulary");
+        batch.Add(5, 64, 0, true); // the tiny model has 64 positions
+        Refused("outside the model's context [0, 64)");
+        batch.AddSequence(Enumerable.Range(3, 9).ToArray(), 0, 0);
+        Refused("more than MaxBatchTokens 8");
+        batch.Add(5, 0, -3, true);
+        Refused("sequence id -3");
+        Refused("empty");
+        for (var s = 0; s < 3; s++) { batch.AddSequence([2, 10, 11, 12, 13, 14], 0, s); if (s < 2) { ctx.Decode(batch); batch.Clear(); } }
+        var full = Assert.Throws<DecodeException>(() => ctx.Decode(batch));
+        Assert.Contains("KV cache is full", full.Message);
+        Assert.Equal(4, ctx.Cache.FreeCells);
+
+        ctx.Cache.Clear();
+        ctx.Decode(batch);
+        Assert.True(float.IsFinite(ctx.Logits(0)[0]));
+    }
+
+    [Fact]
+    public void LongPrompt_IsCutFromTheLeft_AndTheCallerIsTold()
+    {
+        using var model = Model.Load(Good);
+        using var ctx = new InferenceContext(model, new InferenceOptions(ContextSize: 64));
+        var narrator = new GreedyNarrator(ctx);
+        FittedPrompt? fitted = null;
+        var prompt = string.Join(' ', Enumerable.Repeat("the city street", 40));
+        var pieces = narrator.Narrate(prompt, maxNewTokens: 4, maxPromptTokens: 128, onFitted: f => fitted = f).ToList();
+        Assert.NotNull(fitted);
+        Assert.True(fitted!.Truncated);
+        Assert.Equal(60, fitted.Ids.Length); // the model's 64 positions less 4 new tokens
+        Assert.Equal(2, fitted.Ids[0]);      // BOS kept
+        Assert.InRange(pieces.Count, 1, 5);
+    }
+}

@@ -1,0 +1,75 @@
+using VisualNarrator.Engine.Generation;
+using VisualNarrator.Engine.Inference;
+using VisualNarrator.Tests.Support;
+
+namespace VisualNarrator.Tests.Engine;
+
+/// <summary>The OPT graph against an independent double-precision C# forward pass, on tiny random models.</summary>
+public sealed class OptEngineTests(TestModels models) : IClassFixture<TestModels>
+{
+    private static readonly int[] Prompt = [2, 300, 17, 99, 45, 280, 7, 150, 64, 201, 33];
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void PromptLogits_MatchReference(bool tied)
+    {
+        var path = models.Get("opt", TestModels.TinyOpt, tied: tied);
+        var reference = new ReferenceForward(path);
+        using var model = Model.Load(path);
+        using var ctx = new InferenceContext(model, new InferenceOptions(ContextSize: 64, CacheType: KvCacheType.F32));
+        var batch = new DecodeBatch();
+        batch.AddSequence(Prompt, 0, 0);
+        ctx.Decode(batch);
+        AssertClose(reference.LastLogits(Prompt), ctx.Logits(0), 1e-3f);
+    }
+
+    [Fact]
+    public void IncrementalDecode_EqualsFullRecomputation()
+    {
+        var path = models.Get("opt", TestModels.Wider);
+        var reference = new ReferenceForward(path);
+        using var model = Model.Load(path);
+        using var ctx = new InferenceContext(model, new InferenceOptions(ContextSize: 128, CacheType: KvCacheType.F32));
+        var batch = new DecodeBatch();
+        batch.AddSequence(Prompt[..4], 0, 0);
+        ctx.Decode(batch);
+        var ids = Prompt[..4].ToList();
+        for (var step = 0; step < 8; step++)
+        {
+            AssertClose(reference.LastLogits(ids), ctx.Logits(0), 1e-3f);
+            var next = GreedyNarrator.ArgMax(ctx.Logits(0));
+            ids.Add(next);
+            batch.Clear();
+            batch.Add(next, ids.Count - 1, 0, true);
+            ctx.Decode(batch);
+        }
+        AssertClose(reference.LastLogits(ids), ctx.Logits(0), 1e-3f);
+    }
+
+    [Fact]
+    public void F16Cache_StaysCloseToF32()
+    {
+        var path = models.Get("opt", TestModels.TinyOpt);
+        var reference = new ReferenceForward(path).LastLogits(Prompt);
+        using var model = Model.Load(path);
+        using var ctx = new InferenceContext(model, new InferenceOptions(ContextSize: 64, CacheType: KvCacheType.F16));
+        var batch = new DecodeBatch();
+        batch.AddSequence(Prompt, 0, 0);
+        ctx.Decode(batch);
+        AssertClose(reference, ctx.Logits(0), 2e-2f);
+    }
+
+    internal static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, float tolerance)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        var worst = 0f;
+        var at = -1;
+        for (var i = 0; i < expected.Length; i++)
+        {
+            var d = MathF.Abs(expected[i] - actual[i]);
+            if (!(d <= worst)) { worst = d; at = i; }
+        }
+        Assert.True(worst <= tolerance, $"max |difference| {worst} at {at} (expected {(at >= 0 ? expected[at] : 0)}, got {(at >= 0 ? actual[at] : 0)}) exceeds {tolerance}");
+    }
+}
