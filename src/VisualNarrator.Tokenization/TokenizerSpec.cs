@@ -11,7 +11,7 @@ namespace VisualNarrator.Tokenization;
 /// Equality compares the tokenizer data (tokens, types, merges, special ids, add-BOS flag) element by element and
 /// ignores <see cref="Source"/>.
 /// </remarks>
-public sealed record TokenizerSpec
+public sealed partial record TokenizerSpec
 {
     /// <summary>The text of the padding tokens <see cref="PadTo"/> appends: <c>[PAD{id}]</c>, as llama.cpp's converter names them.</summary>
     public const string PaddingTokenFormat = "[PAD{0}]";

