@@ -154,4 +154,23 @@ public class TokenizerParityTests
         Assert.Equal(new[] { 2 }, opt.Encode(""));
         Assert.Empty(opt.Encode("", addSpecialTokens: false));
     }
+
+    [Fact]
+    public void Encode_GivesTheSameIdsFromManyThreadsAtOnce()
+    {
+        // BpeTokenizer keeps an internal cache; sharing one tokenizer between threads must not change results.
+        var fresh = new OptTokenizer(Gpt2.Spec);
+        var texts = Strings.Concat(Strings.Select(s => s + " " + s.ToUpperInvariant())).ToArray();
+        int[][] expected = texts.Select(t => TiktokenOracle.Gpt2Ids(t)).ToArray();
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Parallel.For(0, texts.Length * 20, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            int k = (i * 7919) % texts.Length;
+            if (!fresh.Encode(texts[k]).SequenceEqual(expected[k]))
+            {
+                failures.Add(texts[k]);
+            }
+        });
+        Assert.Empty(failures);
+    }
 }
