@@ -36,7 +36,8 @@ public static class RandomModelWriter
         foreach (var spec in arch.Tensors(hp))
         {
             if (spec.Name == "output.weight" && tiedOutput) continue;
-            var tensorSeed = HashCode.Combine(seed, index++);
+            // Not HashCode.Combine: it is salted per process, and files must be identical across runs.
+            var tensorSeed = unchecked(seed * 1_000_003 + index++);
             var tensorType = spec.IsMatrix ? type : GgmlType.F32;
             var name = spec.Name;
             writer.AddTensor(name, tensorType, spec.Shape, s => WriteRandom(s, name, spec.Shape, tensorType, tensorSeed, std));

@@ -72,19 +72,26 @@ public sealed class Gpt2OracleTests(TestModels models) : IClassFixture<TestModel
     private static List<float[]> LlamaCppLogits(string path, int[] prompt, int steps)
     {
         GgmlLibrary.EnsureLoaded();
-        var p = new ModelParams(path) { ContextSize = 64, BatchSize = 64, GpuLayerCount = 0, Threads = 2 };
-        using var weights = LLamaWeights.LoadFromFile(p);
-        using var context = weights.CreateContext(p);
+        var mp = LLamaModelParams.Default();
+        mp.n_gpu_layers = 0;
+        using var model = SafeLlamaModelHandle.LoadFromFile(path, mp);
+        var cp = LLamaContextParams.Default();
+        // Our engine attends with mul_mat + soft_max_ext over an F16 cache, as llama.cpp does without flash
+        // attention; with flash attention (its CPU default) llama.cpp rounds differently, which Q8_0's activation
+        // quantization then amplifies to ~0.1.
+        cp.llama_flash_attn_type = LLamaFlashAttentionType.LLAMA_FLASH_ATTENTION_TYPE_DISABLED;
+        cp.n_ctx = 64; cp.n_batch = 64; cp.n_ubatch = 64; cp.n_threads = 2; cp.n_threads_batch = 2;
+        using var context = model.CreateContext(cp);
         var batch = new LLamaBatch();
         for (var i = 0; i < prompt.Length; i++) batch.Add(prompt[i], i, LLamaSeqId.Zero, i == prompt.Length - 1);
-        Assert.Equal(DecodeResult.Ok, context.NativeHandle.Decode(batch));
-        var all = new List<float[]> { context.NativeHandle.GetLogitsIth(prompt.Length - 1).ToArray() };
+        Assert.Equal(DecodeResult.Ok, context.Decode(batch));
+        var all = new List<float[]> { context.GetLogitsIth(prompt.Length - 1).ToArray() };
         for (var s = 0; s < steps; s++)
         {
             batch.Clear();
             batch.Add(GreedyNarrator.ArgMax(all[^1]), prompt.Length + s, LLamaSeqId.Zero, true);
-            Assert.Equal(DecodeResult.Ok, context.NativeHandle.Decode(batch));
-            all.Add(context.NativeHandle.GetLogitsIth(0).ToArray());
+            Assert.Equal(DecodeResult.Ok, context.Decode(batch));
+            all.Add(context.GetLogitsIth(0).ToArray());
         }
         return all;
     }
