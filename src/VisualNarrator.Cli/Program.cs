@@ -14,6 +14,7 @@ public static class Program
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(LogitsCommand.Create());
         root.Subcommands.Add(DescribeCommand.Create());
+        root.Subcommands.Add(RandomModelCommand.Create());
         return root.Parse(args).Invoke();
     }
 }
