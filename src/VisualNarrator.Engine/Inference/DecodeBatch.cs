@@ -53,6 +53,15 @@ public sealed class DecodeBatch
             Add(tokens[i], firstPosition + i, sequence, logitsForLast && i == tokens.Length - 1);
     }
 
+    /// <summary>Makes the last token produce logits (a decode needs at least one output row).</summary>
+    public void RequestLogitsForLast()
+    {
+        if (Count == 0) throw new InvalidOperationException("the batch is empty");
+        if (_wantLogits[Count - 1]) return;
+        _wantLogits[Count - 1] = true;
+        OutputCount++;
+    }
+
     /// <summary>Empties the batch, keeping its memory.</summary>
     public void Clear()
     {

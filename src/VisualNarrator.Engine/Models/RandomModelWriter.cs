@@ -47,23 +47,30 @@ public static class RandomModelWriter
 
     private static void WriteRandom(Stream stream, string name, long[] shape, GgmlType type, int seed, float std)
     {
-        var rng = new Random(seed);
         var isNormWeight = name.EndsWith("norm.weight", StringComparison.Ordinal);
         var rowLength = (int)shape[0];
         var rows = shape.Skip(1).Aggregate(1L, (a, b) => a * b);
-        var row = new float[rowLength];
-        var half = new Half[rowLength];
-        for (long r = 0; r < rows; r++)
+        // Blocks of rows are generated in parallel, each row from its own seed, so the bytes do not depend on threads.
+        var blockRows = (int)Math.Max(1, Math.Min(rows, (1 << 22) / rowLength));
+        var values = new float[blockRows * rowLength];
+        var halves = type == GgmlType.F16 ? new Half[values.Length] : null;
+        for (long first = 0; first < rows; first += blockRows)
         {
-            for (var i = 0; i < rowLength; i++)
-                row[i] = isNormWeight ? 1f + std * Gaussian(rng) : std * Gaussian(rng);
-            if (type == GgmlType.F32)
-                stream.Write(MemoryMarshal.AsBytes(row.AsSpan()));
-            else
+            var count = (int)Math.Min(blockRows, rows - first);
+            Parallel.For(0, count, r =>
             {
-                for (var i = 0; i < rowLength; i++) half[i] = (Half)row[i];
-                stream.Write(MemoryMarshal.AsBytes(half.AsSpan()));
-            }
+                var rng = new Random(unchecked(seed * 7919 + (int)(first + r)));
+                var row = values.AsSpan(r * rowLength, rowLength);
+                for (var i = 0; i < row.Length; i++) row[i] = isNormWeight ? 1f + std * Gaussian(rng) : std * Gaussian(rng);
+                if (halves is not null)
+                {
+                    var h = halves.AsSpan(r * rowLength, rowLength);
+                    for (var i = 0; i < row.Length; i++) h[i] = (Half)row[i];
+                }
+            });
+            var n = count * rowLength;
+            if (halves is null) stream.Write(MemoryMarshal.AsBytes(values.AsSpan(0, n)));
+            else stream.Write(MemoryMarshal.AsBytes(halves.AsSpan(0, n)));
         }
     }
 
