@@ -1,0 +1,185 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using LLama;
+using LLama.Native;
+using Spectre.Console;
+using VisualNarrator.Engine.Benchmarking;
+using VisualNarrator.Engine.Models;
+using VisualNarrator.Engine.Native;
+using VisualNarrator.Engine.Quantization;
+using VisualNarrator.Gguf;
+using VisualNarrator.Tokenization;
+
+namespace VisualNarrator.Cli.Commands;
+
+/// <summary><c>narrator bench (--model M.gguf | --shape opt-125m|opt-1.3b|opt-2.7b --type T) [--anchor]</c>: load time,
+/// prefill and decode rates, seconds per 80-token description, peak RSS and aggregate decode at 1, 4 and 8 sequences;
+/// with <c>--anchor</c>, llama.cpp on a gpt2 model of identical shape and type in the same run. Each engine is
+/// measured in a fresh child process so peak RSS is its own.</summary>
+public static class BenchCommand
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var model = new Option<FileInfo?>("--model", "-m") { Description = "An opt GGUF to measure" };
+        var shape = new Option<string?>("--shape") { Description = $"Measure a random-weight model of this shape instead: {string.Join(", ", ModelShapes.Opt.Keys)}" };
+        var type = new Option<string>("--type") { Description = "With --shape: weight type (f16, q8_0, q6_k, q5_k_m, q4_k_m, q4_0)", DefaultValueFactory = _ => "q4_k_m" };
+        var anchor = new Option<bool>("--anchor") { Description = "Also measure llama.cpp on a gpt2 model of identical shape and type" };
+        var threads = new Option<int>("--threads", "-t") { Description = "CPU threads (0: one per core)", DefaultValueFactory = _ => 0 };
+        var cacheDir = new Option<DirectoryInfo?>("--cache-dir") { Description = "Where generated models are kept between runs (default: ~/.cache/visual-narrator/bench)" };
+        var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
+        var engine = new Option<string?>("--engine") { Description = "Internal: measure one engine (narrator or llama.cpp) on --model in this process and print JSON", Hidden = true };
+        var command = new Command("bench", "Measure load time, prefill and decode speed, memory, and batching gains") { model, shape, type, anchor, threads, cacheDir, json, engine };
+        command.SetAction(parse => UserInputError.Guard(() =>
+        {
+            var plan = new BenchmarkPlan(Threads: parse.GetValue(threads));
+            if (parse.GetValue(engine) is { } which)
+            {
+                var file = parse.GetValue(model)?.FullName ?? throw new ArgumentException("--engine needs --model");
+                var result = which switch
+                {
+                    "narrator" => EngineBenchmark.Run(file, plan),
+                    "llama.cpp" => LlamaCppBenchmark.Run(file, plan),
+                    _ => throw new ArgumentException($"--engine must be narrator or llama.cpp, got '{which}'"),
+                };
+                Console.WriteLine(JsonSerializer.Serialize(result, Json));
+                return 0;
+            }
+
+            if ((parse.GetValue(model) is null) == (parse.GetValue(shape) is null))
+                throw new ArgumentException("give exactly one of --model and --shape");
+            var cache = parse.GetValue(cacheDir)?.FullName
+                        ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "visual-narrator", "bench");
+            Directory.CreateDirectory(cache);
+            var typeName = parse.GetValue(type)!.ToLowerInvariant();
+            var rows = new List<(string Label, BenchmarkResult Result, double? QuantizeSeconds)>();
+
+            string ours;
+            ModelHyperparameters hp;
+            double? ourQuantize = null;
+            if (parse.GetValue(model) is { } given)
+            {
+                ours = given.FullName;
+                var file = GgufFile.Open(ours);
+                hp = ModelHyperparameters.Read(file, file.GetString(GgufKeys.Architecture));
+                typeName = DominantType(file);
+            }
+            else
+            {
+                hp = ModelShapes.Get(parse.GetValue(shape)!);
+                (ours, ourQuantize) = Prepare(cache, parse.GetValue(shape)!, "opt", hp, typeName, QuantizeOurs);
+            }
+            rows.Add(("narrator", Measure("narrator", ours, plan), ourQuantize));
+            if (parse.GetValue(anchor))
+            {
+                var shapeName = parse.GetValue(shape) ?? $"{hp.EmbeddingLength}x{hp.BlockCount}";
+                var (gpt2, llamaQuantize) = Prepare(cache, shapeName, "gpt2", hp, typeName, QuantizeWithLlamaCpp);
+                rows.Add(("llama.cpp", Measure("llama.cpp", gpt2, plan), llamaQuantize));
+            }
+
+            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(rows.Select(r => new { r.Label, r.Result, r.QuantizeSeconds }), Json));
+            else Print(rows, hp, typeName);
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>The type of the bulk of a file's weights (ffn_up of layer 0), lower-case.</summary>
+    private static string DominantType(GgufFile file) =>
+        GgmlTypeInfo.Name((file.FindTensor("blk.0.ffn_up.weight") ?? file.Tensors.MaxBy(t => t.ByteSize)!).Type).ToLowerInvariant();
+
+    /// <summary>Makes (or reuses from the cache) a random F16 model of the shape and converts it to the type.</summary>
+    private static (string Path, double? QuantizeSeconds) Prepare(string cache, string shape, string arch, ModelHyperparameters hp, string type,
+        Func<string, string, string, double> quantize)
+    {
+        var f16 = Path.Combine(cache, $"{shape}-{arch}-f16.gguf");
+        if (!File.Exists(f16))
+        {
+            var spec = OptTokenizer.FromGpt2Ranks().Spec;
+            if (hp.VocabSize > spec.Count) spec = spec.PadTo(hp.VocabSize);
+            Status($"writing random {arch} {shape} F16", () => RandomModelWriter.Write(f16, arch, hp, spec, GgmlType.F16));
+        }
+        if (type == "f16") return (f16, null);
+        var target = Path.Combine(cache, $"{shape}-{arch}-{type}.gguf");
+        double? seconds = null;
+        if (!File.Exists(target)) seconds = quantize(f16, target, type);
+        return (target, seconds);
+    }
+
+    private static double QuantizeOurs(string input, string output, string type)
+    {
+        var preset = QuantizationPreset.All.FirstOrDefault(p => p.Name == type)
+                     ?? throw new ArgumentException($"--type must be one of {string.Join(", ", QuantizationPreset.All.Select(p => p.Name))}, got '{type}'");
+        var clock = Stopwatch.StartNew();
+        Status($"quantizing to {type} (narrator)", () => ModelQuantizer.Quantize(input, output, preset));
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    private static double QuantizeWithLlamaCpp(string input, string output, string type)
+    {
+        GgmlLibrary.EnsureLoaded();
+        var clock = Stopwatch.StartNew();
+        var ok = false;
+        Status($"quantizing to {type} (llama.cpp)", () => ok = LLamaQuantizer.Quantize(input, output, type, Environment.ProcessorCount));
+        if (!ok) throw new InvalidOperationException($"llama.cpp could not quantize {input} to {type}");
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    private static void Status(string what, Action action) => AnsiConsole.Status().Start(what, _ => action());
+
+    /// <summary>Runs one engine's measurements in a child process (this same tool, hidden --engine option).</summary>
+    private static BenchmarkResult Measure(string engine, string model, BenchmarkPlan plan)
+    {
+        var psi = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") psi.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
+        foreach (var a in new[] { "bench", "--engine", engine, "--model", model, "--threads", plan.Threads.ToString(CultureInfo.InvariantCulture) })
+            psi.ArgumentList.Add(a);
+        string stdout = "", stderr = "";
+        Status($"measuring {engine} on {Path.GetFileName(model)}", () =>
+        {
+            using var p = Process.Start(psi)!;
+            var err = p.StandardError.ReadToEndAsync();
+            stdout = p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            stderr = err.Result;
+            if (p.ExitCode != 0) throw new InvalidOperationException($"{engine} benchmark failed (exit {p.ExitCode}): {stderr.Trim()}");
+        });
+        return JsonSerializer.Deserialize<BenchmarkResult>(stdout.Trim().Split('\n')[^1], Json)
+               ?? throw new InvalidOperationException($"{engine} benchmark printed no result");
+    }
+
+    private static void Print(List<(string Label, BenchmarkResult Result, double? QuantizeSeconds)> rows, ModelHyperparameters hp, string type)
+    {
+        AnsiConsole.MarkupLine($"[bold]{hp.EmbeddingLength} wide x {hp.BlockCount} layers, {type}[/], {rows[0].Result.Threads} threads");
+        var table = new Table().AddColumn("metric");
+        foreach (var r in rows) table.AddColumn(new TableColumn(r.Label).RightAligned());
+        if (rows.Count == 2) table.AddColumn(new TableColumn("ours / llama.cpp").RightAligned());
+        void Row(string name, Func<BenchmarkResult, double> value, string format, bool higherIsBetter = true)
+        {
+            var cells = new List<string> { name };
+            cells.AddRange(rows.Select(r => value(r.Result).ToString(format, CultureInfo.InvariantCulture)));
+            if (rows.Count == 2)
+            {
+                var ratio = value(rows[0].Result) / value(rows[1].Result);
+                cells.Add((higherIsBetter ? ratio : 1 / ratio).ToString("F2", CultureInfo.InvariantCulture) + "x");
+            }
+            table.AddRow(cells.ToArray());
+        }
+        Row("file size (GiB)", r => r.FileBytes / (double)(1L << 30), "F2", higherIsBetter: false);
+        Row("load (s)", r => r.LoadSeconds, "F2", higherIsBetter: false);
+        Row("prefill 128 tok (tok/s)", r => r.PrefillTokensPerSecond, "F1");
+        Row("decode (tok/s)", r => r.DecodeTokensPerSecond, "F2");
+        Row("80-token description (s)", r => r.SecondsPerDescription, "F2", higherIsBetter: false);
+        Row("peak RSS (GiB)", r => r.PeakRssBytes / (double)(1L << 30), "F2", higherIsBetter: false);
+        foreach (var n in rows[0].Result.AggregateDecode.Keys)
+            Row($"{n} sequences (tok/s total)", r => r.AggregateDecode[n], "F2");
+        Row("8 vs 1 sequence gain", r => r.AggregateDecode[8] / r.AggregateDecode[1], "F2");
+        AnsiConsole.Write(table);
+        foreach (var r in rows.Where(r => r.QuantizeSeconds is not null))
+            AnsiConsole.MarkupLine($"quantize from F16 ({r.Label}): {r.QuantizeSeconds:F1} s");
+    }
+}

@@ -1,0 +1,57 @@
+namespace VisualNarrator.Engine.Benchmarking;
+
+/// <summary>What one benchmark run measured. Rates are tokens per second.</summary>
+/// <param name="Engine">"narrator" (this engine) or "llama.cpp".</param>
+/// <param name="Model">Model file.</param>
+/// <param name="FileBytes">Model file size.</param>
+/// <param name="Threads">CPU threads used.</param>
+/// <param name="LoadSeconds">Time to load the model and create the context.</param>
+/// <param name="PrefillTokensPerSecond">A 128-token prompt in one batch.</param>
+/// <param name="DecodeTokensPerSecond">Single-stream greedy decode after that prompt.</param>
+/// <param name="SecondsPerDescription">A seed-benchmark prompt plus 80 generated tokens, end to end.</param>
+/// <param name="AggregateDecode">Aggregate decode rate by number of concurrent sequences (1, 4, 8).</param>
+/// <param name="PeakRssBytes">Peak resident memory of the measuring process (VmHWM).</param>
+public sealed record BenchmarkResult(string Engine, string Model, long FileBytes, int Threads, double LoadSeconds,
+    double PrefillTokensPerSecond, double DecodeTokensPerSecond, double SecondsPerDescription,
+    IReadOnlyDictionary<int, double> AggregateDecode, long PeakRssBytes);
+
+/// <summary>What to measure.</summary>
+/// <param name="PromptTokens">Prompt length for the prefill measurement.</param>
+/// <param name="DecodeTokens">Tokens for the single-stream decode measurement.</param>
+/// <param name="DescriptionTokens">Generated tokens per description.</param>
+/// <param name="ConcurrentSequences">Sequence counts for the aggregate measurement.</param>
+/// <param name="AggregateSteps">Decode steps per aggregate measurement.</param>
+/// <param name="Threads">CPU threads (0: one per core).</param>
+public sealed record BenchmarkPlan(int PromptTokens = 128, int DecodeTokens = 32, int DescriptionTokens = 80,
+    int[]? ConcurrentSequences = null, int AggregateSteps = 16, int Threads = 0)
+{
+    /// <summary>Sequence counts, default 1, 4 and 8.</summary>
+    public int[] Sequences => ConcurrentSequences ?? [1, 4, 8];
+
+    /// <summary>The seed benchmark's first prompt, used for the per-description time.</summary>
+    public const string DescriptionPrompt = "Describe this image: a busy city street with skyscrapers";
+
+    /// <summary>Peak resident set size of this process, from /proc/self/status (0 where unavailable).</summary>
+    public static long PeakRss()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>Deterministic pseudo-random prompt ids in [lo, hi) after a BOS, for prefill measurements.</summary>
+    public static int[] SyntheticPrompt(int length, int bos, int lo, int hi, int seed = 7)
+    {
+        var rng = new Random(seed);
+        var ids = new int[length];
+        ids[0] = bos;
+        for (var i = 1; i < length; i++) ids[i] = rng.Next(lo, hi);
+        return ids;
+    }
+}
