@@ -1,0 +1,161 @@
+namespace VisualNarrator.Engine.Sampling;
+
+/// <summary>
+/// How the next token is chosen from a logits row. Names follow HuggingFace <c>generate()</c> and llama.cpp; a default
+/// instance samples from the plain softmax at temperature 1 with every filter and penalty off.
+/// </summary>
+/// <remarks>
+/// <para>Order of application (see <see cref="TokenSampler"/>): repetition, presence and frequency penalties and the
+/// no-repeat n-gram ban first (own code, over prompt and generated tokens), then llama.cpp's chain: top-k, typical,
+/// top-p, min-p, XTC, temperature, then a random draw (or mirostat v2 after temperature); greedy when
+/// <see cref="Temperature"/> is 0. Unlike HuggingFace, temperature comes after the truncating filters, so top-p and
+/// typical cut on the temperature-1 distribution (llama.cpp's order; top-k and min-p do not depend on it).</para>
+/// <para>Where the two libraries' defaults differ the neutral value is used: <see cref="TopK"/> 0 (HF 50, llama.cpp 40),
+/// <see cref="TopP"/> 1 (llama.cpp 0.95), <see cref="MinP"/> 0 (llama.cpp 0.05), <see cref="PenaltyLastN"/> -1
+/// (HF's whole context; llama.cpp 64).</para>
+/// </remarks>
+public sealed record SamplingSettings
+{
+    /// <summary>The seed used when none is given.</summary>
+    public const uint DefaultSeed = 42;
+
+    /// <summary>Softmax temperature, &gt;= 0. 0 means greedy (argmax of the penalised logits, no randomness, the
+    /// truncating filters and mirostat are skipped). Default 1.</summary>
+    public float Temperature { get; init; } = 1.0f;
+
+    /// <summary>Keep only the k most likely tokens; 0 = off. Default 0.</summary>
+    public int TopK { get; init; }
+
+    /// <summary>Nucleus sampling: keep the smallest set of most likely tokens whose probability reaches this, in (0, 1];
+    /// 1 = off. Default 1.</summary>
+    public float TopP { get; init; } = 1.0f;
+
+    /// <summary>Drop tokens whose probability is below this fraction of the most likely token's, in [0, 1); 0 = off.
+    /// Default 0.</summary>
+    public float MinP { get; init; }
+
+    /// <summary>Locally typical sampling mass, in (0, 1]; 1 = off. Default 1.</summary>
+    public float TypicalP { get; init; } = 1.0f;
+
+    /// <summary>HuggingFace repetition penalty, &gt; 0; 1 = off. Every token present in the prompt or the generated
+    /// tokens (within <see cref="PenaltyLastN"/>) has its logit divided by this when positive and multiplied by it when
+    /// negative, once however often it occurred. Default 1.</summary>
+    public float RepetitionPenalty { get; init; } = 1.0f;
+
+    /// <summary>How many of the most recent tokens (prompt then generated) the repetition, presence and frequency
+    /// penalties look at: -1 = the whole context, 0 = those penalties are off, n &gt; 0 = the last n tokens. Default -1.
+    /// The no-repeat n-gram ban always sees the whole context, as in HuggingFace.</summary>
+    public int PenaltyLastN { get; init; } = -1;
+
+    /// <summary>OpenAI / llama.cpp presence penalty, in [-2, 2]: subtracted once from the logit of every token that
+    /// occurs in the penalty window. 0 = off. Default 0.</summary>
+    public float PresencePenalty { get; init; }
+
+    /// <summary>OpenAI / llama.cpp frequency penalty, in [-2, 2]: subtracted from a token's logit once per occurrence in
+    /// the penalty window. 0 = off. Default 0.</summary>
+    public float FrequencyPenalty { get; init; }
+
+    /// <summary>HuggingFace <c>no_repeat_ngram_size</c>, &gt;= 0: bans every token that would complete an n-gram of
+    /// this size already present in prompt + generated tokens. 0 = off. Default 0.</summary>
+    public int NoRepeatNgramSize { get; init; }
+
+    /// <summary>XTC ("exclude top choices"): chance per step, in [0, 1], that the tokens at or above
+    /// <see cref="XtcThreshold"/> are removed except the least likely of them. 0 = off. Default 0.</summary>
+    public float XtcProbability { get; init; }
+
+    /// <summary>XTC probability threshold, in [0, 0.5] (above 0.5 at most one token qualifies, so XTC could never act).
+    /// Default 0.1 (llama.cpp).</summary>
+    public float XtcThreshold { get; init; } = 0.1f;
+
+    /// <summary>Mirostat: 0 = off, 2 = mirostat v2 (replaces top-k/typical/top-p/min-p/XTC; temperature still applies
+    /// first). Mirostat v1 is not offered. Default 0.</summary>
+    public int Mirostat { get; init; }
+
+    /// <summary>Mirostat target surprise in bits, &gt; 0. Default 5 (llama.cpp).</summary>
+    public float MirostatTau { get; init; } = 5.0f;
+
+    /// <summary>Mirostat learning rate, in (0, 1]. Default 0.1 (llama.cpp).</summary>
+    public float MirostatEta { get; init; } = 0.1f;
+
+    /// <summary>Seed of the sampler's random number generators; the same seed, settings, prompt and logits give the
+    /// same tokens. Any value but <see cref="uint.MaxValue"/>, which llama.cpp reads as "pick a random seed".
+    /// Default <see cref="DefaultSeed"/>.</summary>
+    public uint Seed { get; init; } = DefaultSeed;
+
+    /// <summary>Upper bound on generated tokens, &gt;= 1. Default 80 (the seed model's).</summary>
+    public int MaxNewTokens { get; init; } = 80;
+
+    /// <summary>Generation stops before any of these strings would be emitted (see <see cref="StopStringMatcher"/>).
+    /// Entries must be non-empty. Default none.</summary>
+    public IReadOnlyList<string> StopStrings { get; init; } = [];
+
+    /// <summary>True when tokens are drawn at random (temperature above 0).</summary>
+    public bool DoSample => Temperature > 0;
+
+    /// <summary>The seed model's generation (DESIGN section 9): HuggingFace <c>do_sample</c> at temperature 0.4,
+    /// repetition penalty 1.8, no-repeat 3-grams, 80 new tokens. Top-k is 50 because that is HuggingFace's default
+    /// when sampling and the seed model did not override it. (Named <c>SeedModel</c> because <see cref="Seed"/> is the
+    /// RNG seed field.)</summary>
+    public static SamplingSettings SeedModel { get; } = new()
+    {
+        Temperature = 0.4f,
+        TopK = 50,
+        RepetitionPenalty = 1.8f,
+        NoRepeatNgramSize = 3,
+        MaxNewTokens = 80,
+    };
+
+    /// <summary>Plain greedy decoding: argmax of the raw logits, no penalties, 80 new tokens.</summary>
+    public static SamplingSettings Greedy { get; } = new() { Temperature = 0 };
+
+    /// <summary>Livelier narrations: temperature 0.9 with top-k 50 and top-p 0.95 to cut the long tail (the usual
+    /// HuggingFace pairing), a mild repetition penalty 1.15 (the seed's 1.8 distorts wording at higher temperature) and
+    /// no-repeat 3-grams, which stop the loops small OPT models fall into.</summary>
+    public static SamplingSettings Creative { get; } = new()
+    {
+        Temperature = 0.9f,
+        TopK = 50,
+        TopP = 0.95f,
+        RepetitionPenalty = 1.15f,
+        NoRepeatNgramSize = 3,
+    };
+
+    /// <summary>Checks every field.</summary>
+    /// <returns>This instance, for chaining.</returns>
+    /// <exception cref="ArgumentException">A field is out of range; the message names the field, its value and the
+    /// allowed range, and <see cref="ArgumentException.ParamName"/> is the field's name.</exception>
+    public SamplingSettings Validate()
+    {
+        Check(nameof(Temperature), Temperature, float.IsFinite(Temperature) && Temperature >= 0, ">= 0 (0 = greedy)");
+        Check(nameof(TopK), TopK, TopK >= 0, ">= 0 (0 = off)");
+        Check(nameof(TopP), TopP, TopP > 0 && TopP <= 1, "(0, 1] (1 = off)");
+        Check(nameof(MinP), MinP, MinP >= 0 && MinP < 1, "[0, 1) (0 = off)");
+        Check(nameof(TypicalP), TypicalP, TypicalP > 0 && TypicalP <= 1, "(0, 1] (1 = off)");
+        Check(nameof(RepetitionPenalty), RepetitionPenalty, float.IsFinite(RepetitionPenalty) && RepetitionPenalty > 0, "> 0 (1 = off)");
+        Check(nameof(PenaltyLastN), PenaltyLastN, PenaltyLastN >= -1, ">= -1 (-1 = whole context, 0 = off)");
+        Check(nameof(PresencePenalty), PresencePenalty, PresencePenalty >= -2 && PresencePenalty <= 2, "[-2, 2] (0 = off)");
+        Check(nameof(FrequencyPenalty), FrequencyPenalty, FrequencyPenalty >= -2 && FrequencyPenalty <= 2, "[-2, 2] (0 = off)");
+        Check(nameof(NoRepeatNgramSize), NoRepeatNgramSize, NoRepeatNgramSize >= 0, ">= 0 (0 = off)");
+        Check(nameof(XtcProbability), XtcProbability, XtcProbability >= 0 && XtcProbability <= 1, "[0, 1] (0 = off)");
+        Check(nameof(XtcThreshold), XtcThreshold, XtcThreshold >= 0 && XtcThreshold <= 0.5f, "[0, 0.5]");
+        Check(nameof(Mirostat), Mirostat, Mirostat is 0 or 2, "0 (off) or 2 (mirostat v2)");
+        Check(nameof(MirostatTau), MirostatTau, float.IsFinite(MirostatTau) && MirostatTau > 0, "> 0");
+        Check(nameof(MirostatEta), MirostatEta, MirostatEta > 0 && MirostatEta <= 1, "(0, 1]");
+        Check(nameof(Seed), Seed, Seed != uint.MaxValue, $"[0, {uint.MaxValue - 1}] ({uint.MaxValue} is llama.cpp's random-seed marker)");
+        Check(nameof(MaxNewTokens), MaxNewTokens, MaxNewTokens >= 1, ">= 1");
+        if (StopStrings is null)
+            throw new ArgumentException($"{nameof(StopStrings)} must be a list (possibly empty), not null.", nameof(StopStrings));
+        for (var i = 0; i < StopStrings.Count; i++)
+            if (string.IsNullOrEmpty(StopStrings[i]))
+                throw new ArgumentException($"{nameof(StopStrings)}[{i}] is empty; every stop string must be non-empty.", nameof(StopStrings));
+        return this;
+    }
+
+    private static void Check<T>(string field, T value, bool ok, string range)
+    {
+        // NaN fails every comparison above, so it is rejected with the same message.
+        if (!ok)
+            throw new ArgumentException(
+                $"{field} = {Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)} is out of range; allowed: {range}.", field);
+    }
+}
