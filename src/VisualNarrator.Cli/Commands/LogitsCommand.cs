@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using VisualNarrator.Engine.Generation;
+using VisualNarrator.Engine.Sampling;
 using VisualNarrator.Engine.Inference;
 
 namespace VisualNarrator.Cli.Commands;
@@ -54,7 +55,7 @@ public static class LogitsCommand
         var rows = new List<float[]> { ctx.Logits(0).ToArray() };
         for (var s = 0; s < steps; s++)
         {
-            var next = GreedyNarrator.ArgMax(rows[^1]);
+            var next = Greedy.ArgMax(rows[^1]);
             ids.Add(next);
             batch.Clear();
             batch.Add(next, ids.Count - 1, 0, true);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using VisualNarrator.Engine.Generation;
 using VisualNarrator.Engine.Inference;
+using VisualNarrator.Engine.Sampling;
 
 namespace VisualNarrator.Engine.Benchmarking;
 
@@ -36,7 +37,7 @@ public static class EngineBenchmark
         var position = plan.PromptTokens;
         for (var i = 0; i < plan.DecodeTokens; i++)
         {
-            var next = ArgMaxExcept(ctx.Logits(0), eos);
+            var next = Greedy.ArgMaxExcept(ctx.Logits(0), eos);
             batch.Clear();
             batch.Add(next, position++, 0, true);
             ctx.Decode(batch);
@@ -53,7 +54,7 @@ public static class EngineBenchmark
         position = ids.Length;
         for (var i = 0; i < plan.DescriptionTokens - 1; i++)
         {
-            var next = ArgMaxExcept(ctx.Logits(0), eos);
+            var next = Greedy.ArgMaxExcept(ctx.Logits(0), eos);
             batch.Clear();
             batch.Add(next, position++, 0, true);
             ctx.Decode(batch);
@@ -68,28 +69,19 @@ public static class EngineBenchmark
             batch.Clear();
             for (var s = 0; s < n; s++) batch.AddSequence(BenchmarkPlan.SyntheticPrompt(16, bos, 100, Math.Min(vocab, 40000), seed: s), 0, s);
             ctx.Decode(batch);
-            var last = Enumerable.Range(0, n).Select(s => ArgMaxExcept(ctx.Logits(s), eos)).ToArray();
+            var last = Enumerable.Range(0, n).Select(s => Greedy.ArgMaxExcept(ctx.Logits(s), eos)).ToArray();
             clock.Restart();
             for (var step = 0; step < plan.AggregateSteps; step++)
             {
                 batch.Clear();
                 for (var s = 0; s < n; s++) batch.Add(last[s], 16 + step, s, true);
                 ctx.Decode(batch);
-                for (var s = 0; s < n; s++) last[s] = ArgMaxExcept(ctx.Logits(s), eos);
+                for (var s = 0; s < n; s++) last[s] = Greedy.ArgMaxExcept(ctx.Logits(s), eos);
             }
             aggregate[n] = n * plan.AggregateSteps / clock.Elapsed.TotalSeconds;
             ctx.Cache.Clear();
         }
         return new BenchmarkResult("narrator", path, new FileInfo(path).Length, model.Backend.Threads, load, prefill, decode,
             perDescription, aggregate, BenchmarkPlan.PeakRss());
-    }
-
-    /// <summary>Greedy choice that never ends the text early, so every run generates the same number of tokens.</summary>
-    public static int ArgMaxExcept(ReadOnlySpan<float> logits, int excluded)
-    {
-        var best = excluded == 0 ? 1 : 0;
-        for (var i = best + 1; i < logits.Length; i++)
-            if (i != excluded && logits[i] > logits[best]) best = i;
-        return best;
     }
 }

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using LLama.Native;
 using VisualNarrator.Engine.Native;
 
+using VisualNarrator.Engine.Sampling;
+
 namespace VisualNarrator.Engine.Benchmarking;
 
 /// <summary>The same measurements as <see cref="EngineBenchmark"/>, run by llama.cpp itself (through LLamaSharp) on a
@@ -38,7 +40,7 @@ public static class LlamaCppBenchmark
             var r = ctx.Decode(batch);
             if (r != DecodeResult.Ok) throw new InvalidOperationException($"llama_decode returned {r}");
         }
-        int Next(int i) => EngineBenchmark.ArgMaxExcept(ctx.GetLogitsIth(i), eos);
+        int Next(int i) => Greedy.ArgMaxExcept(ctx.GetLogitsIth(i), eos);
 
         status?.Invoke("prefill");
         var prompt = BenchmarkPlan.SyntheticPrompt(plan.PromptTokens, bos, 100, Math.Min(vocab, 40000));

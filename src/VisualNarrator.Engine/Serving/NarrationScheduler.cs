@@ -82,7 +82,7 @@ public sealed class NarrationScheduler : IDisposable
         var job = new Job(this, request with { Sampling = settings }, fitted, reserve, cancellationToken);
         lock (_lock)
         {
-            if (_queue.Count >= Options.QueueCapacity && _active.Count + _queue.Count >= Options.MaxSequences)
+            if (_active.Count + _queue.Count >= Options.MaxSequences + Options.QueueCapacity)
                 throw new ServerBusyException(Options.QueueCapacity);
             job.Node = _queue.AddLast(job);
         }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using VisualNarrator.Engine.Generation;
+using VisualNarrator.Engine.Sampling;
 using VisualNarrator.Gguf;
 using VisualNarrator.Tests.Engine;
 using VisualNarrator.Tests.Support;
@@ -27,7 +28,7 @@ public sealed class EngineCommandsTests(TestModels models) : IClassFixture<TestM
         for (var r = 0; r < rows.Length; r++)
         {
             OptEngineTests.AssertClose(reference.LastLogits(ids[..(4 + r)]), rows[r], 1e-3f);
-            if (r < 2) Assert.Equal(GreedyNarrator.ArgMax(rows[r]), ids[4 + r]);
+            if (r < 2) Assert.Equal(Greedy.ArgMax(rows[r]), ids[4 + r]);
         }
     }
 
@@ -61,7 +62,7 @@ public sealed class EngineCommandsTests(TestModels models) : IClassFixture<TestM
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.DoesNotContain("Describe this image", run.Stdout);
         Assert.False(string.IsNullOrWhiteSpace(run.Stdout));
-        Assert.Matches(@"narrator: \d+ tokens, load [\d.]+ s, first token [\d.]+ s, decode [\d.]+ tokens/s", run.Stderr);
+        Assert.Matches(@"narrator: \d+ tokens \((length|stop)\), load [\d.]+ s, first token [\d.]+ s, decode [\d.]+ tokens/s", run.Stderr);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using VisualNarrator.Engine.Generation;
+using VisualNarrator.Engine.Sampling;
 using VisualNarrator.Engine.Inference;
 using VisualNarrator.Tests.Support;
 
@@ -21,8 +22,8 @@ public sealed class BatchedDecodeTests(TestModels models) : IClassFixture<TestMo
         var path = models.Get("opt", TestModels.Wider);
         using var model = Model.Load(path);
         const int steps = 10;
-        var alone = Prompts.Select(p => Greedy(model, [p], steps)[0]).ToArray();
-        var together = Greedy(model, Prompts, steps);
+        var alone = Prompts.Select(p => DecodeGreedily(model, [p], steps)[0]).ToArray();
+        var together = DecodeGreedily(model, Prompts, steps);
         for (var i = 0; i < Prompts.Length; i++) Assert.Equal(alone[i], together[i]);
         // Different prompts must lead somewhere different, or the comparison proves little.
         Assert.True(alone.Select(a => string.Join(",", a)).Distinct().Count() > 1);
@@ -44,17 +45,17 @@ public sealed class BatchedDecodeTests(TestModels models) : IClassFixture<TestMo
         Assert.Equal(0, ctx.Cache.Count(1));
 
         // Sequence 0 continues exactly as if it had been alone.
-        var next = GreedyNarrator.ArgMax(ctx.Logits(0));
+        var next = Greedy.ArgMax(ctx.Logits(0));
         batch.Clear();
         batch.Add(next, Prompts[0].Length, 0, true);
         ctx.Decode(batch);
         var continued = ctx.Logits(0).ToArray();
-        var alone = Greedy(model, [Prompts[0]], 2);
-        Assert.Equal(alone[0][1], GreedyNarrator.ArgMax(continued));
+        var alone = DecodeGreedily(model, [Prompts[0]], 2);
+        Assert.Equal(alone[0][1], Greedy.ArgMax(continued));
     }
 
     /// <summary>Greedy decode of all prompts at once, one sequence each, all tokens of a step in one batch.</summary>
-    private static List<int[]> Greedy(Model model, int[][] prompts, int steps)
+    private static List<int[]> DecodeGreedily(Model model, int[][] prompts, int steps)
     {
         using var ctx = new InferenceContext(model, new InferenceOptions(ContextSize: 128, CacheType: KvCacheType.F32));
         var batch = new DecodeBatch();
@@ -63,7 +64,7 @@ public sealed class BatchedDecodeTests(TestModels models) : IClassFixture<TestMo
         var outputs = prompts.Select(_ => new List<int>()).ToList();
         for (var step = 0; step < steps; step++)
         {
-            for (var s = 0; s < prompts.Length; s++) outputs[s].Add(GreedyNarrator.ArgMax(ctx.Logits(s)));
+            for (var s = 0; s < prompts.Length; s++) outputs[s].Add(Greedy.ArgMax(ctx.Logits(s)));
             batch.Clear();
             for (var s = 0; s < prompts.Length; s++) batch.Add(outputs[s][^1], prompts[s].Length + step, s, true);
             ctx.Decode(batch);

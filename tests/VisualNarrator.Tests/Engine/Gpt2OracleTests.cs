@@ -2,6 +2,7 @@ using LLama;
 using LLama.Common;
 using LLama.Native;
 using VisualNarrator.Engine.Generation;
+using VisualNarrator.Engine.Sampling;
 using VisualNarrator.Engine.Inference;
 using VisualNarrator.Engine.Native;
 using VisualNarrator.Engine.Models;
@@ -46,7 +47,7 @@ public sealed class Gpt2OracleTests(TestModels models) : IClassFixture<TestModel
         Assert.Equal(expected.Count, actual.Count);
         for (var i = 0; i < expected.Count; i++)
         {
-            Assert.Equal(GreedyNarrator.ArgMax(expected[i]), GreedyNarrator.ArgMax(actual[i]));
+            Assert.Equal(Greedy.ArgMax(expected[i]), Greedy.ArgMax(actual[i]));
             OptEngineTests.AssertClose(expected[i], actual[i], Tolerance);
         }
     }
@@ -62,7 +63,7 @@ public sealed class Gpt2OracleTests(TestModels models) : IClassFixture<TestModel
         for (var s = 0; s < steps; s++)
         {
             batch.Clear();
-            batch.Add(GreedyNarrator.ArgMax(all[^1]), prompt.Length + s, 0, true);
+            batch.Add(Greedy.ArgMax(all[^1]), prompt.Length + s, 0, true);
             ctx.Decode(batch);
             all.Add(ctx.Logits(0).ToArray());
         }
@@ -89,7 +90,7 @@ public sealed class Gpt2OracleTests(TestModels models) : IClassFixture<TestModel
         for (var s = 0; s < steps; s++)
         {
             batch.Clear();
-            batch.Add(GreedyNarrator.ArgMax(all[^1]), prompt.Length + s, LLamaSeqId.Zero, true);
+            batch.Add(Greedy.ArgMax(all[^1]), prompt.Length + s, LLamaSeqId.Zero, true);
             Assert.Equal(DecodeResult.Ok, context.Decode(batch));
             all.Add(context.GetLogitsIth(0).ToArray());
         }

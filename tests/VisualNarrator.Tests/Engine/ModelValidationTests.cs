@@ -1,6 +1,8 @@
 using VisualNarrator.Engine.Generation;
 using VisualNarrator.Engine.Inference;
 using VisualNarrator.Engine.Models;
+using VisualNarrator.Engine.Sampling;
+using VisualNarrator.Engine.Serving;
 using VisualNarrator.Gguf;
 using VisualNarrator.Tests.Support;
 
@@ -131,18 +133,25 @@ public sealed class ModelValidationTests(TestModels models) : IClassFixture<Test
     }
 
     [Fact]
-    public void LongPrompt_IsCutFromTheLeft_AndTheCallerIsTold()
+    public async Task LongPrompt_IsCutFromTheLeft_AndTheCallerIsTold()
     {
         using var model = Model.Load(Good);
-        using var ctx = new InferenceContext(model, new InferenceOptions(ContextSize: 64));
-        var narrator = new GreedyNarrator(ctx);
-        FittedPrompt? fitted = null;
+        using var scheduler = new NarrationScheduler(model, new SchedulerOptions(ContextSize: 64));
         var prompt = string.Join(' ', Enumerable.Repeat("the city street", 40));
-        var pieces = narrator.Narrate(prompt, maxNewTokens: 4, maxPromptTokens: 128, onFitted: f => fitted = f).ToList();
-        Assert.NotNull(fitted);
-        Assert.True(fitted!.Truncated);
-        Assert.Equal(60, fitted.Ids.Length); // the model's 64 positions less 4 new tokens
-        Assert.Equal(2, fitted.Ids[0]);      // BOS kept
-        Assert.InRange(pieces.Count, 1, 5);
+        var stream = scheduler.Submit(new NarrationRequest(prompt, SamplingSettings.Greedy with { MaxNewTokens = 4 }, MaxPromptTokens: 128));
+        Assert.Equal(60, stream.PromptTokens); // the model's 64 positions less 4 new tokens
+        Assert.True(stream.PromptTokensDropped > 0);
+        var result = await stream.Completion;
+        Assert.Equal(60, result.Timings.PromptTokens);
+        Assert.InRange(result.Timings.GeneratedTokens, 1, 4);
+    }
+
+    [Fact]
+    public void PromptWindow_KeepsBosAndTheEnd()
+    {
+        var fitted = PromptWindow.Fit([2, 10, 11, 12, 13, 14], 4, bosId: 2);
+        Assert.Equal([2, 12, 13, 14], fitted.Ids);
+        Assert.Equal(2, fitted.DroppedTokens);
+        Assert.False(PromptWindow.Fit([2, 10], 4, 2).Truncated);
     }
 }

@@ -1,4 +1,5 @@
 using VisualNarrator.Engine.Generation;
+using VisualNarrator.Engine.Sampling;
 using VisualNarrator.Engine.Inference;
 using VisualNarrator.Tests.Support;
 
@@ -38,7 +39,7 @@ public sealed class OptEngineTests(TestModels models) : IClassFixture<TestModels
         for (var step = 0; step < 8; step++)
         {
             AssertClose(reference.LastLogits(ids), ctx.Logits(0), 1e-3f);
-            var next = GreedyNarrator.ArgMax(ctx.Logits(0));
+            var next = Greedy.ArgMax(ctx.Logits(0));
             ids.Add(next);
             batch.Clear();
             batch.Add(next, ids.Count - 1, 0, true);
