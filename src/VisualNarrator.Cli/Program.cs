@@ -16,6 +16,7 @@ public static class Program
         root.Subcommands.Add(DescribeCommand.Create());
         root.Subcommands.Add(RandomModelCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(QuantizeCommand.Create());
         return root.Parse(args).Invoke();
     }
 }
