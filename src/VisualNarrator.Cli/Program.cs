@@ -15,6 +15,7 @@ public static class Program
         root.Subcommands.Add(LogitsCommand.Create());
         root.Subcommands.Add(DescribeCommand.Create());
         root.Subcommands.Add(RandomModelCommand.Create());
+        root.Subcommands.Add(ScoreCommand.Create());
         return root.Parse(args).Invoke();
     }
 }
