@@ -1,4 +1,5 @@
 using VisualNarrator.Engine.Inference;
+using VisualNarrator.Evaluation;
 using VisualNarrator.Engine.Models;
 using VisualNarrator.Gguf;
 using VisualNarrator.Tokenization;
@@ -26,6 +27,7 @@ public static class UserInputError
     }
 
     private static bool IsInputError(Exception ex) => ex is GgufFormatException or ModelLoadException or TokenizerFormatException or DecodeException
+        or CaptionFileException
         or FileNotFoundException
         or DirectoryNotFoundException or InvalidDataException or UnauthorizedAccessException or ArgumentException
         or FormatException;
