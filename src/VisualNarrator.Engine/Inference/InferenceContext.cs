@@ -7,7 +7,10 @@ namespace VisualNarrator.Engine.Inference;
 /// <param name="ContextSize">KV-cache cells shared by all sequences (0: the model's context length).</param>
 /// <param name="CacheType">KV-cache element type.</param>
 /// <param name="MaxBatchTokens">Most tokens one decode call may take (prompts longer than this are fed in chunks).</param>
-public sealed record InferenceOptions(int ContextSize = 1024, KvCacheType CacheType = KvCacheType.F16, int MaxBatchTokens = 512);
+/// <param name="FlashAttention">Use ggml's fused attention kernel (llama.cpp's CPU default) instead of
+/// mul_mat + soft_max; results differ in rounding only.</param>
+public sealed record InferenceOptions(int ContextSize = 1024, KvCacheType CacheType = KvCacheType.F16, int MaxBatchTokens = 512,
+    bool FlashAttention = false);
 
 /// <summary>Thrown when a decode request cannot be served (bad token, position or sequence, batch too large, cache
 /// full). Nothing was sent to native code and the context is unchanged.</summary>
@@ -24,6 +27,7 @@ public sealed class InferenceContext : IDisposable
     private readonly int _graphSize;
     private float[] _logits = [];
     private float[] _mask = [];
+    private Half[] _maskHalf = [];
     private long[] _cells = [];
     private int[] _outputRows = [];
     private int _outputs;
@@ -112,15 +116,18 @@ public sealed class InferenceContext : IDisposable
         var outputs = batch.OutputCount;
         // Attend over a prefix of the cache, rounded up so graph shapes (and allocations) change rarely.
         var nKv = Math.Min(Cache.Cells, (Cache.UsedExtent() + 31) / 32 * 32);
-        var maskLength = nKv * n;
+        var flash = Options.FlashAttention;
+        var maskRows = flash ? (int)GgmlContext.FlashAttentionMaskRows(n) : n;
+        var maskLength = nKv * maskRows;
         if (_mask.Length < maskLength) _mask = new float[Math.Max(maskLength, _mask.Length * 2)];
         var mask = _mask.AsSpan(0, maskLength);
+        mask.Fill(float.NegativeInfinity); // padding rows (flash attention) stay masked
         for (var t = 0; t < n; t++)
         {
             int seq = batch.Sequences[t], pos = batch.Positions[t];
             var row = mask.Slice(t * nKv, nKv);
             for (var c = 0; c < nKv; c++)
-                row[c] = Cache.SequenceOf(c) == seq && Cache.PositionOf(c) <= pos ? 0f : float.NegativeInfinity;
+                if (Cache.SequenceOf(c) == seq && Cache.PositionOf(c) <= pos) row[c] = 0f;
         }
         var o = 0;
         for (var t = 0; t < n; t++)
@@ -129,12 +136,22 @@ public sealed class InferenceContext : IDisposable
         var hp = _model.Hyperparameters;
         using var ctx = GgmlContext.Create(2 * _graphSize, _graphSize);
         var graph = ctx.NewGraph(_graphSize);
-        var io = DecoderGraph.Build(ctx, graph, _model.Architecture, hp, _model.Weights, Cache, n, outputs, nKv);
+        var io = DecoderGraph.Build(ctx, graph, _model.Architecture, hp, _model.Weights, Cache, n, outputs, nKv, flash);
         _allocator.Allocate(graph);
         io.Tokens.SetData(batch.Tokens);
         io.Positions.SetData(batch.Positions);
         io.CacheRows.SetData(cells);
-        io.Mask.SetData<float>(mask);
+        if (flash)
+        {
+            if (_maskHalf.Length < maskLength) _maskHalf = new Half[_mask.Length];
+            var half = _maskHalf.AsSpan(0, maskLength);
+            for (var i = 0; i < maskLength; i++) half[i] = (Half)mask[i];
+            io.Mask.SetData<Half>(half);
+        }
+        else
+        {
+            io.Mask.SetData<float>(mask);
+        }
         io.OutputRows?.SetData<int>(_outputRows.AsSpan(0, outputs));
         _model.Backend.Compute(graph);
         io.Logits.GetData(_logits.AsSpan(0, outputs * VocabSize));

@@ -8,7 +8,8 @@ namespace VisualNarrator.Engine.Models;
 /// <param name="Tokens">I32 [n_tokens]: token ids.</param>
 /// <param name="Positions">I32 [n_tokens]: position of each token in its sequence (row of position_embd).</param>
 /// <param name="CacheRows">I64 [n_tokens]: KV-cache cell each token's k and v are written to.</param>
-/// <param name="Mask">F32 [n_kv, n_tokens]: 0 where a token may attend a cell, -inf elsewhere.</param>
+/// <param name="Mask">[n_kv, n_tokens]: 0 where a token may attend a cell, -inf elsewhere; F32, or F16 with rows padded to
+/// <see cref="GgmlContext.FlashAttentionMaskRows"/> for flash attention.</param>
 /// <param name="OutputRows">I32 [n_outputs]: which tokens produce logits; null when all do.</param>
 /// <param name="Logits">F32 [n_vocab, n_outputs]: the result.</param>
 internal sealed record DecoderGraphIo(GgmlTensor Tokens, GgmlTensor Positions, GgmlTensor CacheRows, GgmlTensor Mask,
@@ -32,7 +33,7 @@ internal static class DecoderGraph
     /// <summary>Multi-head causal self-attention: writes this batch's k and v into the cache, then attends over the
     /// first n_kv cells under the mask (which encodes both causality and sequence membership).</summary>
     public static GgmlTensor Attention(GgmlContext ctx, GgmlGraph graph, KvCache cache, int layer, DecoderGraphIo io,
-        GgmlTensor q, GgmlTensor k, GgmlTensor v, int heads, int nKv)
+        GgmlTensor q, GgmlTensor k, GgmlTensor v, int heads, int nKv, bool flash)
     {
         var embd = q.Ne(0);
         var tokens = q.Ne(1);
@@ -47,8 +48,15 @@ internal static class DecoderGraph
         var vView = ctx.View(vCache, headDim, heads, nKv, (ulong)headDim * elem, vCache.Nb(1), 0);
         var qh = ctx.Permute(ctx.Reshape(q, headDim, heads, tokens), 0, 2, 1, 3);  // [hd, tokens, heads]
         var kh = ctx.Permute(kView, 0, 2, 1, 3);                                     // [hd, n_kv, heads]
+        var scale = 1f / MathF.Sqrt(headDim);
+        if (flash)
+        {
+            // Fused kernel: reads V in cache layout, no score matrix or V copy; result is [hd, heads, tokens].
+            var fused = ctx.FlashAttention(qh, kh, ctx.Permute(vView, 0, 2, 1, 3), io.Mask, scale);
+            return ctx.Reshape(fused, embd, tokens);
+        }
         var scores = ctx.MulMat(kh, qh);                                             // [n_kv, tokens, heads]
-        var probs = ctx.SoftMax(scores, io.Mask, 1f / MathF.Sqrt(headDim));
+        var probs = ctx.SoftMax(scores, io.Mask, scale);
         var vh = ctx.Cont(ctx.Permute(vView, 1, 2, 0, 3));                           // [n_kv, hd, heads]
         var mixed = ctx.MulMat(vh, probs);                                           // [hd, tokens, heads]
         return ctx.Reshape(ctx.Cont(ctx.Permute(mixed, 0, 2, 1, 3)), embd, tokens);  // [embd, tokens]
@@ -56,12 +64,14 @@ internal static class DecoderGraph
 
     /// <summary>Builds the forward pass of one batch; returns its inputs and logits.</summary>
     public static DecoderGraphIo Build(GgmlContext ctx, GgmlGraph graph, DecoderArchitecture arch, ModelHyperparameters hp,
-        ModelWeights w, KvCache cache, int nTokens, int nOutputs, int nKv)
+        ModelWeights w, KvCache cache, int nTokens, int nOutputs, int nKv, bool flash)
     {
         var tokens = ctx.NewTensor(GgmlTypeId.I32, nTokens).SetName("inp_tokens").SetInput();
         var positions = ctx.NewTensor(GgmlTypeId.I32, nTokens).SetName("inp_pos").SetInput();
         var cacheRows = ctx.NewTensor(GgmlTypeId.I64, nTokens).SetName("inp_kv_rows").SetInput();
-        var mask = ctx.NewTensor(GgmlTypeId.F32, nKv, nTokens).SetName("inp_kq_mask").SetInput();
+        var mask = flash
+            ? ctx.NewTensor(GgmlTypeId.F16, nKv, GgmlContext.FlashAttentionMaskRows(nTokens)).SetName("inp_kq_mask").SetInput()
+            : ctx.NewTensor(GgmlTypeId.F32, nKv, nTokens).SetName("inp_kq_mask").SetInput();
         var outputRows = nOutputs == nTokens ? (GgmlTensor?)null : ctx.NewTensor(GgmlTypeId.I32, nOutputs).SetName("inp_out_ids").SetInput();
         var io = new DecoderGraphIo(tokens, positions, cacheRows, mask, outputRows, default);
 
@@ -71,7 +81,7 @@ internal static class DecoderGraph
             var p = $"blk.{layer}.";
             var h = LayerNorm(ctx, w, p + "attn_norm", x, hp.LayerNormEpsilon);
             var (q, k, v) = arch.ProjectQkv(ctx, w, layer, h);
-            var attn = Attention(ctx, graph, cache, layer, io, q, k, v, hp.HeadCount, nKv);
+            var attn = Attention(ctx, graph, cache, layer, io, q, k, v, hp.HeadCount, nKv, flash);
             x = ctx.Add(x, Linear(ctx, w, p + "attn_output", attn));
 
             h = LayerNorm(ctx, w, p + "ffn_norm", x, hp.LayerNormEpsilon);

@@ -61,6 +61,27 @@ public sealed class OptEngineTests(TestModels models) : IClassFixture<TestModels
         AssertClose(reference, ctx.Logits(0), 2e-2f);
     }
 
+    [Fact]
+    public void FlashAttention_MatchesReference()
+    {
+        var path = models.Get("opt", TestModels.Wider);
+        var reference = new ReferenceForward(path);
+        using var model = Model.Load(path);
+        using var ctx = new InferenceContext(model, new InferenceOptions(ContextSize: 128, FlashAttention: true));
+        var batch = new DecodeBatch();
+        batch.AddSequence(Prompt[..5], 0, 0);
+        ctx.Decode(batch);
+        var ids = Prompt[..5].ToList();
+        for (var step = 0; step < 4; step++)
+        {
+            AssertClose(reference.LastLogits(ids), ctx.Logits(0), 3e-2f);
+            ids.Add(Greedy.ArgMax(ctx.Logits(0)));
+            batch.Clear();
+            batch.Add(ids[^1], ids.Count - 1, 0, true);
+            ctx.Decode(batch);
+        }
+    }
+
     internal static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, float tolerance)
     {
         Assert.Equal(expected.Length, actual.Length);
