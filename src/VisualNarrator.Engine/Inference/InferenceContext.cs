@@ -31,6 +31,9 @@ public sealed class InferenceContext : IDisposable
     private long[] _cells = [];
     private int[] _outputRows = [];
     private int _outputs;
+    private GgmlContext? _graphContext;
+    private (GgmlGraph Graph, DecoderGraphIo Io)? _graph;
+    private (int, int, int, bool) _graphKey;
 
     /// <summary>Creates a context with its own KV cache.</summary>
     public InferenceContext(Model model, InferenceOptions? options = null)
@@ -133,11 +136,7 @@ public sealed class InferenceContext : IDisposable
         for (var t = 0; t < n; t++)
             if (batch.WantLogits[t]) _outputRows[o++] = t;
 
-        var hp = _model.Hyperparameters;
-        using var ctx = GgmlContext.Create(2 * _graphSize, _graphSize);
-        var graph = ctx.NewGraph(_graphSize);
-        var io = DecoderGraph.Build(ctx, graph, _model.Architecture, hp, _model.Weights, Cache, n, outputs, nKv, flash);
-        _allocator.Allocate(graph);
+        var (graph, io) = GraphFor(n, outputs, nKv, flash);
         io.Tokens.SetData(batch.Tokens);
         io.Positions.SetData(batch.Positions);
         io.CacheRows.SetData(cells);
@@ -158,9 +157,27 @@ public sealed class InferenceContext : IDisposable
         _outputs = outputs;
     }
 
+    /// <summary>The graph for this batch shape: decode steps repeat the same shape (one token per sequence, the same
+    /// 32-cell bucket of the cache), so the last graph and its allocation are reused instead of rebuilt.</summary>
+    private (GgmlGraph Graph, DecoderGraphIo Io) GraphFor(int tokens, int outputs, int nKv, bool flash)
+    {
+        var key = (tokens, outputs, nKv, flash);
+        if (_graph is { } cached && _graphKey == key) return cached;
+        _graph = null;
+        _graphContext?.Dispose();
+        _graphContext = GgmlContext.Create(2 * _graphSize, _graphSize);
+        var graph = _graphContext.NewGraph(_graphSize);
+        var io = DecoderGraph.Build(_graphContext, graph, _model.Architecture, _model.Hyperparameters, _model.Weights, Cache, tokens, outputs, nKv, flash);
+        _allocator.Allocate(graph);
+        _graph = (graph, io);
+        _graphKey = key;
+        return (graph, io);
+    }
+
     /// <summary>Frees the cache and the graph allocator.</summary>
     public void Dispose()
     {
+        _graphContext?.Dispose();
         _allocator.Dispose();
         Cache.Dispose();
     }
