@@ -36,7 +36,7 @@ public static class DescribeCommand
             load.Stop();
             var inference = engine.Inference(parse);
             using var scheduler = new NarrationScheduler(model, new SchedulerOptions(MaxSequences: 1, QueueCapacity: 0,
-                ContextSize: inference.ContextSize == 0 ? model.Hyperparameters.ContextLength : inference.ContextSize, CacheType: inference.CacheType));
+                ContextSize: inference.ContextSize == 0 ? model.Hyperparameters.ContextLength : inference.ContextSize, CacheType: inference.CacheType, FlashAttention: inference.FlashAttention));
             var prompt = PromptTemplates.ToPrompt(parse.GetValue(scene)!, templateText);
             var stream = scheduler.Submit(new NarrationRequest(prompt, settings, promptLimit, Alternatives: 0));
             if (stream.PromptTokensDropped > 0)

@@ -18,6 +18,9 @@ public sealed class EngineOptions
     /// <summary>--cache-type f16|f32.</summary>
     public Option<string> CacheType { get; } = new("--cache-type") { Description = "KV-cache element type: f16 or f32", DefaultValueFactory = _ => "f16" };
 
+    /// <summary>--flash-attn on|off.</summary>
+    public Option<string> FlashAttention { get; } = new("--flash-attn", "-fa") { Description = "Fused attention kernel: on (default, as llama.cpp on CPU) or off (mul_mat + soft_max)", DefaultValueFactory = _ => "on" };
+
     /// <summary>Adds the options to a command.</summary>
     public void AddTo(Command command)
     {
@@ -26,6 +29,7 @@ public sealed class EngineOptions
         command.Options.Add(Threads);
         command.Options.Add(Context);
         command.Options.Add(CacheType);
+        command.Options.Add(FlashAttention);
     }
 
     /// <summary>Loads the model named on the command line.</summary>
@@ -40,5 +44,11 @@ public sealed class EngineOptions
             "f16" => KvCacheType.F16,
             "f32" => KvCacheType.F32,
             var other => throw new ArgumentException($"--cache-type must be f16 or f32, got '{other}'"),
+        },
+        FlashAttention: parse.GetValue(FlashAttention)?.ToLowerInvariant() switch
+        {
+            "on" => true,
+            "off" => false,
+            var other => throw new ArgumentException($"--flash-attn must be on or off, got '{other}'"),
         });
 }

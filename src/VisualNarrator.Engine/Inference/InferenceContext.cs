@@ -10,7 +10,7 @@ namespace VisualNarrator.Engine.Inference;
 /// <param name="FlashAttention">Use ggml's fused attention kernel (llama.cpp's CPU default) instead of
 /// mul_mat + soft_max; results differ in rounding only.</param>
 public sealed record InferenceOptions(int ContextSize = 1024, KvCacheType CacheType = KvCacheType.F16, int MaxBatchTokens = 512,
-    bool FlashAttention = false);
+    bool FlashAttention = true);
 
 /// <summary>Thrown when a decode request cannot be served (bad token, position or sequence, batch too large, cache
 /// full). Nothing was sent to native code and the context is unchanged.</summary>
