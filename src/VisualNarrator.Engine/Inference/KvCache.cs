@@ -1,5 +1,6 @@
 using VisualNarrator.Engine.Models;
 using VisualNarrator.Engine.Native;
+using VisualNarrator.Gguf;
 
 namespace VisualNarrator.Engine.Inference;
 
@@ -31,7 +32,7 @@ public sealed class KvCache : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(cells);
         Cells = cells;
         Type = type;
-        var ggmlType = type == KvCacheType.F16 ? GgmlTypeId.F16 : GgmlTypeId.F32;
+        var ggmlType = type == KvCacheType.F16 ? GgmlType.F16 : GgmlType.F32;
         ElementBytes = type == KvCacheType.F16 ? 2u : 4u;
         _context = GgmlContext.Create(2 * hp.BlockCount);
         _k = new GgmlTensor[hp.BlockCount];

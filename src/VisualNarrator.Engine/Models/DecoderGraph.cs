@@ -1,5 +1,6 @@
 using VisualNarrator.Engine.Inference;
 using VisualNarrator.Engine.Native;
+using VisualNarrator.Gguf;
 
 namespace VisualNarrator.Engine.Models;
 
@@ -66,13 +67,13 @@ internal static class DecoderGraph
     public static DecoderGraphIo Build(GgmlContext ctx, GgmlGraph graph, DecoderArchitecture arch, ModelHyperparameters hp,
         ModelWeights w, KvCache cache, int nTokens, int nOutputs, int nKv, bool flash)
     {
-        var tokens = ctx.NewTensor(GgmlTypeId.I32, nTokens).SetName("inp_tokens").SetInput();
-        var positions = ctx.NewTensor(GgmlTypeId.I32, nTokens).SetName("inp_pos").SetInput();
-        var cacheRows = ctx.NewTensor(GgmlTypeId.I64, nTokens).SetName("inp_kv_rows").SetInput();
+        var tokens = ctx.NewTensor(GgmlType.I32, nTokens).SetName("inp_tokens").SetInput();
+        var positions = ctx.NewTensor(GgmlType.I32, nTokens).SetName("inp_pos").SetInput();
+        var cacheRows = ctx.NewTensor(GgmlType.I64, nTokens).SetName("inp_kv_rows").SetInput();
         var mask = flash
-            ? ctx.NewTensor(GgmlTypeId.F16, nKv, GgmlContext.FlashAttentionMaskRows(nTokens)).SetName("inp_kq_mask").SetInput()
-            : ctx.NewTensor(GgmlTypeId.F32, nKv, nTokens).SetName("inp_kq_mask").SetInput();
-        var outputRows = nOutputs == nTokens ? (GgmlTensor?)null : ctx.NewTensor(GgmlTypeId.I32, nOutputs).SetName("inp_out_ids").SetInput();
+            ? ctx.NewTensor(GgmlType.F16, nKv, GgmlContext.FlashAttentionMaskRows(nTokens)).SetName("inp_kq_mask").SetInput()
+            : ctx.NewTensor(GgmlType.F32, nKv, nTokens).SetName("inp_kq_mask").SetInput();
+        var outputRows = nOutputs == nTokens ? (GgmlTensor?)null : ctx.NewTensor(GgmlType.I32, nOutputs).SetName("inp_out_ids").SetInput();
         var io = new DecoderGraphIo(tokens, positions, cacheRows, mask, outputRows, default);
 
         var x = ctx.Add(ctx.GetRows(w["token_embd.weight"], tokens), ctx.GetRows(w["position_embd.weight"], positions));

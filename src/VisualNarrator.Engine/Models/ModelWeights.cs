@@ -52,10 +52,10 @@ public sealed class ModelWeights : IDisposable
                 var s = info.Shape;
                 var t = s.Length switch
                 {
-                    1 => context.NewTensor((uint)info.Type, s[0]),
-                    2 => context.NewTensor((uint)info.Type, s[0], s[1]),
-                    3 => context.NewTensor((uint)info.Type, s[0], s[1], s[2]),
-                    _ => context.NewTensor((uint)info.Type, s[0], s[1], s[2], s[3]),
+                    1 => context.NewTensor(info.Type, s[0]),
+                    2 => context.NewTensor(info.Type, s[0], s[1]),
+                    3 => context.NewTensor(info.Type, s[0], s[1], s[2]),
+                    _ => context.NewTensor(info.Type, s[0], s[1], s[2], s[3]),
                 };
                 tensors[info.Name] = t.SetName(info.Name);
             }

@@ -1,9 +1,10 @@
+using VisualNarrator.Gguf;
+
 namespace VisualNarrator.Engine.Native;
 
 /// <summary>
 /// Facts about ggml element types, and quantization. Types are ggml type ids (<c>enum ggml_type</c>).
 /// </summary>
-// MERGE: the uint type parameters become VisualNarrator.Gguf.GgmlType.
 public static unsafe class Ggml
 {
     // Types ggml_quantize_chunk accepts; any other id makes it abort the process.
@@ -11,37 +12,38 @@ public static unsafe class Ggml
         [0, 1, 2, 3, 6, 7, 8, 10, 11, 12, 13, 14, 16, 17, 18, 19, 20, 21, 22, 23, 29, 30, 34, 35, 39];
 
     /// <summary>Whether <paramref name="type"/> is a type this ggml knows (not out of range, not a removed id).</summary>
-    public static bool IsKnownType(uint type)
+    public static bool IsKnownType(GgmlType type)
     {
         GgmlLibrary.EnsureLoaded();
         // ggml indexes its traits table without a bounds check, so test the range first.
-        return type < GgmlTypeId.Count && GgmlNative.ggml_blck_size(type) > 0 && GgmlNative.ggml_type_size(type) > 0;
+        var id = (uint)type;
+        return id < GgmlTypeId.Count && GgmlNative.ggml_blck_size(id) > 0 && GgmlNative.ggml_type_size(id) > 0;
     }
 
     /// <summary>Bytes per block (for F32: 4; Q8_0: 34).</summary>
-    public static ulong TypeSize(uint type) => GgmlNative.ggml_type_size(Known(type));
+    public static ulong TypeSize(GgmlType type) => GgmlNative.ggml_type_size(Known(type));
 
     /// <summary>Elements per block (1 for plain types; 32 for Q8_0; 256 for k-quants).</summary>
-    public static long BlockSize(uint type) => GgmlNative.ggml_blck_size(Known(type));
+    public static long BlockSize(GgmlType type) => GgmlNative.ggml_blck_size(Known(type));
 
     /// <summary>Bytes taken by a row of <paramref name="elements"/> elements.</summary>
     /// <exception cref="ArgumentException">The count is not a multiple of the block size.</exception>
-    public static ulong RowSize(uint type, long elements)
+    public static ulong RowSize(GgmlType type, long elements)
     {
         var block = BlockSize(type);
         if (elements < 0 || elements % block != 0)
             throw new ArgumentException($"{TypeName(type)} rows need a multiple of {block} elements; got {elements}.", nameof(elements));
-        return GgmlNative.ggml_row_size(type, elements);
+        return GgmlNative.ggml_row_size((uint)type, elements);
     }
 
     /// <summary>ggml's name of the type, e.g. <c>f32</c>, <c>q8_0</c>, <c>q4_K</c>.</summary>
-    public static string TypeName(uint type) => GgmlNative.Str(GgmlNative.ggml_type_name(Known(type)));
+    public static string TypeName(GgmlType type) => GgmlNative.Str(GgmlNative.ggml_type_name(Known(type)));
 
     /// <summary>Whether the type is a block-quantized one.</summary>
-    public static bool IsQuantized(uint type) => GgmlNative.ggml_is_quantized(Known(type));
+    public static bool IsQuantized(GgmlType type) => GgmlNative.ggml_is_quantized(Known(type));
 
     /// <summary>Whether quantizing to this type needs an importance matrix (some IQ types).</summary>
-    public static bool QuantizeRequiresImportance(uint type) => GgmlNative.ggml_quantize_requires_imatrix(Known(type));
+    public static bool QuantizeRequiresImportance(GgmlType type) => GgmlNative.ggml_quantize_requires_imatrix(Known(type));
 
     /// <summary>
     /// Converts rows of F32 values (<paramref name="source"/>, row-major, <paramref name="rowLength"/> per row)
@@ -51,10 +53,10 @@ public static unsafe class Ggml
     /// <param name="source">The values, a whole number of rows.</param>
     /// <param name="rowLength">Elements per row; a multiple of the type's block size.</param>
     /// <param name="importance">Optional per-column importance (length <paramref name="rowLength"/>); required by some IQ types.</param>
-    public static byte[] Quantize(uint type, ReadOnlySpan<float> source, long rowLength, ReadOnlySpan<float> importance = default)
+    public static byte[] Quantize(GgmlType type, ReadOnlySpan<float> source, long rowLength, ReadOnlySpan<float> importance = default)
     {
         Known(type);
-        if (!Quantizable.Contains(type))
+        if (!Quantizable.Contains((uint)type))
             throw new ArgumentException($"ggml cannot quantize to {TypeName(type)}.", nameof(type));
         if (rowLength <= 0 || source.Length % rowLength != 0)
             throw new ArgumentException($"{source.Length} values are not a whole number of rows of {rowLength}.", nameof(rowLength));
@@ -71,7 +73,7 @@ public static unsafe class Ggml
         fixed (float* imatrix = importance)
         fixed (byte* dst = result)
         {
-            var written = (ulong)GgmlNative.ggml_quantize_chunk(type, src, dst, 0, rows, rowLength, importance.IsEmpty ? null : imatrix);
+            var written = (ulong)GgmlNative.ggml_quantize_chunk((uint)type, src, dst, 0, rows, rowLength, importance.IsEmpty ? null : imatrix);
             if (written != (ulong)result.Length)
                 throw new InvalidOperationException($"ggml_quantize_chunk wrote {written} bytes; expected {result.Length}.");
         }
@@ -88,6 +90,6 @@ public static unsafe class Ggml
         }
     }
 
-    private static uint Known(uint type)
-        => IsKnownType(type) ? type : throw new ArgumentOutOfRangeException(nameof(type), type, "Not a ggml type id known to this ggml.");
+    private static uint Known(GgmlType type)
+        => IsKnownType(type) ? (uint)type : throw new ArgumentOutOfRangeException(nameof(type), type, "Not a ggml type id known to this ggml.");
 }

@@ -1,3 +1,5 @@
+using VisualNarrator.Gguf;
+
 namespace VisualNarrator.Engine.Native;
 
 /// <summary>
@@ -58,18 +60,18 @@ public sealed class GgmlContext : IDisposable
     // ---------------- tensors ----------------
 
     /// <summary>New 1-D tensor of ggml type <paramref name="type"/> (no data until allocated in a backend buffer).</summary>
-    public GgmlTensor NewTensor(uint type, long ne0) => NewTensor(type, [ne0]);
+    public GgmlTensor NewTensor(GgmlType type, long ne0) => NewTensor(type, [ne0]);
 
     /// <summary>New 2-D tensor: <paramref name="ne0"/> is the row length.</summary>
-    public GgmlTensor NewTensor(uint type, long ne0, long ne1) => NewTensor(type, [ne0, ne1]);
+    public GgmlTensor NewTensor(GgmlType type, long ne0, long ne1) => NewTensor(type, [ne0, ne1]);
 
     /// <summary>New 3-D tensor.</summary>
-    public GgmlTensor NewTensor(uint type, long ne0, long ne1, long ne2) => NewTensor(type, [ne0, ne1, ne2]);
+    public GgmlTensor NewTensor(GgmlType type, long ne0, long ne1, long ne2) => NewTensor(type, [ne0, ne1, ne2]);
 
     /// <summary>New 4-D tensor.</summary>
-    public GgmlTensor NewTensor(uint type, long ne0, long ne1, long ne2, long ne3) => NewTensor(type, [ne0, ne1, ne2, ne3]);
+    public GgmlTensor NewTensor(GgmlType type, long ne0, long ne1, long ne2, long ne3) => NewTensor(type, [ne0, ne1, ne2, ne3]);
 
-    private GgmlTensor NewTensor(uint type, long[] ne)
+    private GgmlTensor NewTensor(GgmlType type, long[] ne)
     {
         if (!Ggml.IsKnownType(type)) throw new ArgumentOutOfRangeException(nameof(type), type, "Not a ggml type id.");
         foreach (var n in ne)
@@ -80,10 +82,10 @@ public sealed class GgmlContext : IDisposable
         var h = Room();
         return Wrap(ne.Length switch
         {
-            1 => GgmlNative.ggml_new_tensor_1d(h, type, ne[0]),
-            2 => GgmlNative.ggml_new_tensor_2d(h, type, ne[0], ne[1]),
-            3 => GgmlNative.ggml_new_tensor_3d(h, type, ne[0], ne[1], ne[2]),
-            _ => GgmlNative.ggml_new_tensor_4d(h, type, ne[0], ne[1], ne[2], ne[3]),
+            1 => GgmlNative.ggml_new_tensor_1d(h, (uint)type, ne[0]),
+            2 => GgmlNative.ggml_new_tensor_2d(h, (uint)type, ne[0], ne[1]),
+            3 => GgmlNative.ggml_new_tensor_3d(h, (uint)type, ne[0], ne[1], ne[2]),
+            _ => GgmlNative.ggml_new_tensor_4d(h, (uint)type, ne[0], ne[1], ne[2], ne[3]),
         });
     }
 
@@ -105,7 +107,7 @@ public sealed class GgmlContext : IDisposable
     public GgmlTensor GetRows(GgmlTensor table, GgmlTensor indices)
     {
         Use(table, indices);
-        if (indices.Type != GgmlTypeId.I32) throw Shapes("GetRows", "indices must be I32", table, indices);
+        if (indices.Type != GgmlType.I32) throw Shapes("GetRows", "indices must be I32", table, indices);
         if (table.Ne(2) != indices.Ne(1) || indices.Ne(3) != 1)
             throw Shapes("GetRows", "need table.ne2 == indices.ne1 and indices.ne3 == 1", table, indices);
         return Wrap(GgmlNative.ggml_get_rows(Room(), table.Handle, indices.Handle));
@@ -119,9 +121,9 @@ public sealed class GgmlContext : IDisposable
     public GgmlTensor SetRows(GgmlTensor destination, GgmlTensor source, GgmlTensor indices)
     {
         Use(destination, source, indices);
-        if (indices.Type != GgmlTypeId.I64 && indices.Type != GgmlTypeId.I32)
+        if (indices.Type != GgmlType.I64 && indices.Type != GgmlType.I32)
             throw Shapes("SetRows", "indices must be I64 or I32", source, indices);
-        if (source.Type != GgmlTypeId.F32) throw Shapes("SetRows", "source must be F32", destination, source);
+        if (source.Type != GgmlType.F32) throw Shapes("SetRows", "source must be F32", destination, source);
         if (destination.Ne(0) != source.Ne(0) || indices.Ne(0) != source.Ne(1)
             || destination.Ne(2) != source.Ne(2) || destination.Ne(3) != source.Ne(3)
             || indices.Ne(3) != 1 || destination.Ne(2) % indices.Ne(1) != 0 || destination.Ne(3) % indices.Ne(2) != 0)
@@ -133,7 +135,7 @@ public sealed class GgmlContext : IDisposable
     public GgmlTensor Norm(GgmlTensor x, float eps)
     {
         Use(x);
-        if (x.Type != GgmlTypeId.F32) throw new ArgumentException($"Norm needs an F32 input; got {x}.", nameof(x));
+        if (x.Type != GgmlType.F32) throw new ArgumentException($"Norm needs an F32 input; got {x}.", nameof(x));
         return Wrap(GgmlNative.ggml_norm(Room(), x.Handle, eps));
     }
 
@@ -154,7 +156,7 @@ public sealed class GgmlContext : IDisposable
             throw Shapes("MulMat", "need a.ne0 == b.ne0 and a.ne2, a.ne3 dividing b.ne2, b.ne3", a, b);
         if (GgmlNative.ggml_is_transposed(a.Handle))
             throw Shapes("MulMat", "a must not be transposed (use Cont first)", a, b);
-        if (b.Type != GgmlTypeId.F32 && b.Type != GgmlTypeId.F16)
+        if (b.Type != GgmlType.F32 && b.Type != GgmlType.F16)
             throw Shapes("MulMat", "b must be F32 or F16", a, b);
         return Wrap(GgmlNative.ggml_mul_mat(Room(), a.Handle, b.Handle));
     }
@@ -219,12 +221,12 @@ public sealed class GgmlContext : IDisposable
     public GgmlTensor SoftMax(GgmlTensor a, GgmlTensor? mask, float scale, float maxBias = 0f)
     {
         Use(a);
-        if (a.Type != GgmlTypeId.F32) throw new ArgumentException($"SoftMax needs an F32 input; got {a}.", nameof(a));
+        if (a.Type != GgmlType.F32) throw new ArgumentException($"SoftMax needs an F32 input; got {a}.", nameof(a));
         IntPtr m = IntPtr.Zero;
         if (mask is { } mk)
         {
             Use(mk);
-            if (mk.Type != GgmlTypeId.F32 && mk.Type != GgmlTypeId.F16) throw Shapes("SoftMax", "mask must be F32 or F16", a, mk);
+            if (mk.Type != GgmlType.F32 && mk.Type != GgmlType.F16) throw Shapes("SoftMax", "mask must be F32 or F16", a, mk);
             if (!mk.IsContiguous) throw Shapes("SoftMax", "mask must be contiguous", a, mk);
             if (mk.Ne(0) != a.Ne(0) || mk.Ne(1) < a.Ne(1) || a.Ne(2) % mk.Ne(2) != 0 || a.Ne(3) % mk.Ne(3) != 0)
                 throw Shapes("SoftMax", "need mask.ne0 == a.ne0, mask.ne1 >= a.ne1, mask.ne2/ne3 dividing a's", a, mk);
@@ -252,7 +254,7 @@ public sealed class GgmlContext : IDisposable
         if (mask is { } mk)
         {
             Use(mk);
-            if (mk.Type != GgmlTypeId.F16) throw Shapes("FlashAttention", "mask must be F16", q, mk);
+            if (mk.Type != GgmlType.F16) throw Shapes("FlashAttention", "mask must be F16", q, mk);
             if (!mk.IsContiguous || mk.Ne(0) != k.Ne(1) || mk.Ne(1) < FlashAttentionMaskRows(q.Ne(1)))
                 throw Shapes("FlashAttention", $"mask must be contiguous [n_kv, >= {FlashAttentionMaskRows(q.Ne(1))}]", k, mk);
             m = mk.Handle;

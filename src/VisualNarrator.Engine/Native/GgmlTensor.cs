@@ -1,3 +1,5 @@
+using VisualNarrator.Gguf;
+
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -35,7 +37,7 @@ public readonly unsafe struct GgmlTensor : IEquatable<GgmlTensor>
     public IntPtr Handle { get; }
 
     /// <summary>The ggml type id (<c>enum ggml_type</c>).</summary>
-    public uint Type => Field<uint>(TypeOffset);
+    public GgmlType Type => (GgmlType)Field<uint>(TypeOffset);
 
     /// <summary>Number of elements along dimension <paramref name="dim"/> (0 is the innermost).</summary>
     public long Ne(int dim) => Field<long>(NeOffset + 8 * CheckDim(dim));
@@ -189,11 +191,11 @@ public readonly unsafe struct GgmlTensor : IEquatable<GgmlTensor>
         if (ctx == IntPtr.Zero) throw new InvalidOperationException("ggml_init failed during the layout check.");
         try
         {
-            var t = GgmlNative.ggml_new_tensor_4d(ctx, GgmlTypeId.F16, 3, 5, 7, 11);
+            var t = GgmlNative.ggml_new_tensor_4d(ctx, (uint)GgmlType.F16, 3, 5, 7, 11);
             GgmlNative.ggml_set_name(t, "layout-check");
             var v = GgmlNative.ggml_view_1d(ctx, t, 4, 6);
             var p = (byte*)t;
-            bool ok = *(uint*)(p + TypeOffset) == GgmlTypeId.F16
+            bool ok = *(uint*)(p + TypeOffset) == (uint)GgmlType.F16
                 && *(long*)(p + NeOffset) == 3 && *(long*)(p + NeOffset + 8) == 5
                 && *(long*)(p + NeOffset + 16) == 7 && *(long*)(p + NeOffset + 24) == 11
                 && *(ulong*)(p + NbOffset) == 2 && *(ulong*)(p + NbOffset + 24) == 2 * 3 * 5 * 7

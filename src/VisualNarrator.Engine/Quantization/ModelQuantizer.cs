@@ -176,7 +176,7 @@ public static class ModelQuantizer
             {
                 var values = floats.AsSpan(0, elements);
                 ToFloat(info.Type, source.AsSpan((int)(first * sourceRowBytes), (int)(count * sourceRowBytes)), values);
-                var encoded = Ggml.Quantize((uint)tensor.Type, values, rowLength);
+                var encoded = Ggml.Quantize(tensor.Type, values, rowLength);
                 encoded.CopyTo(result.AsSpan((int)(first * targetRowBytes), (int)(count * targetRowBytes)));
             }
             finally

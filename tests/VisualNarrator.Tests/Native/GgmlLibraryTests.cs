@@ -1,3 +1,4 @@
+using VisualNarrator.Gguf;
 using System.Runtime.InteropServices;
 using VisualNarrator.Engine.Native;
 using Xunit;
@@ -108,7 +109,7 @@ public class GgmlLibraryTests
             // An impossible allocation: ggml logs an error and returns null; we turn that into an exception.
             using var backend = GgmlBackend.Create("cpu", 1);
             using var ctx = GgmlContext.Create(4);
-            ctx.NewTensor(0, 1L << 48); // 1 PiB of F32: beyond the address space, fails even with overcommit
+            ctx.NewTensor(GgmlType.F32, 1L << 48); // 1 PiB of F32: beyond the address space, fails even with overcommit
             Assert.Throws<InvalidOperationException>(() => backend.AllocateTensors(ctx));
             Assert.Contains(lines, l => l.Item1 == GgmlLogLevel.Error && l.Item2.Contains("alloc", StringComparison.OrdinalIgnoreCase));
 

@@ -1,3 +1,4 @@
+using VisualNarrator.Gguf;
 using VisualNarrator.Engine.Native;
 using Xunit;
 
@@ -35,10 +36,10 @@ public class GgmlOpsTests
         var a = GgmlRig.Random(k * n, 1);
         var b = GgmlRig.Random(k * m, 2);
         using var rig = new GgmlRig();
-        var w = rig.Weights.NewTensor(T.F32, k, n).SetName("w");
+        var w = rig.Weights.NewTensor(GgmlType.F32, k, n).SetName("w");
         rig.AllocateWeights();
         w.SetData<float>(a);
-        var x = rig.Input(T.F32, k, m);
+        var x = rig.Input(GgmlType.F32, k, m);
         var y = rig.Ctx.MulMat(w, x);
         Assert.Equal(new long[] { n, m, 1, 1 }, y.Shape);
         var result = rig.Run(y, () => x.SetData<float>(b));
@@ -52,19 +53,19 @@ public class GgmlOpsTests
         const int k = 128, n = 16, m = 3;
         var a = GgmlRig.Random(k * n, 3);
         var b = GgmlRig.Random(k * m, 4);
-        var q = Ggml.Quantize(T.Q8_0, a, k);
+        var q = Ggml.Quantize(GgmlType.Q8_0, a, k);
         Assert.Equal(n * (k / 32) * 34, q.Length);
 
         using var rig = new GgmlRig();
-        var w = rig.Weights.NewTensor(T.Q8_0, k, n);
+        var w = rig.Weights.NewTensor(GgmlType.Q8_0, k, n);
         rig.AllocateWeights();
         Assert.Equal((ulong)q.Length, w.Nbytes);
         w.SetData<byte>(q);
-        var x = rig.Input(T.F32, k, m);
+        var x = rig.Input(GgmlType.F32, k, m);
         var result = rig.Run(rig.Ctx.MulMat(w, x), () => x.SetData<float>(b));
 
         // Exact model of the CPU kernel: activations are quantized to Q8_0 too, then per block d_a * d_b * sum(qa * qb).
-        var qb = Ggml.Quantize(T.Q8_0, b, k);
+        var qb = Ggml.Quantize(GgmlType.Q8_0, b, k);
         var expected = new float[n * m];
         for (int j = 0; j < m; j++)
             for (int i = 0; i < n; i++)
@@ -114,12 +115,12 @@ public class GgmlOpsTests
         var gamma = GgmlRig.Random(n, 6);
         var beta = GgmlRig.Random(n, 7);
         using var rig = new GgmlRig();
-        var g = rig.Weights.NewTensor(T.F32, n);
-        var bt = rig.Weights.NewTensor(T.F32, n);
+        var g = rig.Weights.NewTensor(GgmlType.F32, n);
+        var bt = rig.Weights.NewTensor(GgmlType.F32, n);
         rig.AllocateWeights();
         g.SetData<float>(gamma);
         bt.SetData<float>(beta);
-        var x = rig.Input(T.F32, n, rows);
+        var x = rig.Input(GgmlType.F32, n, rows);
         var y = rig.Ctx.Add(rig.Ctx.Mul(rig.Ctx.Norm(x, eps), g), bt);
         var result = rig.Run(y, () => x.SetData<float>(xs));
 
@@ -142,7 +143,7 @@ public class GgmlOpsTests
     {
         var xs = GgmlRig.Random(40, 8, 4f);
         using var rig = new GgmlRig();
-        var x = rig.Input(T.F32, 40);
+        var x = rig.Input(GgmlType.F32, 40);
         var relu = rig.Ctx.Relu(x).SetOutput();
         var gelu = rig.Ctx.Gelu(x);
         var graph = rig.Ctx.NewGraph(16).Expand(relu).Expand(gelu.SetOutput());
@@ -163,10 +164,10 @@ public class GgmlOpsTests
         var table = GgmlRig.Random(n * vocab, 9);
         int[] ids = [3, 0, 9, 3];
         using var rig = new GgmlRig();
-        var emb = rig.Weights.NewTensor(T.F32, n, vocab);
+        var emb = rig.Weights.NewTensor(GgmlType.F32, n, vocab);
         rig.AllocateWeights();
         emb.SetData<float>(table);
-        var idx = rig.Input(T.I32, ids.Length);
+        var idx = rig.Input(GgmlType.I32, ids.Length);
         var result = rig.Run(rig.Ctx.GetRows(emb, idx), () => idx.SetData<int>(ids));
         var expected = ids.SelectMany(id => table.Skip(id * n).Take(n)).ToArray();
         Close(expected, result, 0);
@@ -191,8 +192,8 @@ public class GgmlOpsTests
         var a = GgmlRig.Random(nKv * nQ * heads, 10, 3f);
         var mask = CausalMask(nKv, nQ, nQ);
         using var rig = new GgmlRig();
-        var x = rig.Input(T.F32, nKv, nQ, heads);
-        var m = rig.Input(T.F32, nKv, nQ);
+        var x = rig.Input(GgmlType.F32, nKv, nQ, heads);
+        var m = rig.Input(GgmlType.F32, nKv, nQ);
         var result = rig.Run(rig.Ctx.SoftMax(x, m, scale), () => { x.SetData<float>(a); m.SetData<float>(mask); });
 
         var expected = new float[a.Length];
@@ -246,10 +247,10 @@ public class GgmlOpsTests
         var vs = GgmlRig.Random(tokens * heads * d, 13);
         using var rig = new GgmlRig();
         var c = rig.Ctx;
-        var q = rig.Input(T.F32, heads * d, tokens);
-        var k = rig.Input(T.F32, heads * d, tokens);
-        var v = rig.Input(T.F32, heads * d, tokens);
-        var mask = rig.Input(T.F32, tokens, tokens);
+        var q = rig.Input(GgmlType.F32, heads * d, tokens);
+        var k = rig.Input(GgmlType.F32, heads * d, tokens);
+        var v = rig.Input(GgmlType.F32, heads * d, tokens);
+        var mask = rig.Input(GgmlType.F32, tokens, tokens);
 
         var qh = c.Permute(c.Reshape(q, d, heads, tokens), 0, 2, 1, 3);               // [d, tokens, heads]
         var kh = c.Permute(c.Reshape(k, d, heads, tokens), 0, 2, 1, 3);               // [d, tokens, heads]
@@ -278,16 +279,16 @@ public class GgmlOpsTests
         var vs = GgmlRig.Random(tokens * heads * d, 16);
         using var rig = new GgmlRig();
         var c = rig.Ctx;
-        var q = rig.Input(T.F32, heads * d, tokens);
-        var k = rig.Input(T.F32, heads * d, tokens);
-        var v = rig.Input(T.F32, heads * d, tokens);
+        var q = rig.Input(GgmlType.F32, heads * d, tokens);
+        var k = rig.Input(GgmlType.F32, heads * d, tokens);
+        var v = rig.Input(GgmlType.F32, heads * d, tokens);
         var maskRows = GgmlContext.FlashAttentionMaskRows(tokens);
-        var mask = rig.Input(T.F16, tokens, maskRows);
+        var mask = rig.Input(GgmlType.F16, tokens, maskRows);
 
         var qh = c.Permute(c.Reshape(q, d, heads, tokens), 0, 2, 1, 3);
         // K and V as an F16 cache would hold them.
-        var k16 = c.Cpy(c.Permute(c.Reshape(k, d, heads, tokens), 0, 2, 1, 3), c.NewTensor(T.F16, d, tokens, heads));
-        var v16 = c.Cpy(c.Permute(c.Reshape(v, d, heads, tokens), 0, 2, 1, 3), c.NewTensor(T.F16, d, tokens, heads));
+        var k16 = c.Cpy(c.Permute(c.Reshape(k, d, heads, tokens), 0, 2, 1, 3), c.NewTensor(GgmlType.F16, d, tokens, heads));
+        var v16 = c.Cpy(c.Permute(c.Reshape(v, d, heads, tokens), 0, 2, 1, 3), c.NewTensor(GgmlType.F16, d, tokens, heads));
         var o = c.Reshape(c.FlashAttention(qh, k16, v16, mask, scale), heads * d, tokens); // result is [d, heads, tokens]
 
         var result = rig.Run(o, () =>
@@ -306,15 +307,15 @@ public class GgmlOpsTests
         const int n = 8, slots = 10;
         using var rig = new GgmlRig();
         using var cacheCtx = GgmlContext.Create(2);
-        var cache = cacheCtx.NewTensor(T.F16, n, slots).SetName("cache_k");
+        var cache = cacheCtx.NewTensor(GgmlType.F16, n, slots).SetName("cache_k");
         using var cacheBuffer = rig.Backend.AllocateTensors(cacheCtx, GgmlBufferUsage.Compute);
         cacheBuffer.Clear(0);
         Assert.True(cacheBuffer.Size >= cache.Nbytes);
 
         var first = GgmlRig.Random(n * 3, 17);
         long[] firstSlots = [7, 2, 4];
-        var src = rig.Input(T.F32, n, 3);
-        var idx = rig.Input(T.I64, 3);
+        var src = rig.Input(GgmlType.F32, n, 3);
+        var idx = rig.Input(GgmlType.I64, 3);
         var graph = rig.Ctx.NewGraph(16).Expand(rig.Ctx.SetRows(cache, src, idx));
         rig.Allocator.Allocate(graph);
         src.SetData<float>(first);
@@ -324,8 +325,8 @@ public class GgmlOpsTests
         // A second graph in a fresh context writes slot 0; earlier slots must survive.
         using var ctx2 = GgmlContext.Create(8, 16);
         var second = GgmlRig.Random(n, 18);
-        var src2 = ctx2.NewTensor(T.F32, n, 1).SetInput();
-        var idx2 = ctx2.NewTensor(T.I64, 1).SetInput();
+        var src2 = ctx2.NewTensor(GgmlType.F32, n, 1).SetInput();
+        var idx2 = ctx2.NewTensor(GgmlType.I64, 1).SetInput();
         var graph2 = ctx2.NewGraph(16).Expand(ctx2.SetRows(cache, src2, idx2));
         rig.Allocator.Allocate(graph2);
         src2.SetData<float>(second);
@@ -346,13 +347,13 @@ public class GgmlOpsTests
     }
 
     [Theory]
-    [InlineData(T.F32, 4, 1, "f32")]
-    [InlineData(T.F16, 2, 1, "f16")]
-    [InlineData(T.Q8_0, 34, 32, "q8_0")]
-    [InlineData(T.Q4_K, 144, 256, "q4_K")]
-    [InlineData(T.Q6_K, 210, 256, "q6_K")]
-    [InlineData(T.BF16, 2, 1, "bf16")]
-    public void Type_sizes_match_ggml(uint type, ulong typeSize, long blockSize, string name)
+    [InlineData(GgmlType.F32, 4, 1, "f32")]
+    [InlineData(GgmlType.F16, 2, 1, "f16")]
+    [InlineData(GgmlType.Q8_0, 34, 32, "q8_0")]
+    [InlineData(GgmlType.Q4_K, 144, 256, "q4_K")]
+    [InlineData(GgmlType.Q6_K, 210, 256, "q6_K")]
+    [InlineData(GgmlType.BF16, 2, 1, "bf16")]
+    public void Type_sizes_match_ggml(GgmlType type, ulong typeSize, long blockSize, string name)
     {
         Assert.Equal(typeSize, Ggml.TypeSize(type));
         Assert.Equal(blockSize, Ggml.BlockSize(type));
@@ -363,11 +364,11 @@ public class GgmlOpsTests
     [Fact]
     public void Unknown_type_ids_are_rejected_before_reaching_ggml()
     {
-        Assert.False(Ggml.IsKnownType(4));   // removed Q4_2
-        Assert.False(Ggml.IsKnownType(999)); // ggml_type_name would read out of bounds
-        Assert.Throws<ArgumentOutOfRangeException>(() => Ggml.TypeName(999));
-        Assert.Throws<ArgumentException>(() => Ggml.RowSize(T.Q8_0, 30));
-        Assert.Throws<ArgumentException>(() => Ggml.Quantize(T.Q8_0, new float[60], 30));
-        Assert.Throws<ArgumentException>(() => Ggml.Quantize(T.I32, new float[32], 32));
+        Assert.False(Ggml.IsKnownType((GgmlType)4));   // removed Q4_2
+        Assert.False(Ggml.IsKnownType((GgmlType)999)); // ggml_type_name would read out of bounds
+        Assert.Throws<ArgumentOutOfRangeException>(() => Ggml.TypeName((GgmlType)999));
+        Assert.Throws<ArgumentException>(() => Ggml.RowSize(GgmlType.Q8_0, 30));
+        Assert.Throws<ArgumentException>(() => Ggml.Quantize(GgmlType.Q8_0, new float[60], 30));
+        Assert.Throws<ArgumentException>(() => Ggml.Quantize(GgmlType.I32, new float[32], 32));
     }
 }

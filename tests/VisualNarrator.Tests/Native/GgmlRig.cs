@@ -1,12 +1,7 @@
+using VisualNarrator.Gguf;
 using VisualNarrator.Engine.Native;
 
 namespace VisualNarrator.Tests.Native;
-
-/// <summary>ggml type ids used by the tests (MERGE: VisualNarrator.Gguf.GgmlType).</summary>
-internal static class T
-{
-    public const uint F32 = 0, F16 = 1, Q8_0 = 8, Q4_K = 12, Q6_K = 14, I32 = 26, I64 = 27, BF16 = 30;
-}
 
 /// <summary>
 /// One CPU backend, a weights context (allocated on demand in its own buffer) and a graph context,
@@ -25,7 +20,7 @@ internal sealed class GgmlRig : IDisposable
     /// <summary>Gives all weight tensors memory (call once, after creating them, before setting their data).</summary>
     public void AllocateWeights() => weightsBuffer = Backend.AllocateTensors(Weights, GgmlBufferUsage.Weights);
 
-    public GgmlTensor Input(uint type, params long[] ne)
+    public GgmlTensor Input(GgmlType type, params long[] ne)
     {
         var t = ne.Length switch
         {

@@ -28,7 +28,7 @@ public sealed class QuantizerOutputTests(QuantizationFixture fixture) : IClassFi
         var checkedTensors = 0;
         foreach (var t in output.Tensors.Where(t => t.Type != source.FindTensor(t.Name)!.Type))
         {
-            var expected = Ggml.Quantize((uint)t.Type, Widen(source, source.FindTensor(t.Name)!), t.Shape[0]);
+            var expected = Ggml.Quantize(t.Type, Widen(source, source.FindTensor(t.Name)!), t.Shape[0]);
             var actual = new byte[t.ByteSize];
             output.ReadTensorData(t, actual);
             Assert.True(expected.AsSpan().SequenceEqual(actual), $"{t.Name} ({GgmlTypeInfo.Name(t.Type)}) differs from ggml_quantize_chunk");
