@@ -12,6 +12,9 @@ public static class Program
         var root = new RootCommand("Visual Narrator convert: HuggingFace OPT checkpoints and PEFT LoRA adapters in TorchSharp; synth, train, merge, GGUF export.");
         root.Subcommands.Add(SynthCommand.Create());
         root.Subcommands.Add(ToGgufCommand.Create());
+        root.Subcommands.Add(MergeCommand.Create());
+        root.Subcommands.Add(TrainingCommands.CreateTrainLora());
+        root.Subcommands.Add(TrainingCommands.CreateTrain());
         return root.Parse(args).Invoke();
     }
 }

@@ -1,3 +1,4 @@
+using VisualNarrator.Convert.IO;
 using System.CommandLine;
 using Spectre.Console;
 using VisualNarrator.Convert.HuggingFace;
@@ -28,7 +29,7 @@ public static class SynthCommand
                 Options.ParseFormat(parse.GetValue(format)!), parse.GetValue(std), parse.GetValue(untied), parse.GetValue(force));
             var path = Path.GetFullPath(parse.GetValue(output)!);
             var config = CommandRunner.WithProgress($"synth {options.Shape}", task =>
-                Synthesizer.Synthesize(options, path, new Progress<double>(f => task.Value = f)));
+                Synthesizer.Synthesize(options, path, new SyncProgress<double>(f => task.Value = f)));
             AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(path)}[/]: {Markup.Escape(config.ToString())}");
             return 0;
         }));

@@ -1,3 +1,4 @@
+using VisualNarrator.Convert.IO;
 using System.CommandLine;
 using Spectre.Console;
 using VisualNarrator.Convert.Operations;
@@ -22,7 +23,7 @@ public static class ToGgufCommand
             var options = new ToGgufOptions(parse.GetValue(model)!, parse.GetValue(output)!, GgufConversion.ParseType(parse.GetValue(type)!),
                 parse.GetValue(lora), parse.GetValue(tokenizer), parse.GetValue(force));
             var warnings = CommandRunner.WithProgress($"to-gguf {Path.GetFileName(options.Output)}", task =>
-                GgufConversion.Convert(options, new Progress<(string Phase, double Fraction)>(p =>
+                GgufConversion.Convert(options, new SyncProgress<(string Phase, double Fraction)>(p =>
                 {
                     task.Description = Markup.Escape($"{p.Phase} {Path.GetFileName(options.Output)}");
                     task.Value = p.Phase == "loading" ? p.Fraction * 0.5 : 0.5 + p.Fraction * 0.5;

@@ -1,3 +1,4 @@
+using VisualNarrator.Convert.IO;
 using VisualNarrator.Convert.Gguf;
 using VisualNarrator.Convert.HuggingFace;
 using VisualNarrator.Convert.Lora;
@@ -54,7 +55,7 @@ public static class GgufConversion
             throw new CheckpointException(tokenizerFolder, $"the tokenizer has {tokenizer.Count} tokens, more than the {config.VocabSize} embedding rows of the model");
         var adapterConfig = options.Lora is null ? null : LoraConfig.Read(options.Lora);
 
-        using var checkpoint = HfCheckpoint.Load(options.Model, new Progress<double>(f => progress?.Report(("loading", f))));
+        using var checkpoint = HfCheckpoint.Load(options.Model, new SyncProgress<double>(f => progress?.Report(("loading", f))));
         var warnings = new List<string>();
         if (options.Lora is not null)
         {
@@ -68,7 +69,7 @@ public static class GgufConversion
             adapterConfig?.R ?? 0, adapterConfig?.Alpha ?? 0, adapterConfig?.TargetModules, adapterConfig?.UseRsLora ?? false,
             adapterConfig?.BaseModelNameOrPath);
         var writer = OptGgufExporter.Build(checkpoint.Model, tokenizer, options.Type, provenance);
-        writer.WriteTo(output, new Progress<GgufWriteProgress>(p => progress?.Report(("writing", (double)p.BytesWritten / Math.Max(1, p.TotalBytes)))));
+        writer.WriteTo(output, new SyncProgress<GgufWriteProgress>(p => progress?.Report(("writing", (double)p.BytesWritten / Math.Max(1, p.TotalBytes)))));
         return warnings;
     }
 }
