@@ -241,7 +241,7 @@ public static class HfCheckpoint
             if (tiedHead is not null)
             {
                 using var __ = no_grad();
-                if (!tiedHead.shape.SequenceEqual(model.Decoder.EmbedTokens.shape) || !tiedHead.equal(model.Decoder.EmbedTokens).item<bool>())
+                if (!tiedHead.shape.SequenceEqual(model.Decoder.EmbedTokens.shape) || !tiedHead.eq(model.Decoder.EmbedTokens).all().item<bool>())
                     throw new CheckpointException(folder, "lm_head.weight differs from model.decoder.embed_tokens.weight although config.json says tie_word_embeddings is true");
             }
             return dtypes;
