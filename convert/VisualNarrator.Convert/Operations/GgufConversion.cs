@@ -1,0 +1,75 @@
+using VisualNarrator.Convert.IO;
+using VisualNarrator.Convert.Gguf;
+using VisualNarrator.Convert.HuggingFace;
+using VisualNarrator.Convert.Lora;
+using VisualNarrator.Gguf;
+using VisualNarrator.Tokenization;
+
+namespace VisualNarrator.Convert.Operations;
+
+/// <summary>Options of <see cref="GgufConversion.Convert"/>.</summary>
+/// <param name="Model">HF checkpoint folder.</param>
+/// <param name="Output">GGUF file to write.</param>
+/// <param name="Type">Matrix type (f32, f16, bf16).</param>
+/// <param name="Lora">PEFT adapter folder to merge on the fly, if any.</param>
+/// <param name="Tokenizer">Tokenizer folder when the checkpoint has none.</param>
+/// <param name="Overwrite">Replace an existing output file.</param>
+public sealed record ToGgufOptions(string Model, string Output, GgmlType Type, string? Lora = null, string? Tokenizer = null, bool Overwrite = false);
+
+/// <summary>HF checkpoint (+ LoRA adapter) → <c>opt</c> GGUF.</summary>
+public static class GgufConversion
+{
+    /// <summary>Parses a --type value.</summary>
+    /// <exception cref="ArgumentException">Unknown, or a quantized type (which needs the engine's quantizer).</exception>
+    public static GgmlType ParseType(string text)
+    {
+        var name = text.Trim().ToLowerInvariant();
+        if (name is "q8_0" or "q4_k_m" or "q5_k_m" or "q6_k" or "q4_0")
+            throw new ArgumentException($"--type {name} needs the engine's quantizer (VisualNarrator.Engine.Quantization), which this build does not include yet; write f16 here and quantize the result with it");
+        return name switch
+        {
+            "f32" => GgmlType.F32,
+            "f16" => GgmlType.F16,
+            "bf16" => GgmlType.BF16,
+            _ => throw new ArgumentException($"--type must be f32, f16 or bf16, got '{text}'"),
+        };
+    }
+
+    /// <summary>Loads, merges the adapter if given, checks the engine can run the model, and writes the GGUF atomically.</summary>
+    /// <param name="options">What to convert.</param>
+    /// <param name="progress">Load and write progress, 0 to 1, with a phase name.</param>
+    /// <returns>The warnings the adapter produced (e.g. fan_in_fan_out reset).</returns>
+    public static IReadOnlyList<string> Convert(ToGgufOptions options, IProgress<(string Phase, double Fraction)>? progress = null)
+    {
+        var output = Path.GetFullPath(options.Output);
+        if (!options.Overwrite && File.Exists(output)) throw new IOException($"'{output}' already exists; pass --force to replace it");
+        var outputDir = Path.GetDirectoryName(output)!;
+        if (!Directory.Exists(outputDir)) throw new DirectoryNotFoundException($"the folder of '{output}' does not exist");
+
+        // Read everything cheap first, so bad input fails before the model is loaded.
+        var config = Modeling.OptConfig.Read(options.Model);
+        OptGgufExporter.CheckSupported(config);
+        var tokenizerFolder = options.Tokenizer ?? options.Model;
+        var tokenizer = HuggingFaceTokenizerFolder.Read(tokenizerFolder);
+        if (tokenizer.Count > config.VocabSize)
+            throw new CheckpointException(tokenizerFolder, $"the tokenizer has {tokenizer.Count} tokens, more than the {config.VocabSize} embedding rows of the model");
+        var adapterConfig = options.Lora is null ? null : LoraConfig.Read(options.Lora);
+
+        using var checkpoint = HfCheckpoint.Load(options.Model, new SyncProgress<double>(f => progress?.Report(("loading", f))));
+        var warnings = new List<string>();
+        if (options.Lora is not null)
+        {
+            warnings.AddRange(LoraAdapter.Load(checkpoint.Model, options.Lora).Warnings);
+            LoraAdapter.MergeAll(checkpoint.Model);
+        }
+        var provenance = new GgufProvenance(
+            checkpoint.Config.NameOrPath is { Length: > 0 } n ? n : Path.GetFileName(checkpoint.Folder),
+            string.Join("+", checkpoint.StoredDTypes.Order()),
+            options.Lora is null ? null : Path.GetFileName(Path.GetFullPath(options.Lora).TrimEnd('/')),
+            adapterConfig?.R ?? 0, adapterConfig?.Alpha ?? 0, adapterConfig?.TargetModules, adapterConfig?.UseRsLora ?? false,
+            adapterConfig?.BaseModelNameOrPath);
+        var writer = OptGgufExporter.Build(checkpoint.Model, tokenizer, options.Type, provenance);
+        writer.WriteTo(output, new SyncProgress<GgufWriteProgress>(p => progress?.Report(("writing", (double)p.BytesWritten / Math.Max(1, p.TotalBytes)))));
+        return warnings;
+    }
+}

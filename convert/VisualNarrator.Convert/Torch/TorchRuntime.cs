@@ -1,0 +1,175 @@
+using System.Runtime.InteropServices;
+using TorchSharp;
+
+namespace VisualNarrator.Convert.Torch;
+
+/// <summary>TorchSharp could not be loaded; the message says why and what to do.</summary>
+public sealed class TorchUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// Makes TorchSharp 0.107.0 load on systems whose libstdc++ is older than the one libLibTorchSharp.so was built
+/// against (Debian 12 and Ubuntu 22.04 ship GLIBCXX_3.4.30; the library asks for GLIBCXX_3.4.32 for one symbol,
+/// <c>std::ios_base_library_init()</c>, which GCC 13's &lt;iostream&gt; references). Before TorchSharp loads its
+/// native library, <see cref="EnsureInitialized"/>:
+/// <list type="number">
+/// <item>reads which libstdc++ versions the output folder's libLibTorchSharp.so needs and which the process's
+/// libstdc++ defines;</item>
+/// <item>if some are missing and every symbol that needs them is one the shim provides, marks those version
+/// requirements weak (<c>VER_FLG_WEAK</c>) in that copy, written beside it and renamed over it, so the dynamic linker
+/// no longer refuses to load it (the NuGet cache's copy is never touched);</item>
+/// <item>loads <c>libvn_glibcxx_shim.so</c> (built by convert/TorchSharpNative.targets with g++ at build time; it
+/// defines <c>std::ios_base_library_init()</c>) into the global symbol scope, so the symbol resolves if anything
+/// binds it;</item>
+/// <item>loads libLibTorchSharp.so itself and initialises TorchSharp's CPU backend.</item>
+/// </list>
+/// Every failure becomes a <see cref="TorchUnavailableException"/> that names the file and the fix, instead of
+/// TorchSharp's misleading "package is not restored" (and before TorchSharp's fallback copies 500 MB of libtorch
+/// beside the program).
+/// </summary>
+public static partial class TorchRuntime
+{
+    /// <summary>TorchSharp's native library.</summary>
+    public const string LibraryFile = "libLibTorchSharp.so";
+
+    /// <summary>The shim library built at build time.</summary>
+    public const string ShimFile = "libvn_glibcxx_shim.so";
+
+    private const string StdCxx = "libstdc++.so.6";
+
+    /// <summary>Symbols the shim defines; any other symbol that needs a missing version cannot be fixed here.</summary>
+    public static IReadOnlyList<string> ShimSymbols { get; } = ["_ZSt21ios_base_library_initv"];
+
+    private static readonly Lazy<string> State = new(Initialize, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>Loads TorchSharp, applying the libstdc++ fix when needed. Safe to call many times and from many threads.</summary>
+    /// <returns>One line describing what was done.</returns>
+    /// <exception cref="TorchUnavailableException">TorchSharp cannot be loaded; the message says why.</exception>
+    public static string EnsureInitialized() => State.Value;
+
+    private static string Initialize()
+    {
+        var notes = new List<string>();
+        if (OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64)
+        {
+            var dir = AppContext.BaseDirectory;
+            var lib = Path.Combine(dir, LibraryFile);
+            if (!File.Exists(lib))
+                throw new TorchUnavailableException($"{LibraryFile} is not in {dir}. The project must reference TorchSharp and libtorch-cpu-linux-x64 and build with RuntimeIdentifier linux-x64, which copies the native libraries beside the program.");
+            ApplyLibStdCxxFix(dir, lib, notes);
+            try
+            {
+                NativeLibrary.Load(lib);
+            }
+            catch (Exception ex) when (ex is DllNotFoundException or BadImageFormatException)
+            {
+                throw new TorchUnavailableException($"the dynamic linker refused {lib}: {ex.Message}", ex);
+            }
+        }
+        try
+        {
+            torch.InitializeDeviceType(DeviceType.CPU);
+        }
+        catch (Exception ex)
+        {
+            var first = ex.Message.Split('\n', 2)[0];
+            throw new TorchUnavailableException($"TorchSharp did not initialise its CPU backend: {first}", ex);
+        }
+        notes.Add($"TorchSharp {typeof(torch).Assembly.GetName().Version}, libtorch {torch.__version__}");
+        return string.Join("; ", notes);
+    }
+
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static void ApplyLibStdCxxFix(string dir, string lib, List<string> notes)
+    {
+        var stdcxx = FindLibStdCxx();
+        if (stdcxx is null)
+        {
+            notes.Add($"{StdCxx} not found; {LibraryFile} left as it is");
+            return;
+        }
+        ElfVersionInfo info, std;
+        try
+        {
+            info = ElfVersionInfo.Read(lib);
+            std = ElfVersionInfo.Read(stdcxx);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            throw new TorchUnavailableException($"cannot read the symbol versions of {lib} or {stdcxx}: {ex.Message}", ex);
+        }
+        var missing = info.Needs.Where(n => n.Library == StdCxx && !std.Definitions.Contains(n.Version)).ToList();
+        if (missing.Count == 0)
+        {
+            notes.Add($"{StdCxx} at {stdcxx} has every version {LibraryFile} needs");
+            return;
+        }
+        var indices = missing.Select(m => m.Index).ToHashSet();
+        var needing = info.UndefinedSymbols.Where(s => indices.Contains(s.VersionIndex)).ToList();
+        var versions = string.Join(", ", missing.Select(m => m.Version));
+        var foreign = needing.Where(s => !ShimSymbols.Contains(s.Name)).Select(s => s.Name).ToList();
+        if (foreign.Count > 0)
+            throw new TorchUnavailableException($"{LibraryFile} needs {versions} from {StdCxx}, which {stdcxx} lacks, for symbols the shim does not provide: {string.Join(", ", foreign.Take(10))}. Install a libstdc++6 from GCC 13 or newer.");
+
+        var strong = missing.Where(m => !m.IsWeak).ToList();
+        if (strong.Count > 0)
+        {
+            var temp = Path.Combine(dir, $".{LibraryFile}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+            try
+            {
+                File.WriteAllBytes(temp, info.WithWeakNeeds(strong));
+                File.SetUnixFileMode(temp, File.GetUnixFileMode(lib));
+                File.Move(temp, lib, overwrite: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+                throw new TorchUnavailableException($"{LibraryFile} needs {versions} from {StdCxx}, which {stdcxx} lacks, and the fix (marking that requirement weak in {lib}) could not be written: {ex.Message}. Run once from a writable build output, or install a libstdc++6 from GCC 13 or newer.", ex);
+            }
+            notes.Add($"marked {string.Join(", ", strong.Select(m => m.Version))} weak in {lib}");
+        }
+
+        var shim = Path.Combine(dir, ShimFile);
+        if (File.Exists(shim))
+        {
+            var handle = DlOpen(shim, RtldNow | RtldGlobal);
+            if (handle == 0)
+                throw new TorchUnavailableException($"cannot load {shim}: {Marshal.PtrToStringUTF8(DlError())}");
+            notes.Add($"loaded {ShimFile}");
+        }
+        else if (needing.Any(s => s.Relocations > 0))
+        {
+            throw new TorchUnavailableException($"{LibraryFile} binds {string.Join(", ", needing.Select(s => s.Name))} ({versions}), which {stdcxx} lacks, and {shim} was not built: install g++ (apt-get install g++) and rebuild, or install a libstdc++6 from GCC 13 or newer.");
+        }
+        else
+        {
+            notes.Add($"{ShimFile} not built (no g++); not needed, since no relocation binds {string.Join(", ", needing.Select(s => s.Name))}");
+        }
+    }
+
+    /// <summary>The libstdc++ this process uses (from /proc/self/maps), else the first one in the usual places.</summary>
+    public static string? FindLibStdCxx()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/maps"))
+            {
+                var at = line.IndexOf('/');
+                if (at < 0) continue;
+                var path = line[at..].Trim();
+                if (Path.GetFileName(path).StartsWith(StdCxx, StringComparison.Ordinal)) return path;
+            }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        string[] dirs = ["/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/lib64", "/usr/lib"];
+        return dirs.Select(d => Path.Combine(d, StdCxx)).FirstOrDefault(File.Exists);
+    }
+
+    private const int RtldNow = 2, RtldGlobal = 0x100;
+
+    [LibraryImport("libc.so.6", EntryPoint = "dlopen", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint DlOpen(string path, int flags);
+
+    [LibraryImport("libc.so.6", EntryPoint = "dlerror")]
+    private static partial nint DlError();
+}

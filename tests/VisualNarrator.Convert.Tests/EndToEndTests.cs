@@ -1,0 +1,78 @@
+using VisualNarrator.Convert.HuggingFace;
+using VisualNarrator.Convert.Operations;
+using VisualNarrator.Convert.Tests.Support;
+using VisualNarrator.Gguf;
+using VisualNarrator.Tokenization;
+
+namespace VisualNarrator.Convert.Tests;
+
+/// <summary>synth → to-gguf → the engine's logits equal the TorchSharp model's.</summary>
+public sealed class EndToEndTests
+{
+    private const double Tolerance = 1e-3;
+
+    [Theory]
+    [InlineData(false, "f32")]
+    [InlineData(true, "f32")]
+    [InlineData(false, "f16")]
+    public void SynthToGguf_EngineMatchesTorchSharp(bool untied, string dtype)
+    {
+        using var dir = new TempDir();
+        var hf = Tiny.Synth(dir, untied: untied, dtype: dtype == "f16" ? TorchSharp.torch.ScalarType.Float16 : null);
+        GgufConversion.Convert(new ToGgufOptions(hf, dir["model.gguf"], GgmlType.F32));
+
+        using var checkpoint = HfCheckpoint.Load(hf);
+        var prompts = Tiny.PromptIds();
+        var engine = EngineOracle.LastLogits(dir["model.gguf"], prompts);
+        for (var i = 0; i < prompts.Length; i++)
+            Close.Within(checkpoint.Model.LastLogits(prompts[i]), engine[i], Tolerance, $"prompt {i}: ");
+    }
+
+    [Fact]
+    public void Gguf_CarriesContractTokenizerAndProvenance()
+    {
+        using var dir = new TempDir();
+        var hf = Tiny.Synth(dir);
+        GgufConversion.Convert(new ToGgufOptions(hf, dir["model.gguf"], GgmlType.F16));
+        var gguf = GgufFile.Open(dir["model.gguf"]);
+        Assert.Equal("opt", gguf.GetString(GgufKeys.Architecture));
+        var config = Modeling.OptConfig.Read(hf);
+        var tokens = gguf.GetStringArray(GgufKeys.Tokens);
+        Assert.Equal(config.VocabSize, tokens.Length);
+        Assert.True(config.VocabSize > Tiny.Tokenizer.Count, "the tiny vocabulary is padded, so the test covers padding");
+        Assert.Equal(string.Format(TokenizerSpec.PaddingTokenFormat, config.VocabSize - 1), tokens[^1]);
+        Assert.Equal(Tiny.Tokenizer.PadTo(config.VocabSize), TokenizerSpec.FromGguf(gguf));
+        Assert.Equal("synthetic-tiny-seed1", gguf.GetString("visual_narrator.convert.source.model"));
+        Assert.Equal("F32", gguf.GetString("visual_narrator.convert.source.dtype"));
+        var embd = gguf.FindTensor("token_embd.weight")!;
+        Assert.Equal(GgmlType.F16, embd.Type);
+        Assert.Equal(new long[] { 64, config.VocabSize }, embd.Shape);
+        Assert.Equal(new long[] { 64, 64 }, gguf.FindTensor("position_embd.weight")!.Shape);
+        Assert.Equal(GgmlType.F32, gguf.FindTensor("blk.0.attn_norm.bias")!.Type);
+        Assert.Null(gguf.FindTensor("output.weight"));
+    }
+
+    [Fact]
+    public void NoBiasNoAffine_ConvertsToAnEquivalentGguf()
+    {
+        using var dir = new TempDir();
+        Tiny.Torch();
+        var tok = Tiny.WriteTokenizer(dir["tok"]);
+        var config = Synthesizer.ConfigFor(new SynthOptions("tiny", TokenizerFolder: tok), Tiny.Tokenizer) with
+        {
+            EnableBias = false, LayerNormElementwiseAffine = false, InitStd = 0.1,
+        };
+        using (var model = new Modeling.OptForCausalLM(config))
+        {
+            model.InitializeRandom(5);
+            HfCheckpoint.Save(model, dir["hf"], sideFilesFrom: tok);
+        }
+        GgufConversion.Convert(new ToGgufOptions(dir["hf"], dir["model.gguf"], GgmlType.F32));
+        using var checkpoint = HfCheckpoint.Load(dir["hf"]);
+        Assert.DoesNotContain(checkpoint.Model.BaseParameters(), p => p.Key.EndsWith(".bias", StringComparison.Ordinal) || p.Key.Contains("layer_norm"));
+        var prompts = Tiny.PromptIds();
+        var engine = EngineOracle.LastLogits(dir["model.gguf"], prompts);
+        for (var i = 0; i < prompts.Length; i++)
+            Close.Within(checkpoint.Model.LastLogits(prompts[i]), engine[i], Tolerance, $"prompt {i}: ");
+    }
+}
