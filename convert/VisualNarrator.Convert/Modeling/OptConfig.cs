@@ -72,6 +72,8 @@ public sealed record OptConfig
     public static IReadOnlyDictionary<string, OptConfig> Shapes { get; } = new Dictionary<string, OptConfig>
     {
         ["tiny"] = new() { HiddenSize = 64, WordEmbedProjDim = 64, NumHiddenLayers = 2, NumAttentionHeads = 4, FfnDim = 256, MaxPositionEmbeddings = 64 },
+        // The built-in narrator (models/): small enough to train from scratch on two CPU cores.
+        ["narrator-small"] = new() { HiddenSize = 128, WordEmbedProjDim = 128, NumHiddenLayers = 4, NumAttentionHeads = 4, FfnDim = 512, MaxPositionEmbeddings = 256 },
         ["opt-125m"] = new() { HiddenSize = 768, WordEmbedProjDim = 768, NumHiddenLayers = 12, NumAttentionHeads = 12, FfnDim = 3072 },
         ["opt-350m"] = new() { HiddenSize = 1024, WordEmbedProjDim = 512, NumHiddenLayers = 24, NumAttentionHeads = 16, FfnDim = 4096, DoLayerNormBefore = false },
         ["opt-1.3b"] = new() { HiddenSize = 2048, WordEmbedProjDim = 2048, NumHiddenLayers = 24, NumAttentionHeads = 32, FfnDim = 8192 },
