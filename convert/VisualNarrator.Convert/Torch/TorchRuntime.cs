@@ -65,7 +65,9 @@ public static partial class TorchRuntime
             var lib = Path.Combine(dir, LibraryFile);
             if (!File.Exists(lib))
                 throw new TorchUnavailableException($"{LibraryFile} is not in {dir}. The project must reference TorchSharp and libtorch-cpu-linux-x64 and build with RuntimeIdentifier linux-x64, which copies the native libraries beside the program.");
-            ApplyLibStdCxxFix(dir, lib, notes);
+            var stdcxx = FindLibStdCxx();
+            if (stdcxx is null) notes.Add($"{StdCxx} not found; {LibraryFile} left as it is");
+            else notes.AddRange(ApplyLibStdCxxFix(lib, stdcxx));
             try
             {
                 NativeLibrary.Load(lib);
@@ -94,15 +96,18 @@ public static partial class TorchRuntime
         return string.Join("; ", notes);
     }
 
+    /// <summary>Makes <paramref name="lib"/> (a copy of libLibTorchSharp.so) loadable with <paramref name="stdcxx"/>:
+    /// marks the libstdc++ versions it needs and <paramref name="stdcxx"/> lacks as weak (in place, through a temporary
+    /// file and a rename), when every symbol behind them is one the shim provides, and loads the shim from the same
+    /// folder when it was built.</summary>
+    /// <returns>What was done, one note per step.</returns>
+    /// <exception cref="TorchUnavailableException">The fix does not apply (other symbols need the missing versions,
+    /// the file cannot be written, or the shim is needed but absent); the message says what to do instead.</exception>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-    private static void ApplyLibStdCxxFix(string dir, string lib, List<string> notes)
+    public static IReadOnlyList<string> ApplyLibStdCxxFix(string lib, string stdcxx)
     {
-        var stdcxx = FindLibStdCxx();
-        if (stdcxx is null)
-        {
-            notes.Add($"{StdCxx} not found; {LibraryFile} left as it is");
-            return;
-        }
+        var notes = new List<string>();
+        var dir = Path.GetDirectoryName(Path.GetFullPath(lib))!;
         ElfVersionInfo info, std;
         try
         {
@@ -117,7 +122,7 @@ public static partial class TorchRuntime
         if (missing.Count == 0)
         {
             notes.Add($"{StdCxx} at {stdcxx} has every version {LibraryFile} needs");
-            return;
+            return notes;
         }
         var indices = missing.Select(m => m.Index).ToHashSet();
         var needing = info.UndefinedSymbols.Where(s => indices.Contains(s.VersionIndex)).ToList();
@@ -160,6 +165,7 @@ public static partial class TorchRuntime
         {
             notes.Add($"{ShimFile} not built (no g++); not needed, since no relocation binds {string.Join(", ", needing.Select(s => s.Name))}");
         }
+        return notes;
     }
 
     /// <summary>The libstdc++ this process uses (from /proc/self/maps), else the first one in the usual places.</summary>
