@@ -50,9 +50,7 @@ public sealed class TorchRuntimeTests
     public void WeakPatch_ChangesOnlyTheFlagsOfTheChosenRequirement()
     {
         // The package's own copy, untouched by the start-up fix.
-        var packaged = Path.Combine(Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages"),
-            "torchsharp", "0.107.0", "runtimes", "linux-x64", "native", TorchRuntime.LibraryFile);
-        Skip.IfNot(File.Exists(packaged), $"TorchSharp's package folder is not at {packaged}");
+        var packaged = PackagedLibrary();
         var original = ElfVersionInfo.Read(packaged);
         var need = original.Needs.Single(n => n.Version == "GLIBCXX_3.4.32");
         Assert.False(need.IsWeak);
@@ -68,6 +66,47 @@ public sealed class TorchRuntimeTests
         var reread = ElfVersionInfo.Read(dir["lib.so"]);
         Assert.True(reread.Needs.Single(n => n.Version == "GLIBCXX_3.4.32").IsWeak);
         Assert.Equal(original.Needs.Count(n => n.IsWeak) + 1, reread.Needs.Count(n => n.IsWeak));
+    }
+
+    private static string PackagedLibrary()
+    {
+        var path = Path.Combine(Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages"),
+            "torchsharp", "0.107.0", "runtimes", "linux-x64", "native", TorchRuntime.LibraryFile);
+        Skip.IfNot(File.Exists(path), $"TorchSharp's package folder is not at {path}");
+        return path;
+    }
+
+    [SkippableFact]
+    public void Fix_PatchesACopyOnce_AgainstThisSystemsLibStdCxx()
+    {
+        var stdcxx = TorchRuntime.FindLibStdCxx()!;
+        Skip.If(ElfVersionInfo.Read(stdcxx).Definitions.Contains("GLIBCXX_3.4.32"), "this system's libstdc++ has GLIBCXX_3.4.32; nothing to fix");
+        using var dir = new TempDir();
+        var lib = dir[TorchRuntime.LibraryFile];
+        File.Copy(PackagedLibrary(), lib);
+        var first = TorchRuntime.ApplyLibStdCxxFix(lib, stdcxx);
+        Assert.Contains(first, n => n.StartsWith("marked GLIBCXX_3.4.32 weak", StringComparison.Ordinal));
+        Assert.Contains(first, n => n.Contains("not needed, since no relocation binds _ZSt21ios_base_library_initv"));
+        Assert.True(ElfVersionInfo.Read(lib).Needs.Single(n => n.Version == "GLIBCXX_3.4.32").IsWeak);
+        var second = TorchRuntime.ApplyLibStdCxxFix(lib, stdcxx);
+        Assert.DoesNotContain(second, n => n.StartsWith("marked", StringComparison.Ordinal));
+        Assert.Equal([TorchRuntime.LibraryFile], dir.Entries());
+    }
+
+    [SkippableFact]
+    public void Fix_RefusesClearly_WhenOtherSymbolsNeedTheMissingVersions()
+    {
+        // libc defines no GLIBCXX versions at all, so every libstdc++ symbol the library binds would be missing.
+        var libc = File.ReadLines("/proc/self/maps").Select(l => l.IndexOf('/') is var i and >= 0 ? l[i..].Trim() : "")
+            .First(p => Path.GetFileName(p).StartsWith("libc.so", StringComparison.Ordinal) || Path.GetFileName(p).StartsWith("libc-", StringComparison.Ordinal));
+        using var dir = new TempDir();
+        var lib = dir[TorchRuntime.LibraryFile];
+        File.Copy(PackagedLibrary(), lib);
+        var before = File.ReadAllBytes(lib);
+        var ex = Assert.Throws<TorchUnavailableException>(() => TorchRuntime.ApplyLibStdCxxFix(lib, libc));
+        Assert.Contains("for symbols the shim does not provide", ex.Message);
+        Assert.Contains("Install a libstdc++6 from GCC 13 or newer", ex.Message);
+        Assert.Equal(before, File.ReadAllBytes(lib));
     }
 
     [SkippableFact]

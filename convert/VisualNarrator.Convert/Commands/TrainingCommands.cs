@@ -111,7 +111,7 @@ public static class TrainingCommands
                     task.Value = p.TotalSteps == 0 ? 0 : (double)p.Step / p.TotalSteps;
                     if (p.Event == "epoch")
                         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                            $"epoch {p.Epoch}: train loss {p.TrainLoss:F4}, validation loss {p.ValidationLoss:F4}, {p.TokensPerSecond:F0} tokens/s")));
+                            $"epoch {p.Epoch}: train loss {p.TrainLoss:F4}, validation loss {(p.ValidationLoss is double v2 ? v2.ToString("F4", CultureInfo.InvariantCulture) : "- (no validation set)")}, {p.TokensPerSecond:F0} tokens/s")));
                 });
                 var result = run(progress, ct);
                 task.Value = 1;
@@ -122,7 +122,7 @@ public static class TrainingCommands
     {
         var best = result.Epochs.First(e => e.Epoch == result.BestEpoch);
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"best epoch {best.Epoch}: validation loss {best.ValidationLoss:F4}{(result.StoppedEarly ? " (stopped early)" : "")}{(result.ResumedFromEpoch > 0 ? $"; resumed after epoch {result.ResumedFromEpoch}" : "")}")));
+            $"best epoch {best.Epoch}: loss {best.ValidationLoss:F4}{(result.StoppedEarly ? " (stopped early)" : "")}{(result.ResumedFromEpoch > 0 ? $"; resumed after epoch {result.ResumedFromEpoch}" : "")}")));
         AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(Path.GetFullPath(output))}[/] (checkpoints in {Markup.Escape(checkpoints)})");
     }
 }

@@ -65,7 +65,11 @@ public sealed record TrainingOptions
 public sealed record TrainingProgress(int Epoch, int Epochs, long Step, long TotalSteps, double TrainLoss, double? ValidationLoss,
     double TokensPerSecond, TimeSpan Eta, string? Event);
 
-/// <summary>One finished epoch.</summary>
+/// <summary>One finished epoch; without a validation set, <see cref="ValidationLoss"/> is the training loss.</summary>
+/// <param name="Epoch">The epoch (1-based).</param>
+/// <param name="TrainLoss">Mean loss per target token over the epoch.</param>
+/// <param name="ValidationLoss">Mean loss per target token on the validation set after the epoch.</param>
+/// <param name="Improved">Whether it was the best so far.</param>
 public sealed record EpochResult(int Epoch, double TrainLoss, double ValidationLoss, bool Improved);
 
 /// <summary>The outcome of <see cref="Trainer.Run"/>.</summary>
@@ -230,7 +234,7 @@ public sealed class Trainer
                 }
                 stoppedEarly = validation.Count > 0 && badEpochs >= _options.Patience && epoch < _options.Epochs;
                 WriteLast(optimizer, epoch, step, best, badEpochs, history);
-                progress?.Report(Progress(epoch, step, totalSteps, trainLoss, valLoss, tokensThisRun, stepsThisRun, clock, "epoch"));
+                progress?.Report(Progress(epoch, step, totalSteps, trainLoss, validation.Count > 0 ? valLoss : null, tokensThisRun, stepsThisRun, clock, "epoch"));
             }
 
             if (bestParams is null) throw new InvalidOperationException("training finished without an epoch");
