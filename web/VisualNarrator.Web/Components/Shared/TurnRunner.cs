@@ -1,0 +1,81 @@
+using VisualNarrator.Engine.Serving;
+using VisualNarrator.Web.Services;
+
+namespace VisualNarrator.Web.Components.Shared;
+
+/// <summary>Runs a <see cref="NarrationTurn"/> through the shared engine, filling it in as pieces stream.</summary>
+public static class TurnRunner
+{
+    /// <summary>Submits the turn's prompt and settings, streams the pieces into it, and records stats or the error.
+    /// <paramref name="changed"/> is called after every update (the component re-renders).</summary>
+    public static async Task RunAsync(INarrator narrator, string clientId, NarrationTurn turn, Func<NarrationTurn, Task> changed, CancellationToken cancellationToken)
+    {
+        turn.Text = "";
+        turn.Tokens = [];
+        turn.Stats = null;
+        turn.Error = null;
+        turn.Running = true;
+        turn.QueuePosition = 0;
+        try
+        {
+            var run = narrator.Submit(clientId, new NarrationRequest(turn.Prompt, turn.Settings, narrator.Limits.MaxPromptTokens), cancellationToken);
+            turn.Model = run.Model;
+            var started = false;
+            var poll = PollQueueAsync(run, turn, changed, () => started, cancellationToken);
+            await foreach (var piece in run.Pieces)
+            {
+                started = true;
+                turn.QueuePosition = 0;
+                turn.Text += piece.Text;
+                turn.Tokens.Add(new TokenView(piece.Text, piece.TokenId, piece.Probability, piece.Alternatives));
+                await changed(turn);
+            }
+            started = true;
+            var result = await run.Completion;
+            await poll;
+            turn.Stats = NarrationStats.From(result);
+        }
+        catch (ArgumentException ex)
+        {
+            turn.Error = Messages.Of(ex);
+        }
+        catch (ServerBusyException ex)
+        {
+            turn.Error = ex.Message;
+        }
+        catch (InvalidOperationException ex)
+        {
+            turn.Error = ex.Message;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            turn.Error = $"The narration failed: {ex.Message}";
+        }
+        finally
+        {
+            turn.Running = false;
+            turn.QueuePosition = 0;
+        }
+        await changed(turn);
+    }
+
+    private static async Task PollQueueAsync(NarrationRun run, NarrationTurn turn, Func<NarrationTurn, Task> changed, Func<bool> started, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!started() && !cancellationToken.IsCancellationRequested)
+            {
+                var position = run.QueuePosition;
+                if (position != turn.QueuePosition)
+                {
+                    turn.QueuePosition = position;
+                    await changed(turn);
+                }
+                await Task.Delay(250, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}
