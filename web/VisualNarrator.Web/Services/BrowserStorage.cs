@@ -18,7 +18,11 @@ public sealed class BrowserStorage(IJSRuntime js, ILogger<BrowserStorage> log)
     public const string ThemeKey = "narrator.dark";
 
     /// <summary>Serializer settings for stored values.</summary>
-    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web);
+    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
+    {
+        // Token probabilities are NaN where unknown (text flushed at the end).
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     /// <summary>Reads a value from localStorage (or sessionStorage); default when absent or unreadable.</summary>
     public async Task<T?> GetAsync<T>(string key, bool session = false)
@@ -28,9 +32,10 @@ public sealed class BrowserStorage(IJSRuntime js, ILogger<BrowserStorage> log)
             var text = await js.InvokeAsync<string?>(Store(session) + ".getItem", key);
             return string.IsNullOrEmpty(text) ? default : JsonSerializer.Deserialize<T>(text, Json);
         }
-        catch (Exception ex) when (ex is JSException or JsonException or InvalidOperationException or TaskCanceledException or JSDisconnectedException)
+        catch (Exception ex) when (ex is not OperationCanceledException || ex is TaskCanceledException)
         {
-            log.LogDebug(ex, "reading {Key} from browser storage failed", key);
+            // Storage is a convenience: a failure must never break the circuit.
+            log.LogWarning(ex, "reading {Key} from browser storage failed", key);
             return default;
         }
     }
@@ -42,9 +47,9 @@ public sealed class BrowserStorage(IJSRuntime js, ILogger<BrowserStorage> log)
         {
             await js.InvokeVoidAsync(Store(session) + ".setItem", key, JsonSerializer.Serialize(value, Json));
         }
-        catch (Exception ex) when (ex is JSException or InvalidOperationException or TaskCanceledException or JSDisconnectedException)
+        catch (Exception ex) when (ex is not OperationCanceledException || ex is TaskCanceledException)
         {
-            log.LogDebug(ex, "writing {Key} to browser storage failed", key);
+            log.LogWarning(ex, "writing {Key} to browser storage failed", key);
         }
     }
 

@@ -50,4 +50,10 @@ public sealed class NarrationTurn
     [System.Text.Json.Serialization.JsonIgnore] public bool Running { get; set; }
     /// <summary>Queue position while waiting (not stored).</summary>
     [System.Text.Json.Serialization.JsonIgnore] public int QueuePosition { get; set; }
+
+    /// <summary>Raised after each streamed piece, so only the narration's own view re-renders per token.</summary>
+    public event Action? Updated;
+
+    /// <summary>Raises <see cref="Updated"/>.</summary>
+    public void NotifyUpdated() => Updated?.Invoke();
 }

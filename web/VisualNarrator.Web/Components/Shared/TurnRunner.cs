@@ -7,7 +7,8 @@ namespace VisualNarrator.Web.Components.Shared;
 public static class TurnRunner
 {
     /// <summary>Submits the turn's prompt and settings, streams the pieces into it, and records stats or the error.
-    /// <paramref name="changed"/> is called after every update (the component re-renders).</summary>
+    /// Each piece raises <see cref="NarrationTurn.Updated"/> (the narration's view re-renders) and calls
+    /// <paramref name="changed"/>; the queue position and the end call it too (the page decides what to re-render).</summary>
     public static async Task RunAsync(INarrator narrator, string clientId, NarrationTurn turn, Func<NarrationTurn, Task> changed, CancellationToken cancellationToken)
     {
         turn.Text = "";
@@ -20,6 +21,7 @@ public static class TurnRunner
         {
             var run = narrator.Submit(clientId, new NarrationRequest(turn.Prompt, turn.Settings, narrator.Limits.MaxPromptTokens), cancellationToken);
             turn.Model = run.Model;
+            await changed(turn);
             var started = false;
             var poll = PollQueueAsync(run, turn, changed, () => started, cancellationToken);
             await foreach (var piece in run.Pieces)
@@ -28,6 +30,7 @@ public static class TurnRunner
                 turn.QueuePosition = 0;
                 turn.Text += piece.Text;
                 turn.Tokens.Add(new TokenView(piece.Text, piece.TokenId, piece.Probability, piece.Alternatives));
+                turn.NotifyUpdated();
                 await changed(turn);
             }
             started = true;
@@ -56,6 +59,7 @@ public static class TurnRunner
             turn.Running = false;
             turn.QueuePosition = 0;
         }
+        turn.NotifyUpdated();
         await changed(turn);
     }
 
@@ -69,6 +73,7 @@ public static class TurnRunner
                 if (position != turn.QueuePosition)
                 {
                     turn.QueuePosition = position;
+                    turn.NotifyUpdated();
                     await changed(turn);
                 }
                 await Task.Delay(250, cancellationToken);
