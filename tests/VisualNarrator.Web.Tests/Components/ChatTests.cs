@@ -1,0 +1,214 @@
+using System.Text.Json;
+using Bunit;
+using Microsoft.AspNetCore.Components.Web;
+using MudBlazor;
+using VisualNarrator.Engine.Sampling;
+using VisualNarrator.Engine.Serving;
+using VisualNarrator.Web.Components.Pages;
+using VisualNarrator.Web.Components.Shared;
+using VisualNarrator.Web.Services;
+using VisualNarrator.Web.Tests.Support;
+
+namespace VisualNarrator.Web.Tests.Components;
+
+public sealed class ChatTests : BunitTestBase
+{
+    private IRenderedComponent<Chat> RenderChat()
+    {
+        var cut = Render<Chat>();
+        cut.WaitForAssertion(() => Assert.Equal("true", cut.Find("#composer").GetAttribute("data-ready")));
+        return cut;
+    }
+
+    private static void Type(IRenderedComponent<Chat> cut, string text)
+    {
+        cut.Find("#scene-input").Input(text);
+        cut.Find("#scene-input").KeyDown(new KeyboardEventArgs { Key = "Enter" });
+    }
+
+    [Fact]
+    public async Task A_scene_goes_into_the_template_and_the_narration_renders_as_it_streams()
+    {
+        var cut = RenderChat();
+        Type(cut, "a busy city street");
+        var s = (await Narrator.WaitForSubmissions(1))[0];
+        Assert.Equal("Describe this image: a busy city street", s.Request.Prompt);
+        Assert.Equal(SamplingSettings.SeedModel, s.Request.Sampling);
+        cut.WaitForAssertion(() => Assert.Equal("", cut.Find("#scene-input").GetAttribute("value") ?? ""));
+
+        s.Emit("A");
+        cut.WaitForAssertion(() => Assert.Equal("A", Text(cut)));
+        Assert.NotEmpty(cut.FindAll("[data-testid=stop]"));
+        Assert.Equal("true", cut.Find("[data-testid=narration]").GetAttribute("aria-busy"));
+        s.Emit(" crowded");
+        cut.WaitForAssertion(() => Assert.Equal("A crowded", Text(cut)));
+        s.Emit(" street.", 0.9f);
+        cut.WaitForAssertion(() => Assert.Equal("A crowded street.", Text(cut)));
+        // The live region has the first whole sentence while the narration still runs.
+        cut.WaitForAssertion(() => Assert.Equal("A crowded street.", cut.Find("[data-testid=live-region]").TextContent));
+        s.Emit(" Cars");
+        s.Finish(FinishReason.Length);
+
+        cut.WaitForAssertion(() => Assert.Contains("4 generated", cut.Find("[data-testid=narration-stats]").TextContent));
+        var stats = cut.Find("[data-testid=narration-stats]").TextContent;
+        Assert.Contains("9 prompt tokens", stats);
+        Assert.Contains("first token 42 ms", stats);
+        Assert.Contains("25.5 tokens/s", stats);
+        Assert.Contains("hit max tokens", stats);
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=stop]")));
+        cut.WaitForAssertion(() => Assert.Equal("Cars Narration finished.", cut.Find("[data-testid=live-region]").TextContent));
+        cut.WaitForAssertion(() => Assert.Contains(JSInterop.Invocations, i => i.Identifier == "sessionStorage.setItem"));
+        // History goes to session storage.
+        var saved = JSInterop.Invocations.Last(i => i.Identifier == "sessionStorage.setItem");
+        Assert.Equal(BrowserStorage.HistoryKey, saved.Arguments[0]);
+        Assert.Contains("A crowded street. Cars", (string)saved.Arguments[1]!);
+    }
+
+    /// <summary>Waits until no narration runs (Regenerate is offered and enabled).</summary>
+    private static void WaitIdle(IRenderedComponent<Chat> cut) => cut.WaitForAssertion(() =>
+    {
+        Assert.Empty(cut.FindAll("[data-testid=stop]"));
+        Assert.False(cut.Find("[data-testid=regenerate]").HasAttribute("disabled"));
+    });
+
+    private static string Text(IRenderedComponent<Chat> cut) => cut.Find("[data-testid=narration-text]").TextContent.Replace("▍", "");
+
+    [Fact]
+    public async Task Stop_cancels_the_narration_and_keeps_what_was_written()
+    {
+        var cut = RenderChat();
+        Type(cut, "Generate a caption: a concert");
+        var s = (await Narrator.WaitForSubmissions(1))[0];
+        Assert.Equal("Generate a caption: a concert", s.Request.Prompt);
+        s.Emit("Musicians");
+        cut.WaitForAssertion(() => Assert.Equal("Musicians", Text(cut)));
+        Retry(() => cut.Find("[data-testid=stop]").Click());
+        cut.WaitForAssertion(() => Assert.True(s.Token.IsCancellationRequested));
+        cut.WaitForAssertion(() => Assert.Contains("stopped", cut.Find("[data-testid=narration-stats]").TextContent));
+        Assert.Equal("Musicians", Text(cut));
+        Assert.Contains("Narration stopped.", cut.Find("[data-testid=live-region]").TextContent);
+        Assert.False(cut.Find("#send").HasAttribute("disabled") && cut.Find("#scene-input").GetAttribute("value") is { Length: > 0 });
+    }
+
+    [Fact]
+    public async Task Escape_stops_and_closing_the_circuit_cancels()
+    {
+        var cut = RenderChat();
+        Type(cut, "a forest");
+        var s = (await Narrator.WaitForSubmissions(1))[0];
+        Retry(() => cut.Find("#scene-input").KeyDown(new KeyboardEventArgs { Key = "Escape" }));
+        cut.WaitForAssertion(() => Assert.True(s.Token.IsCancellationRequested));
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=stop]")));
+
+        Type(cut, "a lake");
+        var second = (await Narrator.WaitForSubmissions(2))[1];
+        Assert.False(second.Token.IsCancellationRequested);
+        await DisposeComponentsAsync();
+        Assert.True(second.Token.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task Regenerate_and_renarrate_use_the_current_settings()
+    {
+        var cut = RenderChat();
+        Type(cut, "a kitchen");
+        var first = (await Narrator.WaitForSubmissions(1))[0];
+        first.Emit("One.");
+        first.Finish();
+        WaitIdle(cut);
+
+        Retry(() => cut.Find("#sampling-Temperature").Input("0"));
+        Retry(() => cut.Find("[data-testid=regenerate]").Click());
+        var regenerated = (await Narrator.WaitForSubmissions(2))[1];
+        Assert.Equal(first.Request.Prompt, regenerated.Request.Prompt);
+        Assert.Equal(0f, regenerated.Request.Sampling.Temperature);
+        regenerated.Emit("Two.");
+        regenerated.Finish();
+        WaitIdle(cut);
+        Assert.Equal("Two.", Text(cut));
+        Assert.Single(cut.FindAll("[data-testid=turn]"));
+
+        Retry(() => cut.Find("#sampling-TopK").Input("5"));
+        cut.WaitForAssertion(() => Assert.Equal("5", cut.Find("#sampling-TopK").GetAttribute("value")));
+        Retry(() => cut.Find("#sampling-renarrate").Click());
+        var renarrated = (await Narrator.WaitForSubmissions(3))[2];
+        Assert.Equal(first.Request.Prompt, renarrated.Request.Prompt);
+        Assert.Equal(5, renarrated.Request.Sampling.TopK);
+        renarrated.Finish();
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=turn]").Count));
+    }
+
+    [Fact]
+    public async Task Edit_puts_the_prompt_back_and_copy_uses_the_clipboard()
+    {
+        var cut = RenderChat();
+        Type(cut, "a classroom");
+        var s = (await Narrator.WaitForSubmissions(1))[0];
+        s.Emit("Students.");
+        s.Finish();
+        WaitIdle(cut);
+        Retry(() => cut.Find("[data-testid=edit]").Click());
+        cut.WaitForAssertion(() => Assert.Equal("a classroom", cut.Find("#scene-input").GetAttribute("value")));
+        Retry(() => cut.Find("[data-testid=copy]").Click());
+        cut.WaitForAssertion(() => Assert.Contains(JSInterop.Invocations, i => i.Identifier == "navigator.clipboard.writeText"));
+        var copy = JSInterop.Invocations.Single(i => i.Identifier == "navigator.clipboard.writeText");
+        Assert.Equal("Students.", copy.Arguments[0]);
+    }
+
+    [Fact]
+    public async Task The_token_inspector_shows_probability_and_alternatives()
+    {
+        var cut = RenderChat();
+        Type(cut, "a beach");
+        var s = (await Narrator.WaitForSubmissions(1))[0];
+        s.Emit(" sand", 0.62f, new TokenAlternative(101, " sand", 0.62f), new TokenAlternative(7, " water", 0.2f));
+        s.Finish();
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=narration-stats]")));
+        Retry(() => cut.Find("button.tok").Click());
+        var inspector = cut.WaitForElement("[data-testid=token-inspector]");
+        Assert.Contains("␣sand", inspector.TextContent);
+        Assert.Contains("62%", inspector.TextContent);
+        Assert.Contains("␣water", inspector.TextContent);
+        Assert.Contains("20%", inspector.TextContent);
+    }
+
+    [Fact]
+    public async Task Queue_position_input_limit_and_errors_are_visible()
+    {
+        Narrator.QueuePosition = 3;
+        var cut = RenderChat();
+        Type(cut, "a subway station");
+        var s = (await Narrator.WaitForSubmissions(1))[0];
+        cut.WaitForAssertion(() => Assert.Contains("Queued: position 3", cut.Find("[data-testid=queue-position]").TextContent));
+        Narrator.QueuePosition = 0;
+        s.Emit("Trains.");
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=queue-position]")));
+        s.Finish();
+
+        WaitIdle(cut);
+        Retry(() => cut.Find("#scene-input").Input(new string('x', 2001)));
+        cut.WaitForAssertion(() => Assert.Contains("Too long: 2001 characters; the limit is 2000.", cut.Markup));
+        Assert.True(cut.Find("#send").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void History_is_restored_from_session_storage()
+    {
+        var turn = new NarrationTurn { Input = "a park", Prompt = "Describe this image: a park", Text = "Green trees.", Tokens = [new TokenView("Green trees.", 5, 0.5f, [])] };
+        JSInterop.Setup<string?>("sessionStorage.getItem", BrowserStorage.HistoryKey).SetResult(JsonSerializer.Serialize(new[] { turn }, BrowserStorage.Json));
+        var cut = RenderChat();
+        Assert.Equal("Describe this image: a park", cut.Find("[data-testid=turn-prompt]").TextContent);
+        Assert.Equal("Green trees.", Text(cut));
+    }
+
+    [Fact]
+    public void Without_a_model_the_page_says_why_and_does_not_send()
+    {
+        Narrator.Status = new NarratorStatus(NarratorState.NoModel, null, "No model loaded: model 'narrator.gguf' was not found in /models.", "/models", 0, 0);
+        var cut = RenderChat();
+        Assert.Contains("No model loaded", cut.Find("[data-testid=no-model-banner]").TextContent);
+        cut.Find("#scene-input").Input("a beach");
+        cut.WaitForAssertion(() => Assert.Contains("7/2000", cut.Markup));
+        Assert.True(cut.Find("#send").HasAttribute("disabled"));
+    }
+}

@@ -1,0 +1,145 @@
+using System.Text;
+using System.Text.Json;
+using Bunit;
+using Microsoft.AspNetCore.Components.Forms;
+using MudBlazor;
+using MudBlazor.Extensions;
+using VisualNarrator.Engine.Sampling;
+using VisualNarrator.Web.Components.Shared;
+using VisualNarrator.Web.Services;
+using VisualNarrator.Web.Tests.Support;
+
+namespace VisualNarrator.Web.Tests.Components;
+
+public sealed class SamplingPanelTests : BunitTestBase
+{
+    private SamplingSettings? _changed;
+
+    private IRenderedComponent<SamplingPanel> RenderPanel(SamplingSettings? settings = null) =>
+        Render<SamplingPanel>(p => p
+            .Add(x => x.Settings, settings ?? SamplingSettings.SeedModel)
+            .Add(x => x.SettingsChanged, s => _changed = s));
+
+    [Fact]
+    public void Every_engine_setting_has_a_field_with_help()
+    {
+        var cut = RenderPanel();
+        var numeric = typeof(SamplingSettings).GetProperties()
+            .Where(p => p.CanWrite && p.PropertyType != typeof(IReadOnlyList<string>)).Select(p => p.Name).ToList();
+        Assert.Equal(17, numeric.Count);
+        foreach (var name in numeric) Assert.NotNull(cut.Find($"#sampling-{name}"));
+        Assert.NotNull(cut.Find("#sampling-StopStrings"));
+        Assert.Contains("0 = greedy", cut.Markup);
+        Assert.Equal("0.4", cut.Find("#sampling-Temperature").GetAttribute("value"));
+        Assert.Equal("1.8", cut.Find("#sampling-RepetitionPenalty").GetAttribute("value"));
+    }
+
+    [Fact]
+    public void A_valid_change_is_passed_on_and_stored()
+    {
+        var cut = RenderPanel();
+        cut.Find("#sampling-Temperature").Input("0.7");
+        Assert.NotNull(_changed);
+        Assert.Equal(0.7f, _changed!.Temperature);
+        Assert.Equal(1.8f, _changed.RepetitionPenalty);
+        var stored = JSInterop.Invocations.Where(i => i.Identifier == "localStorage.setItem" && (string)i.Arguments[0]! == BrowserStorage.SamplingKey).Last();
+        Assert.Equal(0.7f, JsonSerializer.Deserialize<SamplingSettings>((string)stored.Arguments[1]!, BrowserStorage.Json)!.Temperature);
+    }
+
+    [Theory]
+    [InlineData("Temperature", "-1", "Temperature = -1 is out of range")]
+    [InlineData("TopP", "0", "TopP = 0 is out of range")]
+    [InlineData("XtcThreshold", "0.7", "XtcThreshold = 0.7 is out of range")]
+    [InlineData("Mirostat", "1", "Mirostat = 1 is out of range")]
+    [InlineData("MaxNewTokens", "600", "over this server's limit of 512")]
+    public void An_invalid_value_shows_the_engines_message_and_is_not_applied(string field, string value, string message)
+    {
+        var cut = RenderPanel();
+        cut.Find($"#sampling-{field}").Input(value);
+        var alert = cut.Find("[data-testid=sampling-error]");
+        Assert.Contains(message, alert.TextContent);
+        Assert.Contains("last valid settings stay in use", alert.TextContent);
+        Assert.Null(_changed);
+        Assert.Contains("mud-input-error", cut.Find($"#sampling-{field}").ParentElement!.ParentElement!.OuterHtml);
+
+        // Fixing it applies the settings and clears the message.
+        cut.Find($"#sampling-{field}").Input(field == "MaxNewTokens" ? "100" : field == "Mirostat" ? "2" : "0.3");
+        Assert.Empty(cut.FindAll("[data-testid=sampling-error]"));
+        Assert.NotNull(_changed);
+    }
+
+    [Fact]
+    public async Task Presets_apply_every_setting()
+    {
+        var cut = RenderPanel();
+        var select = cut.FindComponent<MudSelect<string>>();
+        Assert.Equal("Seed model", select.Instance.GetState(x => x.Value));
+        await cut.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync("Greedy"));
+        Assert.Equal(SamplingSettings.Greedy, _changed);
+        Assert.Equal("0", cut.Find("#sampling-Temperature").GetAttribute("value"));
+        await cut.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync("Creative"));
+        Assert.Equal(SamplingSettings.Creative, _changed);
+        Assert.Equal("0.95", cut.Find("#sampling-TopP").GetAttribute("value"));
+        // Editing a field away from a preset un-selects it.
+        cut.Find("#sampling-TopK").Input("7");
+        Assert.Null(cut.FindComponent<MudSelect<string>>().Instance.GetState(x => x.Value));
+    }
+
+    [Fact]
+    public void A_user_preset_is_saved_to_browser_storage_and_exported_as_json()
+    {
+        var cut = RenderPanel();
+        cut.Find("#sampling-Temperature").Input("0.25");
+        cut.Find("#sampling-preset-name").Input("Calm");
+        cut.Find("#sampling-save-preset").Click();
+        Assert.Contains("Saved preset 'Calm'", cut.Find("[data-testid=sampling-preset-message]").TextContent);
+
+        var saved = JSInterop.Invocations.Last(i => i.Identifier == "localStorage.setItem" && (string)i.Arguments[0]! == BrowserStorage.PresetsKey);
+        var presets = SamplingPresets.Import((string)saved.Arguments[1]!);
+        var calm = Assert.Single(presets);
+        Assert.Equal("Calm", calm.Name);
+        Assert.Equal(0.25f, calm.Settings.Temperature);
+        Assert.Equal(SamplingSettings.SeedModel.RepetitionPenalty, calm.Settings.RepetitionPenalty);
+
+        var href = cut.Find("#sampling-export").GetAttribute("href")!;
+        Assert.StartsWith("data:application/json;base64,", href);
+        var exported = Encoding.UTF8.GetString(Convert.FromBase64String(href[(href.IndexOf(',') + 1)..]));
+        Assert.Contains(SamplingPresets.Format, exported);
+        Assert.Equal("Calm", Assert.Single(SamplingPresets.Import(exported)).Name);
+        Assert.Equal("Calm", cut.FindComponent<MudSelect<string>>().Instance.GetState(x => x.Value));
+    }
+
+    [Fact]
+    public void Stored_presets_and_settings_come_back_on_the_next_visit()
+    {
+        var mine = SamplingSettings.SeedModel with { Temperature = 0.6f, TopK = 20 };
+        var file = new SamplingPresets.ExportFile(SamplingPresets.Format, [new SamplingPresets.ExportedPreset("Mine", mine)]);
+        JSInterop.Setup<string?>("localStorage.getItem", BrowserStorage.PresetsKey).SetResult(JsonSerializer.Serialize(file, BrowserStorage.Json));
+        JSInterop.Setup<string?>("localStorage.getItem", BrowserStorage.SamplingKey).SetResult(JsonSerializer.Serialize(mine, BrowserStorage.Json));
+        var cut = RenderPanel();
+        cut.WaitForAssertion(() => Assert.Equal("0.6", cut.Find("#sampling-Temperature").GetAttribute("value")));
+        Assert.Equal(0.6f, _changed!.Temperature);
+        Assert.Equal("Mine", cut.FindComponent<MudSelect<string>>().Instance.GetState(x => x.Value));
+        cut.Find("#sampling-delete-preset").Click();
+        Assert.Contains("Deleted preset 'Mine'", cut.Markup);
+        var saved = JSInterop.Invocations.Last(i => i.Identifier == "localStorage.setItem" && (string)i.Arguments[0]! == BrowserStorage.PresetsKey);
+        Assert.Empty(SamplingPresets.Import((string)saved.Arguments[1]!));
+    }
+
+    [Fact]
+    public void Importing_a_presets_file_adds_its_presets_and_rejects_bad_files()
+    {
+        var cut = RenderPanel();
+        var json = SamplingPresets.Export([new SamplingPreset("Imported", SamplingSettings.Creative with { Seed = 9 })]);
+        cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(json, "presets.json"));
+        cut.WaitForAssertion(() => Assert.Contains("Imported 1 preset.", cut.Markup));
+        var saved = JSInterop.Invocations.Last(i => i.Identifier == "localStorage.setItem" && (string)i.Arguments[0]! == BrowserStorage.PresetsKey);
+        Assert.Equal(9u, Assert.Single(SamplingPresets.Import((string)saved.Arguments[1]!)).Settings.Seed);
+
+        var bad = """{"format":"visual-narrator-presets/1","presets":[{"name":"Hot","settings":{"temperature":-3}}]}""";
+        cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(bad, "bad.json"));
+        cut.WaitForAssertion(() => Assert.Contains("Import failed: preset 'Hot': Temperature = -3 is out of range", cut.Markup));
+        cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText("not json", "bad.json"));
+        cut.WaitForAssertion(() => Assert.Contains("Import failed: not a presets file", cut.Markup));
+    }
+}

@@ -1,0 +1,38 @@
+using VisualNarrator.Engine.Models;
+using VisualNarrator.Gguf;
+
+namespace VisualNarrator.Web.Tests.Support;
+
+/// <summary>A temp models folder with two tiny random OPT models (narrator.gguf, other.gguf) and, beside the folder,
+/// a model outside it that the app must refuse.</summary>
+public sealed class ModelFolder : IDisposable
+{
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("vn-web");
+
+    /// <summary>64 wide, 2 layers, 256 positions: big enough for 128 prompt + 80 new tokens, fast on any CPU.</summary>
+    public static ModelHyperparameters Shape => new("opt", 256, 64, 256, 2, 4, 1e-5f, 0);
+
+    public ModelFolder(bool withModels = true)
+    {
+        Folder = Path.Combine(_root.FullName, "models");
+        Directory.CreateDirectory(Folder);
+        Outside = Path.Combine(_root.FullName, "outside.gguf");
+        if (!withModels) return;
+        Write(Path.Combine(Folder, "narrator.gguf"), 1);
+        Write(Path.Combine(Folder, "other.gguf"), 2);
+        Write(Outside, 3);
+    }
+
+    public string Folder { get; }
+
+    public string Outside { get; }
+
+    private static void Write(string path, int seed) =>
+        RandomModelWriter.Write(path, "opt", Shape, RandomModelWriter.TinyTokenizer(), GgmlType.F32, seed, std: 0.3f);
+
+    public void Dispose()
+    {
+        try { _root.Delete(recursive: true); }
+        catch (IOException) { }
+    }
+}

@@ -1,0 +1,88 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace VisualNarrator.Web.Tests.Support;
+
+/// <summary>The real app on Kestrel at 127.0.0.1 on a free port, over a temp models folder.</summary>
+public class NarratorAppFixture : IAsyncLifetime
+{
+    private WebApplicationFactory<Program>? _factory;
+
+    protected virtual bool WithModels => true;
+    protected virtual string? ApiKey => null;
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    public ModelFolder Models { get; private set; } = null!;
+    public Uri BaseAddress { get; private set; } = null!;
+    public IServiceProvider Services => _factory!.Services;
+
+    public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+
+    public async Task InitializeAsync()
+    {
+        Models = new ModelFolder(WithModels);
+        var settings = new Dictionary<string, string?>
+        {
+            ["Narrator:ModelsFolder"] = Models.Folder,
+            ["Narrator:DefaultModel"] = "narrator.gguf",
+            ["Narrator:ApiKey"] = ApiKey ?? "",
+            ["Narrator:Threads"] = "1",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (k, v) in Settings) settings[k] = v;
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseEnvironment("Development");
+            b.ConfigureAppConfiguration((_, c) => c.AddInMemoryCollection(settings));
+        });
+        _factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        _factory.StartServer();
+        var addresses = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        BaseAddress = new Uri(addresses.First());
+        if (WithModels) await WaitUntilReadyAsync();
+    }
+
+    /// <summary>Polls /health until the default model serves (it loads in the background).</summary>
+    public async Task WaitUntilReadyAsync()
+    {
+        using var client = CreateClient();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            using var response = await client.GetAsync("/health");
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            if (body.GetProperty("status").GetString() == "ok") return;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("the app did not report a loaded model within 60 s");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_factory is not null) await _factory.DisposeAsync();
+        Models.Dispose();
+    }
+}
+
+public sealed class ApiKeyAppFixture : NarratorAppFixture
+{
+    public const string Key = "sk-test-123";
+    protected override string? ApiKey => Key;
+}
+
+public sealed class EmptyFolderAppFixture : NarratorAppFixture
+{
+    protected override bool WithModels => false;
+}
+
+public sealed class SwitchingAppFixture : NarratorAppFixture
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Narrator:SwitchGracePeriod"] = "00:00:00.200" };
+}

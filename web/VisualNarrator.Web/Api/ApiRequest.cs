@@ -1,0 +1,180 @@
+using System.Text.Json;
+using VisualNarrator.Engine.Generation;
+using VisualNarrator.Engine.Sampling;
+
+namespace VisualNarrator.Web.Api;
+
+/// <summary>A parsed <c>/v1/completions</c> or <c>/v1/chat/completions</c> request. Sampling fields follow OpenAI and
+/// llama.cpp's server; fields not given take the <c>preset</c> (an extension: seed, greedy or creative; default seed,
+/// the seed model's settings). Unknown fields are ignored, as OpenAI-compatible servers do.</summary>
+/// <param name="Prompt">The prompt to narrate from (for chat: the last user message, as a scene or a full prompt).</param>
+/// <param name="Sampling">Sampling settings (not yet validated: the engine validates and names the field).</param>
+/// <param name="Stream">Answer as server-sent events.</param>
+/// <param name="IncludeUsage">stream_options.include_usage: a last chunk with token counts.</param>
+/// <param name="Model">The model asked for, or null.</param>
+/// <param name="User">OpenAI's <c>user</c> field: the end user, used for fair queueing.</param>
+public sealed record ApiRequest(string Prompt, SamplingSettings Sampling, bool Stream, bool IncludeUsage, string? Model, string? User)
+{
+    /// <summary>API field name for each engine setting, so errors name the field the client sent.</summary>
+    public static IReadOnlyDictionary<string, string> FieldNames { get; } = new Dictionary<string, string>
+    {
+        [nameof(SamplingSettings.Temperature)] = "temperature",
+        [nameof(SamplingSettings.TopK)] = "top_k",
+        [nameof(SamplingSettings.TopP)] = "top_p",
+        [nameof(SamplingSettings.MinP)] = "min_p",
+        [nameof(SamplingSettings.TypicalP)] = "typical_p",
+        [nameof(SamplingSettings.RepetitionPenalty)] = "repetition_penalty",
+        [nameof(SamplingSettings.PenaltyLastN)] = "repeat_last_n",
+        [nameof(SamplingSettings.PresencePenalty)] = "presence_penalty",
+        [nameof(SamplingSettings.FrequencyPenalty)] = "frequency_penalty",
+        [nameof(SamplingSettings.NoRepeatNgramSize)] = "no_repeat_ngram_size",
+        [nameof(SamplingSettings.XtcProbability)] = "xtc_probability",
+        [nameof(SamplingSettings.XtcThreshold)] = "xtc_threshold",
+        [nameof(SamplingSettings.Mirostat)] = "mirostat",
+        [nameof(SamplingSettings.MirostatTau)] = "mirostat_tau",
+        [nameof(SamplingSettings.MirostatEta)] = "mirostat_eta",
+        [nameof(SamplingSettings.Seed)] = "seed",
+        [nameof(SamplingSettings.MaxNewTokens)] = "max_tokens",
+        [nameof(SamplingSettings.StopStrings)] = "stop",
+    };
+
+    /// <summary>Presets by the name the <c>preset</c> field takes.</summary>
+    public static IReadOnlyDictionary<string, SamplingSettings> Presets { get; } = new Dictionary<string, SamplingSettings>
+    {
+        ["seed"] = SamplingSettings.SeedModel,
+        ["greedy"] = SamplingSettings.Greedy,
+        ["creative"] = SamplingSettings.Creative,
+    };
+
+    /// <summary>Parses and type-checks a request body.</summary>
+    /// <exception cref="ApiError">400 naming the field for a missing or mistyped field.</exception>
+    public static ApiRequest Parse(JsonElement body, bool chat)
+    {
+        if (body.ValueKind != JsonValueKind.Object) throw Bad("the request body must be a JSON object", null);
+        var r = new Reader(body);
+        var presetName = r.String("preset") ?? "seed";
+        if (!Presets.TryGetValue(presetName, out var s))
+            throw Bad($"'preset' must be one of {string.Join(", ", Presets.Keys)}, got '{presetName}'", "preset");
+        s = s with
+        {
+            Temperature = r.Float("temperature") ?? s.Temperature,
+            TopK = r.Int("top_k") ?? s.TopK,
+            TopP = r.Float("top_p") ?? s.TopP,
+            MinP = r.Float("min_p") ?? s.MinP,
+            TypicalP = r.Float("typical_p") ?? s.TypicalP,
+            RepetitionPenalty = r.Float("repetition_penalty") ?? r.Float("repeat_penalty") ?? s.RepetitionPenalty,
+            PenaltyLastN = r.Int("repeat_last_n") ?? r.Int("penalty_last_n") ?? s.PenaltyLastN,
+            PresencePenalty = r.Float("presence_penalty") ?? s.PresencePenalty,
+            FrequencyPenalty = r.Float("frequency_penalty") ?? s.FrequencyPenalty,
+            NoRepeatNgramSize = r.Int("no_repeat_ngram_size") ?? s.NoRepeatNgramSize,
+            XtcProbability = r.Float("xtc_probability") ?? s.XtcProbability,
+            XtcThreshold = r.Float("xtc_threshold") ?? s.XtcThreshold,
+            Mirostat = r.Int("mirostat") ?? s.Mirostat,
+            MirostatTau = r.Float("mirostat_tau") ?? s.MirostatTau,
+            MirostatEta = r.Float("mirostat_eta") ?? s.MirostatEta,
+            Seed = r.Seed("seed") ?? s.Seed,
+            MaxNewTokens = r.Int("max_tokens") ?? r.Int("max_completion_tokens") ?? r.Int("n_predict") ?? s.MaxNewTokens,
+            StopStrings = r.Stop("stop") ?? s.StopStrings,
+        };
+        if (r.Int("n") is int n && n != 1) throw Bad($"'n' must be 1 (one narration per request), got {n}", "n");
+        var stream = r.Bool("stream") ?? false;
+        var includeUsage = false;
+        if (body.TryGetProperty("stream_options", out var so) && so.ValueKind == JsonValueKind.Object)
+            includeUsage = new Reader(so).Bool("include_usage") ?? false;
+        var prompt = chat ? ChatPrompt(body) : CompletionPrompt(body);
+        return new ApiRequest(prompt, s, stream, includeUsage, r.String("model"), r.String("user"));
+    }
+
+    private static string CompletionPrompt(JsonElement body)
+    {
+        if (!body.TryGetProperty("prompt", out var p) || p.ValueKind == JsonValueKind.Null)
+            throw Bad("'prompt' is required", "prompt");
+        if (p.ValueKind == JsonValueKind.String) return p.GetString()!;
+        if (p.ValueKind == JsonValueKind.Array && p.GetArrayLength() == 1 && p[0].ValueKind == JsonValueKind.String) return p[0].GetString()!;
+        throw Bad("'prompt' must be a string (or an array holding one string)", "prompt");
+    }
+
+    /// <summary>OPT is no chat model: the last user message is the scene or prompt; a bare scene goes into the
+    /// default template, as in the app.</summary>
+    private static string ChatPrompt(JsonElement body)
+    {
+        if (!body.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array || messages.GetArrayLength() == 0)
+            throw Bad("'messages' must be a non-empty array of {role, content}", "messages");
+        string? last = null;
+        foreach (var m in messages.EnumerateArray())
+        {
+            if (m.ValueKind != JsonValueKind.Object || !m.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String)
+                throw Bad("every message needs a string 'role'", "messages");
+            if (role.GetString() != "user") continue;
+            last = m.TryGetProperty("content", out var c) ? Content(c) : null;
+        }
+        return PromptTemplates.ToPrompt(last ?? throw Bad("'messages' has no user message with text content", "messages"));
+    }
+
+    private static string? Content(JsonElement c)
+    {
+        if (c.ValueKind == JsonValueKind.String) return c.GetString();
+        if (c.ValueKind != JsonValueKind.Array) return null;
+        // Content parts: keep the text ones.
+        var texts = c.EnumerateArray()
+            .Where(p => p.ValueKind == JsonValueKind.Object && p.TryGetProperty("type", out var t) && t.GetString() == "text" && p.TryGetProperty("text", out _))
+            .Select(p => p.GetProperty("text").GetString());
+        var joined = string.Join("\n", texts);
+        return joined.Length == 0 ? null : joined;
+    }
+
+    private static ApiError Bad(string message, string? param) => new(400, message, param);
+
+    private readonly struct Reader(JsonElement body)
+    {
+        private JsonElement? Get(string name) =>
+            body.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? v : null;
+
+        public float? Float(string name)
+        {
+            if (Get(name) is not { } v) return null;
+            if (v.ValueKind != JsonValueKind.Number || !v.TryGetDouble(out var d)) throw Bad($"'{name}' must be a number", name);
+            return (float)d;
+        }
+
+        public int? Int(string name)
+        {
+            if (Get(name) is not { } v) return null;
+            if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out var i)) throw Bad($"'{name}' must be an integer", name);
+            return i;
+        }
+
+        public uint? Seed(string name)
+        {
+            if (Get(name) is not { } v) return null;
+            if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out var i)) throw Bad($"'{name}' must be an integer", name);
+            // llama.cpp takes -1 for "random"; the engine wants an explicit seed, so draw one here.
+            if (i == -1) return (uint)Random.Shared.NextInt64(0, uint.MaxValue);
+            if (i < 0 || i >= uint.MaxValue) throw Bad($"'{name}' must be in [0, {uint.MaxValue - 1}] (or -1 for a random seed), got {i}", name);
+            return (uint)i;
+        }
+
+        public bool? Bool(string name)
+        {
+            if (Get(name) is not { } v) return null;
+            if (v.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) throw Bad($"'{name}' must be true or false", name);
+            return v.GetBoolean();
+        }
+
+        public string? String(string name)
+        {
+            if (Get(name) is not { } v) return null;
+            if (v.ValueKind != JsonValueKind.String) throw Bad($"'{name}' must be a string", name);
+            return v.GetString();
+        }
+
+        public IReadOnlyList<string>? Stop(string name)
+        {
+            if (Get(name) is not { } v) return null;
+            if (v.ValueKind == JsonValueKind.String) return [v.GetString()!];
+            if (v.ValueKind == JsonValueKind.Array && v.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String))
+                return v.EnumerateArray().Select(e => e.GetString()!).ToArray();
+            throw Bad($"'{name}' must be a string or an array of strings", name);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using MudBlazor.Services;
+using VisualNarrator.Web.Api;
+using VisualNarrator.Web.Components;
+using VisualNarrator.Web.Services;
+
+namespace VisualNarrator.Web;
+
+/// <summary>Builds the web app: Blazor (interactive server) with MudBlazor, the shared narration engine, the
+/// OpenAI-compatible API and the health endpoint.</summary>
+public static class NarratorApp
+{
+    /// <summary>Creates the builder with the app's services. Besides the usual configuration sources, <c>--model PATH</c>
+    /// picks the start model (a path with a folder also makes that folder the models folder, unless
+    /// <c>--models-folder</c> is given), <c>--models-folder DIR</c> and <c>--api-key KEY</c> set the same options.</summary>
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Configuration.AddInMemoryCollection(CommandLineOverrides(args));
+        builder.Services.AddOptions<NarratorOptions>().Bind(builder.Configuration.GetSection(NarratorOptions.Section))
+            .Validate(o => o.MaxSequences >= 1 && o.MaxWaiting >= 0 && o.MaxPromptTokens >= 2 && o.MaxNewTokensLimit >= 1 && o.MaxPromptCharacters >= 1,
+                "Narrator: MaxSequences, MaxPromptTokens (>= 2), MaxNewTokensLimit and MaxPromptCharacters must be positive")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<ModelCatalog>();
+        builder.Services.AddSingleton<NarratorEngine>();
+        builder.Services.AddSingleton<INarrator>(sp => sp.GetRequiredService<NarratorEngine>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<NarratorEngine>());
+        builder.Services.AddScoped<BrowserStorage>();
+        builder.Services.AddScoped<ClientIdentity>();
+        builder.Services.AddMudServices();
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        return builder;
+    }
+
+    /// <summary>Adds middleware and endpoints.</summary>
+    public static WebApplication Configure(WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
+        app.UseAntiforgery();
+        app.MapStaticAssets();
+        app.MapNarratorApi();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+
+    /// <summary>Turns the app's own switches into <c>Narrator:*</c> keys.</summary>
+    public static Dictionary<string, string?> CommandLineOverrides(string[] args)
+    {
+        var values = new Dictionary<string, string?>();
+        string? Value(string name)
+        {
+            var i = Array.IndexOf(args, name);
+            if (i >= 0 && i + 1 < args.Length) return args[i + 1];
+            var prefix = name + "=";
+            return args.FirstOrDefault(a => a.StartsWith(prefix, StringComparison.Ordinal))?[prefix.Length..];
+        }
+        var folder = Value("--models-folder");
+        if (folder is not null) values["Narrator:ModelsFolder"] = folder;
+        if (Value("--api-key") is { } key) values["Narrator:ApiKey"] = key;
+        if (Value("--model") is { } model)
+        {
+            if (folder is null && (Path.IsPathRooted(model) || model.Contains('/') || model.Contains(Path.DirectorySeparatorChar)))
+            {
+                var full = Path.GetFullPath(model);
+                values["Narrator:ModelsFolder"] = Path.GetDirectoryName(full);
+                values["Narrator:DefaultModel"] = Path.GetFileName(full);
+            }
+            else values["Narrator:DefaultModel"] = model;
+        }
+        return values;
+    }
+}

@@ -1,0 +1,84 @@
+using VisualNarrator.Engine.Serving;
+
+namespace VisualNarrator.Web.Services;
+
+/// <summary>What the engine is doing.</summary>
+public enum NarratorState
+{
+    /// <summary>No model is loaded (the default model is absent or failed to load); narrations are refused.</summary>
+    NoModel,
+    /// <summary>A model is being loaded; the previous one (if any) keeps serving.</summary>
+    Loading,
+    /// <summary>A model is loaded and serving.</summary>
+    Ready,
+}
+
+/// <summary>The engine's state for the model picker and the health endpoint.</summary>
+/// <param name="State">What it is doing.</param>
+/// <param name="Model">The model serving narrations, or null.</param>
+/// <param name="Message">A sentence for people: what is loaded, or why nothing is.</param>
+/// <param name="ModelsFolder">The configured models folder (absolute).</param>
+/// <param name="Running">Narrations being decoded.</param>
+/// <param name="Waiting">Narrations waiting for a slot.</param>
+public sealed record NarratorStatus(NarratorState State, ModelInfo? Model, string Message, string ModelsFolder, int Running, int Waiting);
+
+/// <summary>Input limits every narration must respect (refused with a message otherwise).</summary>
+/// <param name="MaxPromptCharacters">Longest prompt in characters.</param>
+/// <param name="MaxPromptTokens">Prompts are cut from the left to this many tokens.</param>
+/// <param name="MaxNewTokens">Largest max_new_tokens.</param>
+public sealed record NarrationLimits(int MaxPromptCharacters, int MaxPromptTokens, int MaxNewTokens);
+
+/// <summary>The narration service shared by every user of the app and of the HTTP API.</summary>
+public interface INarrator
+{
+    /// <summary>Current state.</summary>
+    NarratorStatus Status { get; }
+
+    /// <summary>Input limits.</summary>
+    NarrationLimits Limits { get; }
+
+    /// <summary>Raised (on any thread) when the state or the model changes.</summary>
+    event Action? Changed;
+
+    /// <summary>The models the picker may offer (files inside the models folder).</summary>
+    IReadOnlyList<ModelInfo> ListModels();
+
+    /// <summary>Loads the named model (relative to the models folder) and makes it serve new narrations; running ones
+    /// finish within the grace period or are cancelled.</summary>
+    /// <exception cref="ModelPathException">The name is outside the models folder or not a model file.</exception>
+    Task SwitchModelAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Queues a narration for <paramref name="clientId"/> (one browser circuit or API caller); clients are served
+    /// round-robin so one busy client cannot starve the others. Cancelling the token stops it.</summary>
+    /// <exception cref="ArgumentException">Invalid settings or an input over the limits (the message says which).</exception>
+    /// <exception cref="ServerBusyException">Too many narrations are waiting.</exception>
+    /// <exception cref="InvalidOperationException">No model is loaded.</exception>
+    NarrationRun Submit(string clientId, NarrationRequest request, CancellationToken cancellationToken);
+}
+
+/// <summary>A queued or running narration.</summary>
+public sealed class NarrationRun
+{
+    private readonly Func<int> _queuePosition;
+
+    /// <summary>Wraps the pieces, the result and a queue-position probe.</summary>
+    public NarrationRun(IAsyncEnumerable<NarrationPiece> pieces, Task<NarrationResult> completion, Func<int> queuePosition, string model)
+    {
+        Pieces = pieces;
+        Completion = completion;
+        _queuePosition = queuePosition;
+        Model = model;
+    }
+
+    /// <summary>Generated pieces as they come; enumerate once.</summary>
+    public IAsyncEnumerable<NarrationPiece> Pieces { get; }
+
+    /// <summary>The result (faults when the engine failed).</summary>
+    public Task<NarrationResult> Completion { get; }
+
+    /// <summary>1-based position among waiting narrations, 0 once running or finished.</summary>
+    public int QueuePosition => _queuePosition();
+
+    /// <summary>Name of the model narrating.</summary>
+    public string Model { get; }
+}

@@ -1,0 +1,47 @@
+namespace VisualNarrator.Web.Services;
+
+/// <summary>The <c>Narrator</c> configuration section (appsettings, environment <c>Narrator__*</c>, or the command line:
+/// <c>--model</c>, <c>--models-folder</c>, <c>--api-key</c>).</summary>
+public sealed class NarratorOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string Section = "Narrator";
+
+    /// <summary>Folder holding the .gguf models the app may load, relative to the content root unless absolute.
+    /// Only files inside it are offered or accepted. Default <c>models</c>.</summary>
+    public string ModelsFolder { get; set; } = "models";
+
+    /// <summary>Model loaded at start, relative to <see cref="ModelsFolder"/> (a path outside it is refused).
+    /// Default <c>narrator.gguf</c>.</summary>
+    public string DefaultModel { get; set; } = "narrator.gguf";
+
+    /// <summary>When set, the HTTP API (<c>/v1/*</c>) requires <c>Authorization: Bearer KEY</c>. The browser UI is not affected.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>ggml device ("cpu", or a GPU device where that backend is installed).</summary>
+    public string Device { get; set; } = "cpu";
+
+    /// <summary>CPU threads for the engine (0: one per logical processor).</summary>
+    public int Threads { get; set; }
+
+    /// <summary>Narrations decoded together in one batch.</summary>
+    public int MaxSequences { get; set; } = 8;
+
+    /// <summary>Narrations that may wait for a slot, over all users; more are answered "busy".</summary>
+    public int MaxWaiting { get; set; } = 64;
+
+    /// <summary>KV-cache cells shared by running narrations (0: the model's context length).</summary>
+    public int ContextSize { get; set; }
+
+    /// <summary>Longest prompt accepted, in characters; longer input is refused with a message.</summary>
+    public int MaxPromptCharacters { get; set; } = 2000;
+
+    /// <summary>Prompts are cut from the left to this many tokens (the seed model cut at 128).</summary>
+    public int MaxPromptTokens { get; set; } = 128;
+
+    /// <summary>Largest max_new_tokens accepted; more is refused with a message.</summary>
+    public int MaxNewTokensLimit { get; set; } = 512;
+
+    /// <summary>How long running narrations of the old model may run on after a model switch before they are cancelled.</summary>
+    public TimeSpan SwitchGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+}
