@@ -28,6 +28,31 @@ public sealed class EndToEndTests
             Close.Within(checkpoint.Model.LastLogits(prompts[i]), engine[i], Tolerance, $"prompt {i}: ");
     }
 
+    /// <summary>Half-precision GGUFs: weights are rounded once (F16: 11-bit, BF16: 8-bit mantissa) and ggml's
+    /// half-precision matmul also rounds the activations, so the logits move by a bounded amount. The bounds are about
+    /// 4x the largest difference measured on these tiny models (F16 2.2e-3, BF16 1.9e-2, on logits of magnitude ~1).</summary>
+    [Theory]
+    [InlineData("f16", 1e-2)]
+    [InlineData("bf16", 8e-2)]
+    public void HalfPrecisionGguf_StaysWithinItsRoundingBound(string type, double bound)
+    {
+        using var dir = new TempDir();
+        var hf = Tiny.Synth(dir, untied: true);
+        GgufConversion.Convert(new ToGgufOptions(hf, dir["model.gguf"], GgufConversion.ParseType(type)));
+        using var checkpoint = HfCheckpoint.Load(hf);
+        var prompts = Tiny.PromptIds();
+        var engine = EngineOracle.LastLogits(dir["model.gguf"], prompts);
+        var worst = 0.0;
+        for (var i = 0; i < prompts.Length; i++)
+        {
+            var expected = checkpoint.Model.LastLogits(prompts[i]);
+            worst = Math.Max(worst, expected.Zip(engine[i], (a, b) => Math.Abs((double)a - b)).Max());
+            Close.Within(expected, engine[i], bound, $"{type}, prompt {i}: ");
+        }
+        Console.WriteLine($"{type}: max |logit difference| {worst:G3}");
+        Assert.True(worst > 0, "a half-precision file should not reproduce fp32 logits exactly");
+    }
+
     [Fact]
     public void Gguf_CarriesContractTokenizerAndProvenance()
     {
