@@ -53,6 +53,34 @@ public sealed class EndToEndTests
         Assert.True(worst > 0, "a half-precision file should not reproduce fp32 logits exactly");
     }
 
+    /// <summary>Q8_0 through the engine's quantizer: 8-bit blocks of 32 with one scale each, and ggml quantizes the
+    /// activations to 8 bits for the matmul too, so logits move more than with F16. Measured max |difference| on these
+    /// tiny models is 0.054 (logits of magnitude ~1); the bound is 0.15, under 3x that.</summary>
+    [Fact]
+    public void Q8_0Gguf_StaysWithinItsBound_AndUsesQ8_0Blocks()
+    {
+        using var dir = new TempDir();
+        var hf = Tiny.Synth(dir, untied: true);
+        var (type, preset) = GgufConversion.ParseTarget("q8_0");
+        GgufConversion.Convert(new ToGgufOptions(hf, dir["model.gguf"], type, Quantize: preset));
+        Assert.Single(Directory.GetFiles(Path.GetDirectoryName(dir["model.gguf"])!, "*.gguf"));
+        var gguf = GgufFile.Open(dir["model.gguf"]);
+        Assert.Equal(GgmlType.Q8_0, gguf.FindTensor("blk.0.attn_q.weight")!.Type);
+        Assert.Equal(GgmlType.F32, gguf.FindTensor("blk.0.attn_q.bias")!.Type);
+        using var checkpoint = HfCheckpoint.Load(hf);
+        var prompts = Tiny.PromptIds();
+        var engine = EngineOracle.LastLogits(dir["model.gguf"], prompts);
+        var worst = 0.0;
+        for (var i = 0; i < prompts.Length; i++)
+        {
+            var expected = checkpoint.Model.LastLogits(prompts[i]);
+            worst = Math.Max(worst, expected.Zip(engine[i], (a, b) => Math.Abs((double)a - b)).Max());
+            Close.Within(expected, engine[i], 0.15, $"q8_0, prompt {i}: ");
+        }
+        Console.WriteLine($"q8_0: max |logit difference| {worst:G3}");
+        Assert.True(worst > 0);
+    }
+
     [Fact]
     public void Gguf_CarriesContractTokenizerAndProvenance()
     {

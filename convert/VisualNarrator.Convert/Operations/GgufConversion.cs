@@ -2,6 +2,7 @@ using VisualNarrator.Convert.IO;
 using VisualNarrator.Convert.Gguf;
 using VisualNarrator.Convert.HuggingFace;
 using VisualNarrator.Convert.Lora;
+using VisualNarrator.Engine.Quantization;
 using VisualNarrator.Gguf;
 using VisualNarrator.Tokenization;
 
@@ -14,26 +15,34 @@ namespace VisualNarrator.Convert.Operations;
 /// <param name="Lora">PEFT adapter folder to merge on the fly, if any.</param>
 /// <param name="Tokenizer">Tokenizer folder when the checkpoint has none.</param>
 /// <param name="Overwrite">Replace an existing output file.</param>
-public sealed record ToGgufOptions(string Model, string Output, GgmlType Type, string? Lora = null, string? Tokenizer = null, bool Overwrite = false);
+/// <param name="Quantize">When set, the model is written as F32 to a temp file and quantized with the engine's
+/// quantizer (llama.cpp's mixes) into <paramref name="Output"/>; <paramref name="Type"/> is then ignored.</param>
+public sealed record ToGgufOptions(string Model, string Output, GgmlType Type, string? Lora = null, string? Tokenizer = null, bool Overwrite = false,
+    QuantizationPreset? Quantize = null);
 
 /// <summary>HF checkpoint (+ LoRA adapter) → <c>opt</c> GGUF.</summary>
 public static class GgufConversion
 {
-    /// <summary>Parses a --type value.</summary>
-    /// <exception cref="ArgumentException">Unknown, or a quantized type (which needs the engine's quantizer).</exception>
-    public static GgmlType ParseType(string text)
+    /// <summary>Parses a --type value: f32, f16, bf16 are written directly; q8_0, q6_k, q5_k_m, q4_k_m, q4_0 go through
+    /// the engine's quantizer.</summary>
+    /// <exception cref="ArgumentException">Unknown type.</exception>
+    public static (GgmlType Type, QuantizationPreset? Quantize) ParseTarget(string text)
     {
         var name = text.Trim().ToLowerInvariant();
-        if (name is "q8_0" or "q4_k_m" or "q5_k_m" or "q6_k" or "q4_0")
-            throw new ArgumentException($"--type {name} needs the engine's quantizer (VisualNarrator.Engine.Quantization), which this build does not include yet; write f16 here and quantize the result with it");
         return name switch
         {
-            "f32" => GgmlType.F32,
-            "f16" => GgmlType.F16,
-            "bf16" => GgmlType.BF16,
-            _ => throw new ArgumentException($"--type must be f32, f16 or bf16, got '{text}'"),
+            "f32" => (GgmlType.F32, null),
+            "f16" => (GgmlType.F16, null),
+            "bf16" => (GgmlType.BF16, null),
+            _ when QuantizationPreset.TryParse(name, out var preset) && preset.IsQuantized => (GgmlType.F32, preset),
+            _ => throw new ArgumentException($"--type must be f32, f16, bf16 or one of {string.Join(", ", QuantizationPreset.All.Where(p => p.IsQuantized).Select(p => p.Name))}, got '{text}'"),
         };
     }
+
+    /// <summary>Parses an unquantized --type value (f32, f16, bf16).</summary>
+    /// <exception cref="ArgumentException">Unknown or quantized type.</exception>
+    public static GgmlType ParseType(string text) => ParseTarget(text) is (var type, null) ? type
+        : throw new ArgumentException($"--type {text} is quantized; use ParseTarget");
 
     /// <summary>Loads, merges the adapter if given, checks the engine can run the model, and writes the GGUF atomically.</summary>
     /// <param name="options">What to convert.</param>
@@ -68,8 +77,25 @@ public static class GgufConversion
             options.Lora is null ? null : Path.GetFileName(Path.GetFullPath(options.Lora).TrimEnd('/')),
             adapterConfig?.R ?? 0, adapterConfig?.Alpha ?? 0, adapterConfig?.TargetModules, adapterConfig?.UseRsLora ?? false,
             adapterConfig?.BaseModelNameOrPath);
-        var writer = OptGgufExporter.Build(checkpoint.Model, tokenizer, options.Type, provenance);
-        writer.WriteTo(output, new SyncProgress<GgufWriteProgress>(p => progress?.Report(("writing", (double)p.BytesWritten / Math.Max(1, p.TotalBytes)))));
+        var writer = OptGgufExporter.Build(checkpoint.Model, tokenizer, options.Quantize is null ? options.Type : GgmlType.F32, provenance);
+        var writeProgress = new SyncProgress<GgufWriteProgress>(p => progress?.Report(("writing", (double)p.BytesWritten / Math.Max(1, p.TotalBytes))));
+        if (options.Quantize is not { } preset)
+        {
+            writer.WriteTo(output, writeProgress);
+            return warnings;
+        }
+        // Full precision first, then llama.cpp's mix through the engine's quantizer; the intermediate never outlives this call.
+        var intermediate = Path.Combine(outputDir, $".{Path.GetFileName(output)}.{Guid.NewGuid():N}.f32.gguf");
+        try
+        {
+            writer.WriteTo(intermediate, writeProgress);
+            ModelQuantizer.Quantize(intermediate, output, preset, progress: new SyncProgress<QuantizeProgress>(p =>
+                progress?.Report(("quantizing", (double)p.SourceBytesDone / Math.Max(1, p.SourceBytesTotal)))));
+        }
+        finally
+        {
+            File.Delete(intermediate);
+        }
         return warnings;
     }
 }
