@@ -36,7 +36,7 @@ public sealed class CliTests
         var before = dir.Entries();
 
         Fails(ConvertCli.Run("train-lora", "--model", dir["base"], "--data", dir["bad.jsonl"], "--out", dir["adapter"]), "line 2: \"prompt\" is Number");
-        Fails(ConvertCli.Run("to-gguf", "--model", dir["base"], "--out", dir["q.gguf"], "--type", "q8_0"), "quantizer");
+        Fails(ConvertCli.Run("to-gguf", "--model", dir["base"], "--out", dir["q.gguf"], "--type", "q3_xl"), "--type must be f32, f16, bf16 or one of");
         Fails(ConvertCli.Run("synth", "--shape", "tiny", "--out", dir["base"], "--tokenizer", tok), "already exists; pass --force");
         Fails(ConvertCli.Run("synth", "--shape", "opt-9b", "--out", dir["x"]), "unknown shape 'opt-9b'");
         Fails(ConvertCli.Run("merge", "--model", dir["base"], "--lora", dir["nowhere"], "--out", dir["merged"]), "adapter folder does not exist");
