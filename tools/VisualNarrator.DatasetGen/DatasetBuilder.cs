@@ -174,8 +174,10 @@ public static class DatasetBuilder
         {
             string text;
             int tries = 0;
+            // Independent references do not share an opening sentence.
             do text = Narrator.Describe(rng, facts, voice);
-            while (refs.Contains(text) && ++tries < 20);
+            while (refs.Any(r => r.Split(". ")[0] == text.Split(". ")[0]) && ++tries < 50);
+            if (tries == 50) throw new InvalidOperationException($"{id}: no reference with a new opening in voice {voice.Name}");
             refs.Add(text);
         }
         return new Line(id, c.Type.Name, c.Scene, Prompt(rng, c.Scene), refs);

@@ -134,6 +134,9 @@ internal static class Narrator
         if (tokens.FirstOrDefault(forbidden.Contains) is { } bad) return $"contradicting word '{bad}'";
         var lower = text.ToLowerInvariant();
         if (!SpatialPhrases.Any(lower.Contains)) return "no spatial relation";
+        for (int i = 1; i < text.Length; i++)
+            if (char.IsUpper(text[i]) && !(i >= 2 && text[i - 1] == ' ' && text[i - 2] is '.' or ':'))
+                return "capital letter inside a sentence";
         var sentences = text.Split(". ", StringSplitOptions.RemoveEmptyEntries);
         if (sentences.Length < 2) return "one sentence";
         if (sentences.Distinct().Count() != sentences.Length) return "repeated sentence";
@@ -180,6 +183,7 @@ internal static class Narrator
         var anchors = f.Anchors.ToList();
         rng.Shuffle(anchors);
         int pi = 0, ai = 0;
+        var usedFrames = new HashSet<string>(StringComparer.Ordinal);
         var lightPool = lightClauses.Concat(voice.LightFrames).ToList();
         foreach (char slot in rng.Pick(voice.Plans))
         {
@@ -190,7 +194,7 @@ internal static class Narrator
                 'C' => ci < contextClauses.Count ? contextClauses[ci++] : null,
                 'L' => li < lightPool.Count ? lightPool[li++] : null,
                 'M' => rng.Pick(voice.MoodFrames),
-                'P' => PropSentence(rng, voice, props, anchors, ref pi, ref ai, vars),
+                'P' => PropSentence(rng, voice, props, anchors, ref pi, ref ai, vars, usedFrames),
                 _ => throw new InvalidOperationException($"unknown plan slot '{slot}'"),
             };
             if (template is null) continue;
@@ -212,12 +216,16 @@ internal static class Narrator
         return string.Join(" ", sentences.Select(x => x.Text));
     }
 
-    private static string? PropSentence(Rng rng, Voice voice, List<PropPick> props, List<string> anchors, ref int pi, ref int ai, Dictionary<string, string> vars)
+    private static string? PropSentence(Rng rng, Voice voice, List<PropPick> props, List<string> anchors, ref int pi, ref int ai,
+        Dictionary<string, string> vars, HashSet<string> usedFrames)
     {
         int leftProps = props.Count - pi;
         if (leftProps < 1) return null;
-        var frames = voice.PropFrames.Where(t => leftProps >= 2 || !t.Contains("{$P2")).ToList();
+        // A frame is used at most once per description (two "Closer to the camera, ..." sentences read badly).
+        var frames = voice.PropFrames.Where(t => (leftProps >= 2 || !t.Contains("{$P2")) && !usedFrames.Contains(t)).ToList();
+        if (frames.Count == 0) return null;
         var frame = rng.Pick(frames);
+        usedFrames.Add(frame);
         var p1 = props[pi++];
         vars["P1"] = p1.Np;
         vars["P1v"] = p1.Verb;

@@ -103,7 +103,7 @@ internal sealed class Voice
             Name = "concise",
             Openings =
             [
-                "{$S} {$Fin} {$Adv}.",
+                "{$S} {$Fin}, {$Adv}.",
                 "{$S} {$With}, {$Adv}.",
                 "{$S} {$Verb} {$Adv}. {$FC}",
             ],

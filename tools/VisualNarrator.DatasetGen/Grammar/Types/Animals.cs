@@ -79,7 +79,7 @@ internal static class Animals
                     "Its coat is a {bright|deep|rich} orange-red, with a white chest and a {thick|bushy|fluffy} tail tipped in white.",
                     "Its {amber|golden} eyes are alert and fixed on something out of frame.",
                 ],
-                Moods = ["wild", "curious", "quiet", "mysterious", "alert"],
+                Moods = ["wild", "curious", "quiet", "mysterious", "watchful"],
             },
             new()
             {
@@ -208,7 +208,7 @@ internal static class Animals
                 Key = "swimming", Scene = "swimming", Fits = ["ducks", "retriever"], Places = ["water"], Lights = [Light.Dawn, Light.Day, Light.Golden, Light.Overcast, Light.Rain, Light.Fog],
                 With = ["swimming", "paddling through the water"],
                 Finite = ["{s:swims|swim} through the {calm|still|cool} water", "{s:paddles|paddle} through the water"],
-                Clauses = ["{s:It leaves|They leave} a {small|gentle|V-shaped} wake across the {still|dark|green} water.", "Only {s:its head and back show|their heads and backs show} above the surface."],
+                Clauses = ["{s:It leaves|They leave} a {small|gentle|widening} wake across the {still|dark|green} water.", "Only {s:its head and back show|their heads and backs show} above the surface."],
             },
             new()
             {

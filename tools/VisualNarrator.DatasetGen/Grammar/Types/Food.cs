@@ -16,7 +16,7 @@ internal static class Food
             new()
             {
                 Key = "ramen", Scene = "a bowl of ramen", Tags = ["savory", "hot", "asian"],
-                Nps = ["a bowl of ramen", "a steaming bowl of ramen", "a deep bowl of noodle soup"],
+                Nps = ["a bowl of ramen", "a big bowl of ramen", "a deep bowl of noodle soup"],
                 Def = ["the bowl", "the ramen", "the soup"],
                 Verbs = ["sits at the centre of the frame", "fills the middle of the picture"],
                 Clauses =

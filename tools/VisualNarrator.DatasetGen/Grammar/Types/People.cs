@@ -167,7 +167,7 @@ internal static class People
             {
                 Key = "coffee", Scene = "drinking coffee", Fits = ["single", "pair", "friends"], Places = ["seat", "table"],
                 With = ["drinking coffee", "with cups of coffee"],
-                Finite = ["{s:sips|sip} coffee", "{s:drinks|drink} coffee from {white|ceramic|blue} cups"],
+                Finite = ["{s:sips|sip} coffee", "{s:drinks|drink} coffee from {s:a {white|ceramic|blue} cup|{white|ceramic|blue} cups}"],
                 Clauses = ["Steam rises gently from the coffee, and the cup is held in both hands.", "A {small|white} saucer and a spoon sit beside the coffee."],
                 Props = ["a {small|white} plate with a croissant | sits"],
             },

@@ -26,7 +26,7 @@ internal static class Transport
                     "Its {glossy|bright|shiny} red paint stands out against the {gray|muted|pale} surroundings.",
                     "Passengers can be seen through the {large|upper|wide} windows.",
                 ],
-                Props = ["a {$c} car | follows behind", "a cyclist in a {$cloth} jacket | waits"],
+                Props = ["a {$c} car | follows", "a cyclist in a {$cloth} jacket | waits"],
                 Anchors = ["the bus stop", "the curb", "a lamp post"],
                 Moods = ["busy", "cheerful", "urban", "lively", "bright"],
             },
@@ -48,7 +48,7 @@ internal static class Transport
             new()
             {
                 Key = "sailboat", Scene = "a sailboat", Tags = ["water", "boat"], Lights = [Light.Dawn, Light.Day, Light.Golden, Light.Dusk, Light.Night, Light.Overcast, Light.Rain, Light.Fog],
-                Nps = ["a sailboat", "a small white sailboat", "a sailing boat with white sails"],
+                Nps = ["a sailboat", "a small white sailboat", "a small sailing boat"],
                 Def = ["the boat", "the sailboat"],
                 Verbs = ["heels over in the wind", "glides across the frame"],
                 Clauses =
@@ -71,8 +71,8 @@ internal static class Transport
                     "Its round chrome headlights and {curved|long} fenders {shine|gleam}, and the paint is a {pale blue|cream|cherry red|deep green}.",
                     "The {leather|tan|red leather} seats are {cracked|worn} but clean.",
                 ],
-                Props = ["a {$c} scooter | is parked", "a {wooden|metal} bench | stands"],
-                Anchors = ["the curb", "a lamp post", "an old wall"],
+                Props = ["a {wooden|low} fence | runs alongside", "a {lone|tall} tree | stands"],
+                Anchors = ["the front bumper", "the side of the road", "the chrome grille"],
                 Moods = ["nostalgic", "elegant", "charming", "vintage", "stylish"],
             },
             new()
@@ -131,8 +131,8 @@ internal static class Transport
                     "The frame is {pale blue|dark green|red|cream} and a little {rusty|chipped} at the joints.",
                     "A {wicker|woven|metal} basket is fixed to the handlebars.",
                 ],
-                Props = ["a {small|potted} plant | sits on a step", "a {black|gray} cat | sits on a doorstep"],
-                Anchors = ["a doorway", "a lamp post", "an old wall"],
+                Props = ["a {black|gray} cat | watches", "a {small|wooden} crate | sits"],
+                Anchors = ["the front wheel", "the handlebars"],
                 Moods = ["nostalgic", "charming", "quiet", "simple", "rustic"],
             },
             new()
@@ -146,8 +146,8 @@ internal static class Transport
                     "The tram is painted {red and cream|green and white|yellow}, with {wooden|polished} panels and rounded windows.",
                     "Its bell and brass handrails gleam, and overhead wires run above it.",
                 ],
-                Props = ["a {$c} car | waits behind it", "a woman in a {$cloth} coat | waits at the stop"],
-                Anchors = ["the tram stop", "the tracks", "a corner building"],
+                Props = ["a {$c} car | waits", "a woman in a {$cloth} coat | waits at the stop"],
+                Anchors = ["the tram stop", "the tracks", "the overhead wires"],
                 Moods = ["nostalgic", "charming", "cheerful", "historic", "urban"],
             },
             new()
@@ -176,8 +176,8 @@ internal static class Transport
                     "Its {chrome|polished} exhaust pipes and glossy fuel tank shine.",
                     "The {leather|black|worn} seat is {cracked|smooth|scuffed}, and a helmet hangs from the handlebar.",
                 ],
-                Props = ["a {$c} helmet | rests on the seat", "a {small|metal} toolbox | sits"],
-                Anchors = ["the curb", "a brick wall"],
+                Props = ["a {small|metal} toolbox | sits on the ground", "a {$c} scooter | is parked"],
+                Anchors = ["the front wheel", "the exhaust pipe"],
                 Moods = ["rugged", "free", "cool", "stylish", "bold"],
             },
         ],
