@@ -115,6 +115,14 @@ public sealed class ChatBrowserTests(NarratorAppFixture app) : IClassFixture<Nar
             await Assertions.Expect(page.Locator("[data-testid=measures-b]")).ToContainTextAsync("repetition", new LocatorAssertionsToContainTextOptions { Timeout = 30_000 });
             Assert.Equal(2, await page.Locator("[data-testid=narration-stats]").CountAsync());
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsFolder, "compare.png"), FullPage = false });
+
+            // The model picker lists the folder's models with their facts.
+            await page.Locator("[data-testid=model-picker] button").First.ClickAsync();
+            var menu = page.Locator(".model-menu");
+            await Assertions.Expect(menu).ToContainTextAsync("other.gguf");
+            await Assertions.Expect(menu).ToContainTextAsync("opt · F32");
+            await Assertions.Expect(menu).ToContainTextAsync("context 256");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsFolder, "models.png") });
         }
         finally
         {
