@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using VisualNarrator.Engine.Serving;
 using VisualNarrator.Web.Services;
 using VisualNarrator.Web.Tests.Support;
 
@@ -187,19 +188,29 @@ public sealed class OpenAiApiTests(NarratorAppFixture app) : IClassFixture<Narra
         Assert.Equal("model", error.GetProperty("param").GetString());
         Assert.Contains(message, error.GetProperty("message").GetString());
     }
+}
+
+public sealed class DisconnectTests(SlowModelAppFixture app) : IClassFixture<SlowModelAppFixture>
+{
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
     [Fact]
     public async Task A_client_that_disconnects_cancels_its_narration()
     {
         var narrator = app.Services.GetRequiredService<INarrator>();
         using var client = app.CreateClient();
-        using (var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions") { Content = Json("""{"prompt":"a long walk","max_tokens":200,"stream":true,"preset":"creative"}""") })
+        const string prompt = "a long walk along the river";
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions") { Content = Json($$"""{"prompt":"{{prompt}}","max_tokens":1800,"temperature":0,"stream":true}""") })
         using (var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
         {
             using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
             Assert.StartsWith("data: ", await reader.ReadLineAsync());
         }
-        // Disposing the response closes the connection; the narration must stop well before 200 tokens.
+        // Disposing the response closes the connection: the narration is cancelled, not run to its 1800 tokens.
+        var run = app.Recorder.Runs.Last();
+        var result = await run.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(FinishReason.Cancelled, result.Finish);
+        Assert.True(result.Timings.GeneratedTokens < 1800, $"{result.Timings.GeneratedTokens} tokens");
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (narrator.Status.Running > 0 && DateTime.UtcNow < deadline) await Task.Delay(20);
         Assert.Equal(0, narrator.Status.Running);

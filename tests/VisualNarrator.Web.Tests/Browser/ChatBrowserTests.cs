@@ -97,6 +97,40 @@ public sealed class ChatBrowserTests(NarratorAppFixture app) : IClassFixture<Nar
         }
     }
 
+    [SkippableFact]
+    public async Task Compare_shows_both_narrations_with_their_measures()
+    {
+        Skip.IfNot(File.Exists(Chromium), $"Debian's Chromium is not installed at {Chromium} (CI installs it: apt-get install -y chromium)");
+        Directory.CreateDirectory(ArtifactsFolder);
+        var (playwright, browser) = await Launch();
+        try
+        {
+            var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+            await page.GotoAsync(new Uri(app.BaseAddress, "compare").ToString());
+            await page.Locator("#compare-composer[data-ready=true]").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+            await page.Locator("#compare-b-sampling-Temperature").FillAsync("0");
+            await page.Locator("#compare-input").FillAsync("a tropical beach with palm trees");
+            await page.Locator("#compare-input").PressAsync("Enter");
+            await Assertions.Expect(page.Locator("[data-testid=measures-a]")).ToContainTextAsync("words", new LocatorAssertionsToContainTextOptions { Timeout = 30_000 });
+            await Assertions.Expect(page.Locator("[data-testid=measures-b]")).ToContainTextAsync("repetition", new LocatorAssertionsToContainTextOptions { Timeout = 30_000 });
+            Assert.Equal(2, await page.Locator("[data-testid=narration-stats]").CountAsync());
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsFolder, "compare.png"), FullPage = false });
+
+            // The model picker lists the folder's models with their facts.
+            await page.Locator("[data-testid=model-picker] button").First.ClickAsync();
+            var menu = page.Locator(".model-menu");
+            await Assertions.Expect(menu).ToContainTextAsync("other.gguf");
+            await Assertions.Expect(menu).ToContainTextAsync("opt · F32");
+            await Assertions.Expect(menu).ToContainTextAsync("context 256");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsFolder, "models.png") });
+        }
+        finally
+        {
+            await browser.DisposeAsync();
+            playwright.Dispose();
+        }
+    }
+
     private static async Task<string> Narration(IPage page, int index) =>
         ((await page.Locator("[data-testid=narration-text]").Nth(index).TextContentAsync()) ?? "").Replace("▍", "");
 }

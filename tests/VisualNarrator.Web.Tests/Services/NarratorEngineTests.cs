@@ -85,6 +85,29 @@ public sealed class NarratorEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task Disposing_the_engine_ends_running_and_waiting_narrations_as_cancelled()
+    {
+        var engine = await StartEngine(maxSequences: 1);
+        var running = engine.Submit("A", new NarrationRequest("a city", SamplingSettings.Greedy with { MaxNewTokens = 200 }), default);
+        var waiting = engine.Submit("B", new NarrationRequest("a city", SamplingSettings.Greedy), default);
+        engine.Dispose();
+        Assert.Equal(FinishReason.Cancelled, (await waiting.Completion.WaitAsync(TimeSpan.FromSeconds(10))).Finish);
+        await running.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Throws<ObjectDisposedException>(() => engine.Submit("C", new NarrationRequest("x", SamplingSettings.Greedy), default));
+    }
+
+    [Theory]
+    [InlineData(new[] { "--model", "/data/m/opt.gguf" }, "/data/m", "opt.gguf")]
+    [InlineData(new[] { "--model=q4.gguf" }, null, "q4.gguf")]
+    [InlineData(new[] { "--models-folder", "/srv/models", "--model", "sub/a.gguf" }, "/srv/models", "sub/a.gguf")]
+    public void Command_line_model_switches_map_to_the_options(string[] args, string? folder, string model)
+    {
+        var values = NarratorApp.CommandLineOverrides(args);
+        Assert.Equal(folder, values.GetValueOrDefault("Narrator:ModelsFolder"));
+        Assert.Equal(model, values["Narrator:DefaultModel"]);
+    }
+
+    [Fact]
     public async Task Input_limits_are_refused_with_a_message()
     {
         using var engine = await StartEngine(maxSequences: 2);

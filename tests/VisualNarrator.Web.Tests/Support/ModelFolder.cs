@@ -12,8 +12,15 @@ public sealed class ModelFolder : IDisposable
     /// <summary>64 wide, 2 layers, 256 positions: big enough for 128 prompt + 80 new tokens, fast on any CPU.</summary>
     public static ModelHyperparameters Shape => new("opt", 256, 64, 256, 2, 4, 1e-5f, 0);
 
-    public ModelFolder(bool withModels = true)
+    /// <summary>A bigger shape whose narrations take seconds, so a test can act while one runs: 256 wide, 8 layers,
+    /// 2048 positions.</summary>
+    public static ModelHyperparameters Slow => new("opt", 2048, 256, 1024, 8, 4, 1e-5f, 0);
+
+    private readonly ModelHyperparameters _shape;
+
+    public ModelFolder(bool withModels = true, ModelHyperparameters? shape = null)
     {
+        _shape = shape ?? Shape;
         Folder = Path.Combine(_root.FullName, "models");
         Directory.CreateDirectory(Folder);
         Outside = Path.Combine(_root.FullName, "outside.gguf");
@@ -27,8 +34,8 @@ public sealed class ModelFolder : IDisposable
 
     public string Outside { get; }
 
-    private static void Write(string path, int seed) =>
-        RandomModelWriter.Write(path, "opt", Shape, RandomModelWriter.TinyTokenizer(), GgmlType.F32, seed, std: 0.3f);
+    private void Write(string path, int seed) =>
+        RandomModelWriter.Write(path, "opt", _shape, RandomModelWriter.TinyTokenizer(), GgmlType.F32, seed, std: 0.3f);
 
     public void Dispose()
     {

@@ -5,8 +5,10 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using VisualNarrator.Web.Services;
 
 namespace VisualNarrator.Web.Tests.Support;
 
@@ -18,16 +20,20 @@ public class NarratorAppFixture : IAsyncLifetime
     protected virtual bool WithModels => true;
     protected virtual string? ApiKey => null;
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+    protected virtual Engine.Models.ModelHyperparameters? Shape => null;
 
     public ModelFolder Models { get; private set; } = null!;
     public Uri BaseAddress { get; private set; } = null!;
     public IServiceProvider Services => _factory!.Services;
 
+    /// <summary>Every narration the app ran (the app's INarrator is wrapped to record them).</summary>
+    public RecordingNarrator Recorder => (RecordingNarrator)Services.GetRequiredService<INarrator>();
+
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
 
     public async Task InitializeAsync()
     {
-        Models = new ModelFolder(WithModels);
+        Models = new ModelFolder(WithModels, Shape);
         var settings = new Dictionary<string, string?>
         {
             ["Narrator:ModelsFolder"] = Models.Folder,
@@ -41,6 +47,7 @@ public class NarratorAppFixture : IAsyncLifetime
         {
             b.UseEnvironment("Development");
             b.ConfigureAppConfiguration((_, c) => c.AddInMemoryCollection(settings));
+            b.ConfigureTestServices(s => s.AddSingleton<INarrator>(sp => new RecordingNarrator(sp.GetRequiredService<NarratorEngine>())));
         });
         _factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         _factory.StartServer();
@@ -85,4 +92,11 @@ public sealed class EmptyFolderAppFixture : NarratorAppFixture
 public sealed class SwitchingAppFixture : NarratorAppFixture
 {
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Narrator:SwitchGracePeriod"] = "00:00:00.200" };
+}
+
+/// <summary>A slower model and a higher token limit, so a narration is still running when the test acts.</summary>
+public sealed class SlowModelAppFixture : NarratorAppFixture
+{
+    protected override Engine.Models.ModelHyperparameters? Shape => ModelFolder.Slow;
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Narrator:MaxNewTokensLimit"] = "1900" };
 }

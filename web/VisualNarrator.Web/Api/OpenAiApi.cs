@@ -51,7 +51,7 @@ public static class OpenAiApi
             {
                 id = m.Name,
                 @object = "model",
-                created = 0,
+                created = new DateTimeOffset(File.GetLastWriteTimeUtc(m.FullPath)).ToUnixTimeSeconds(),
                 owned_by = "visual-narrator",
                 loaded = m.FullPath == status.Model?.FullPath,
                 meta = Describe(m),
@@ -131,7 +131,19 @@ public static class OpenAiApi
             if (request.Stream) await StreamAsync(context, run, request, chat, id, created, aborted);
             else
             {
-                var result = await run.Completion;
+                NarrationResult result;
+                try { result = await run.Completion; }
+                catch (ArgumentException ex)
+                {
+                    // The model changed between the checks and the start (e.g. a smaller context).
+                    await new ApiError(400, Messages.Of(ex), null).WriteAsync(context);
+                    return;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    await new ApiError(500, $"the narration failed: {ex.Message}", null, "server_error").WriteAsync(context);
+                    return;
+                }
                 object choice = chat
                     ? new { index = 0, message = new { role = "assistant", content = result.Text }, logprobs = (object?)null, finish_reason = Finish(result.Finish) }
                     : new { index = 0, text = result.Text, logprobs = (object?)null, finish_reason = Finish(result.Finish) };

@@ -300,13 +300,18 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
     public void Dispose()
     {
         Slot? slot;
+        List<Pending> waiting;
         lock (_lock)
         {
             if (_disposed) return;
             _disposed = true;
             slot = _current;
             _current = null;
+            waiting = _rotation.SelectMany(q => q.Items).ToList();
+            foreach (var pending in waiting) Unlink(pending);
         }
+        // Narrations still waiting end as cancelled; running ones are cancelled by the scheduler.
+        foreach (var pending in waiting) pending.Start(null, null);
         slot?.Dispose();
         _switching.Dispose();
     }
