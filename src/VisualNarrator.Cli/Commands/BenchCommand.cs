@@ -52,6 +52,7 @@ public static class BenchCommand
 
             if ((parse.GetValue(model) is null) == (parse.GetValue(shape) is null))
                 throw new ArgumentException("give exactly one of --model and --shape");
+            _quiet = parse.GetValue(json);
             var cache = parse.GetValue(cacheDir)?.FullName
                         ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "visual-narrator", "bench");
             Directory.CreateDirectory(cache);
@@ -129,7 +130,21 @@ public static class BenchCommand
         return clock.Elapsed.TotalSeconds;
     }
 
-    private static void Status(string what, Action action) => AnsiConsole.Status().Start(what, _ => action());
+    /// <summary>Spinner on the terminal; in --json mode a line on stderr, so stdout stays one JSON document.</summary>
+    private static void Status(string what, Action action)
+    {
+        if (_quiet)
+        {
+            Console.Error.WriteLine($"narrator: {what}");
+            action();
+        }
+        else
+        {
+            AnsiConsole.Status().Start(what, _ => action());
+        }
+    }
+
+    private static bool _quiet;
 
     /// <summary>Runs one engine's measurements in a child process (this same tool, hidden --engine option).</summary>
     private static BenchmarkResult Measure(string engine, string model, BenchmarkPlan plan)
