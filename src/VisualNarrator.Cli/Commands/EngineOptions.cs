@@ -33,8 +33,15 @@ public sealed class EngineOptions
     }
 
     /// <summary>Loads the model named on the command line.</summary>
-    public Model LoadModel(ParseResult parse) =>
-        Engine.Inference.Model.Load(parse.GetValue(Model)!.FullName, new ModelLoadOptions(parse.GetValue(Device)!, parse.GetValue(Threads)));
+    public Model LoadModel(ParseResult parse)
+    {
+        var file = parse.GetValue(Model)!;
+        if (!file.Exists)
+            throw new FileNotFoundException(file.Name == "narrator.gguf"
+                ? $"{file.FullName}: the built-in model is not in this checkout yet; pass --model with any opt GGUF (README shows how to make one)"
+                : $"{file.FullName}: no such model file");
+        return Engine.Inference.Model.Load(file.FullName, new ModelLoadOptions(parse.GetValue(Device)!, parse.GetValue(Threads)));
+    }
 
     /// <summary>Inference settings from the command line.</summary>
     public InferenceOptions Inference(ParseResult parse) => new(
