@@ -66,6 +66,15 @@ public sealed class EngineCommandsTests(TestModels models) : IClassFixture<TestM
     }
 
     [Fact]
+    public void MissingModel_ExitCode2_NamesTheFile()
+    {
+        var missing = models.PathFor("nowhere.gguf");
+        var run = NarratorCli.Run("describe", "--model", missing, "a cat");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"narrator: {missing}: no such model file", run.Stderr.Trim());
+    }
+
+    [Fact]
     public void MalformedModel_ExitCode2()
     {
         var bad = models.PathFor("cli-bad.gguf");
