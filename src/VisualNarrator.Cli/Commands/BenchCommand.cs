@@ -71,9 +71,10 @@ public static class BenchCommand
             }
             else
             {
-                hp = ModelShapes.Get(parse.GetValue(shape)!);
+                hp = FitsPlan(ModelShapes.Get(parse.GetValue(shape)!), plan);
                 (ours, ourQuantize) = Prepare(cache, parse.GetValue(shape)!, "opt", hp, typeName, QuantizeOurs);
             }
+            FitsPlan(hp, plan);
             rows.Add(("narrator", Measure("narrator", ours, plan), ourQuantize));
             if (parse.GetValue(anchor))
             {
@@ -88,6 +89,10 @@ public static class BenchCommand
         }));
         return command;
     }
+
+    /// <summary>Refuses, before anything is generated or run, a model too short for the plan's positions.</summary>
+    private static ModelHyperparameters FitsPlan(ModelHyperparameters hp, BenchmarkPlan plan) => hp.ContextLength >= plan.PositionsNeeded ? hp
+        : throw new ArgumentException($"bench needs a model with at least {plan.PositionsNeeded} positions; this one has {hp.ContextLength}");
 
     /// <summary>The type of the bulk of a file's weights (ffn_up of layer 0), lower-case.</summary>
     private static string DominantType(GgufFile file) =>

@@ -28,6 +28,9 @@ public sealed record BenchmarkPlan(int PromptTokens = 128, int DecodeTokens = 32
     /// <summary>Sequence counts, default 1, 4 and 8.</summary>
     public int[] Sequences => ConcurrentSequences ?? [1, 4, 8];
 
+    /// <summary>Positions a model must have for the plan (the description prompt is under 32 tokens).</summary>
+    public int PositionsNeeded => Math.Max(Math.Max(PromptTokens + DecodeTokens + 1, 32 + DescriptionTokens), 16 + AggregateSteps + 1);
+
     /// <summary>The seed benchmark's first prompt, used for the per-description time.</summary>
     public const string DescriptionPrompt = "Describe this image: a busy city street with skyscrapers";
 

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using VisualNarrator.Engine.Sampling;
+
+namespace VisualNarrator.Engine.Benchmarking;
+
+/// <summary>What the measurements need from an engine: a batch to fill, a decode, the logits of the tokens that asked
+/// for them (in batch order), and a way to empty the KV cache. One adapter per engine, so both engines are measured by
+/// the same procedure.</summary>
+internal interface IBenchmarkTarget
+{
+    /// <summary>Beginning-of-sequence id for synthetic prompts.</summary>
+    int Bos { get; }
+
+    /// <summary>End-of-sequence id, never chosen, so every run generates the same number of tokens.</summary>
+    int Eos { get; }
+
+    /// <summary>Vocabulary size.</summary>
+    int VocabSize { get; }
+
+    /// <summary>Tokenizes a prompt the engine's way (BOS included).</summary>
+    int[] Tokenize(string text);
+
+    /// <summary>Empties the batch.</summary>
+    void Clear();
+
+    /// <summary>Adds a token to the batch.</summary>
+    void Add(int token, int position, int sequence, bool logits);
+
+    /// <summary>Decodes the batch.</summary>
+    void Decode();
+
+    /// <summary>Logits of the <paramref name="output"/>-th token that asked for them in the last decode.</summary>
+    ReadOnlySpan<float> Logits(int output);
+
+    /// <summary>Frees every KV-cache cell.</summary>
+    void ClearCache();
+}
+
+/// <summary>The measurements behind <c>narrator bench</c>, the same for every engine.</summary>
+internal static class BenchmarkProcedure
+{
+    /// <summary>KV cells the plan needs at most.</summary>
+    public static int Cells(BenchmarkPlan plan) => Math.Max(Math.Max(plan.PromptTokens + plan.DecodeTokens + 1,
+        plan.Sequences.Max() * (16 + plan.AggregateSteps + 1)), 128 + plan.DescriptionTokens);
+
+    /// <summary>Runs the plan on a loaded engine; <paramref name="loadSeconds"/> is what loading took.</summary>
+    public static BenchmarkResult Run(IBenchmarkTarget target, string engine, string path, int threads, double loadSeconds,
+        BenchmarkPlan plan, Action<string>? status)
+    {
+        var clock = Stopwatch.StartNew();
+        var hi = Math.Min(target.VocabSize, 40000);
+        int Next(int output) => Greedy.ArgMaxExcept(target.Logits(output), target.Eos);
+
+        status?.Invoke("prefill");
+        var prompt = BenchmarkPlan.SyntheticPrompt(plan.PromptTokens, target.Bos, 100, hi);
+        target.Clear();
+        for (var i = 0; i < prompt.Length; i++) target.Add(prompt[i], i, 0, i == prompt.Length - 1);
+        target.Decode(); // warm-up: first graph allocation
+        target.ClearCache();
+        clock.Restart();
+        target.Decode();
+        var prefill = plan.PromptTokens / clock.Elapsed.TotalSeconds;
+
+        status?.Invoke("decode");
+        clock.Restart();
+        var position = plan.PromptTokens;
+        for (var i = 0; i < plan.DecodeTokens; i++) Step(Next(0), position++);
+        var decode = plan.DecodeTokens / clock.Elapsed.TotalSeconds;
+        target.ClearCache();
+
+        status?.Invoke("description");
+        clock.Restart();
+        var ids = target.Tokenize(BenchmarkPlan.DescriptionPrompt);
+        target.Clear();
+        for (var i = 0; i < ids.Length; i++) target.Add(ids[i], i, 0, i == ids.Length - 1);
+        target.Decode();
+        position = ids.Length;
+        for (var i = 0; i < plan.DescriptionTokens - 1; i++) Step(Next(0), position++);
+        var perDescription = clock.Elapsed.TotalSeconds;
+        target.ClearCache();
+
+        var aggregate = new Dictionary<int, double>();
+        foreach (var n in plan.Sequences)
+        {
+            status?.Invoke($"{n} sequences");
+            target.Clear();
+            for (var s = 0; s < n; s++)
+            {
+                var p = BenchmarkPlan.SyntheticPrompt(16, target.Bos, 100, hi, seed: s);
+                for (var i = 0; i < p.Length; i++) target.Add(p[i], i, s, i == p.Length - 1);
+            }
+            target.Decode();
+            var last = Enumerable.Range(0, n).Select(Next).ToArray();
+            clock.Restart();
+            for (var step = 0; step < plan.AggregateSteps; step++)
+            {
+                target.Clear();
+                for (var s = 0; s < n; s++) target.Add(last[s], 16 + step, s, true);
+                target.Decode();
+                for (var s = 0; s < n; s++) last[s] = Next(s);
+            }
+            aggregate[n] = n * plan.AggregateSteps / clock.Elapsed.TotalSeconds;
+            target.ClearCache();
+        }
+        return new BenchmarkResult(engine, path, new FileInfo(path).Length, threads, loadSeconds, prefill, decode,
+            perDescription, aggregate, BenchmarkPlan.PeakRss());
+
+        void Step(int token, int at)
+        {
+            target.Clear();
+            target.Add(token, at, 0, true);
+            target.Decode();
+        }
+    }
+}
