@@ -75,6 +75,16 @@ public sealed class EngineCommandsTests(TestModels models) : IClassFixture<TestM
     }
 
     [Fact]
+    public void Bench_RefusesAModelTooShortForItsPlan_BeforeGeneratingAnything()
+    {
+        var cache = models.PathFor("bench-cache");
+        var run = NarratorCli.Run("bench", "--shape", "tiny", "--type", "f16", "--cache-dir", cache);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("narrator: bench needs a model with at least 161 positions; this one has 64", run.Stderr.Trim());
+        Assert.Empty(Directory.GetFiles(cache));
+    }
+
+    [Fact]
     public void MalformedModel_ExitCode2()
     {
         var bad = models.PathFor("cli-bad.gguf");
