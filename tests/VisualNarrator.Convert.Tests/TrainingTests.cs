@@ -147,4 +147,41 @@ public sealed class TrainingTests
         var (_, validation) = NarrationData.Split(examples, Quick.ValidationSplit, Quick.Seed);
         Assert.Equal(result.BestValidationLoss, trainer.Evaluate(validation), 4);
     }
+    [Fact]
+    public void ZLoss_KeepsLogitsNearLogProbabilities_WithoutHurtingTheLoss()
+    {
+        using var dir = new TempDir();
+        var tok = Tiny.WriteTokenizer(dir["tok"]);
+        Tiny.Torch();
+        var data = TinyData.Write(dir["data.jsonl"], count: 200);
+        var options = Quick with { Epochs = 6, LearningRate = 1e-2 };
+        var plain = FullTraining.Run(new TrainOptions("tiny", data, dir["plain"], options, tok));
+        var calibrated = FullTraining.Run(new TrainOptions("tiny", data, dir["z"], options with { ZLoss = 0.03 }, tok));
+
+        double MeanLogZ(string folder)
+        {
+            using var model = HfCheckpoint.Load(folder);
+            model.Model.eval();
+            return Tiny.PromptIds().Average(ids =>
+            {
+                var logits = model.Model.LastLogits(ids);
+                var max = logits.Max();
+                return max + Math.Log(logits.Sum(l => Math.Exp(l - max)));
+            });
+        }
+        var logZPlain = MeanLogZ(dir["plain"]);
+        var logZCalibrated = MeanLogZ(dir["z"]);
+        Assert.True(Math.Abs(logZCalibrated) < 1.0 && Math.Abs(logZCalibrated) < Math.Abs(logZPlain) / 2,
+            $"log Z with z-loss {logZCalibrated:F3}, without {logZPlain:F3}");
+        // Reported losses are cross-entropy alone, and the offset costs the model (almost) nothing.
+        Assert.True(calibrated.BestValidationLoss < plain.BestValidationLoss * 1.1,
+            $"validation loss with z-loss {calibrated.BestValidationLoss:F3}, without {plain.BestValidationLoss:F3}");
+    }
+
+    [Fact]
+    public void ZLoss_Negative_IsRefused()
+    {
+        var error = Assert.Throws<ArgumentException>(() => (Quick with { ZLoss = -1 }).Validate());
+        Assert.Contains("--z-loss", error.Message);
+    }
 }

@@ -25,6 +25,7 @@ public static class TrainingCommands
         public readonly Option<int> MaxLength = new("--max-length") { Description = "Longest sequence in tokens (prompt + description + EOS)", DefaultValueFactory = _ => 128 };
         public readonly Option<double> ValSplit = new("--val-split") { Description = "Fraction held out for validation", DefaultValueFactory = _ => 0.15 };
         public readonly Option<int> Patience = new("--patience") { Description = "Epochs without a better validation loss before stopping", DefaultValueFactory = _ => 2 };
+        public readonly Option<double> ZLoss = new("--z-loss") { Description = "Weight of the z-loss (log Z)^2 that keeps logits near log-probabilities, so HF's repetition penalty acts as intended (0: off)", DefaultValueFactory = _ => 0.0 };
         public readonly Option<int> Seed = new("--seed") { Description = "Seed of the split, shuffles, initialisation and dropout", DefaultValueFactory = _ => 42 };
         public readonly Option<bool> Resume = new("--resume") { Description = "Continue the run whose checkpoints are in the checkpoint folder" };
         public readonly Option<string?> CheckpointDir = new("--checkpoint-dir") { Description = "Checkpoint folder (default: OUT.checkpoints)" };
@@ -35,7 +36,7 @@ public static class TrainingCommands
 
         public void AddTo(Command c)
         {
-            foreach (var o in new Option[] { Data, Output, Epochs, BatchSize, GradAccum, Lr, WeightDecay, MaxGradNorm, MaxLength, ValSplit, Patience, Seed, Resume, CheckpointDir, Force })
+            foreach (var o in new Option[] { Data, Output, Epochs, BatchSize, GradAccum, Lr, WeightDecay, MaxGradNorm, MaxLength, ValSplit, Patience, ZLoss, Seed, Resume, CheckpointDir, Force })
                 c.Options.Add(o);
         }
 
@@ -43,7 +44,7 @@ public static class TrainingCommands
         {
             Epochs = p.GetValue(Epochs), BatchSize = p.GetValue(BatchSize), GradientAccumulation = p.GetValue(GradAccum),
             LearningRate = p.GetValue(Lr), WeightDecay = p.GetValue(WeightDecay), MaxGradNorm = p.GetValue(MaxGradNorm),
-            MaxLength = p.GetValue(MaxLength), ValidationSplit = p.GetValue(ValSplit), Patience = p.GetValue(Patience), Seed = p.GetValue(Seed),
+            MaxLength = p.GetValue(MaxLength), ValidationSplit = p.GetValue(ValSplit), Patience = p.GetValue(Patience), ZLoss = p.GetValue(ZLoss), Seed = p.GetValue(Seed),
         };
     }
 

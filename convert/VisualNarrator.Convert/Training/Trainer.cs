@@ -35,6 +35,11 @@ public sealed record TrainingOptions
     public int Patience { get; init; } = 2;
     /// <summary>Seed of the split, the shuffles, the initialisation and dropout.</summary>
     public int Seed { get; init; } = 42;
+    /// <summary>Weight of the z-loss <c>(log Z)^2</c> per target token (PaLM's auxiliary loss; 0 turns it off). Cross-entropy
+    /// ignores a common offset of the logits, but HuggingFace's repetition penalty does not (it divides positive logits
+    /// and multiplies negative ones), so keeping log Z near 0, i.e. logits near log-probabilities, makes sampling with
+    /// that penalty behave as intended. Reported losses are cross-entropy only.</summary>
+    public double ZLoss { get; init; }
 
     /// <summary>Checks the values.</summary>
     /// <exception cref="ArgumentException">A value is out of range.</exception>
@@ -42,6 +47,7 @@ public sealed record TrainingOptions
     {
         if (Epochs < 1) throw new ArgumentException($"--epochs must be at least 1, got {Epochs}");
         if (BatchSize < 1) throw new ArgumentException($"--batch-size must be at least 1, got {BatchSize}");
+        if (!(ZLoss >= 0) || double.IsInfinity(ZLoss)) throw new ArgumentException($"--z-loss must be a finite value >= 0, got {ZLoss}");
         if (GradientAccumulation < 1) throw new ArgumentException($"--grad-accum must be at least 1, got {GradientAccumulation}");
         if (!(LearningRate > 0)) throw new ArgumentException($"--lr must be positive, got {LearningRate}");
         if (WeightDecay < 0) throw new ArgumentException($"--weight-decay must not be negative, got {WeightDecay}");
@@ -129,6 +135,8 @@ public sealed class Trainer
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
             ["parameters"] = string.Join(";", trainable.Select(p => $"{p.Key}[{string.Join(",", p.Value.shape)}]")),
         };
+        // Only when used, so runs checkpointed before the option existed still resume.
+        if (options.ZLoss > 0) all["z_loss"] = options.ZLoss.ToString("R", CultureInfo.InvariantCulture);
         _settings = all;
         _padId = model.Config.PadTokenId ?? model.Config.EosTokenId ?? 0;
     }
@@ -200,8 +208,8 @@ public sealed class Trainer
                     foreach (var batch in group)
                     {
                         using var scope = NewDisposeScope();
-                        var (sum, targets, inputs) = BatchLoss(batch.Select(i => train[i]).ToList());
-                        sum.div(groupTokens).backward();
+                        var (sum, targets, inputs) = BatchLoss(batch.Select(i => train[i]).ToList(), out var zSum);
+                        (zSum is null ? sum : sum.add(zSum.mul(_options.ZLoss))).div(groupTokens).backward();
                         lossSum += sum.to(ScalarType.Float64).item<double>();
                         lossTokens += targets;
                         tokensThisRun += inputs;
@@ -263,7 +271,7 @@ public sealed class Trainer
             foreach (var batch in examples.Chunk(_options.BatchSize))
             {
                 using var scope = NewDisposeScope();
-                var (loss, targets, _) = BatchLoss(batch);
+                var (loss, targets, _) = BatchLoss(batch, out var _);
                 sum += loss.to(ScalarType.Float64).item<double>();
                 tokens += targets;
             }
@@ -275,8 +283,9 @@ public sealed class Trainer
         }
     }
 
-    /// <summary>Summed cross-entropy over the description tokens of a right-padded batch.</summary>
-    private (Tensor Sum, long Targets, long Inputs) BatchLoss(IReadOnlyList<NarrationExample> batch)
+    /// <summary>Summed cross-entropy over the description tokens of a right-padded batch; in training mode with a
+    /// z-loss, also the summed <c>(log Z)^2</c> over the same positions.</summary>
+    private (Tensor Sum, long Targets, long Inputs) BatchLoss(IReadOnlyList<NarrationExample> batch, out Tensor? zSum)
     {
         var length = batch.Max(e => e.Ids.Length);
         var inputs = new long[batch.Count * length];
@@ -299,6 +308,9 @@ public sealed class Trainer
         var label = tensor(labels, [batch.Count * length]);
         var logits = _model.call(input).reshape(batch.Count * length, -1);
         var loss = F.cross_entropy(logits, label, ignore_index: -100, reduction: nn.Reduction.Sum);
+        zSum = _options.ZLoss > 0 && _model.training
+            ? logits.logsumexp(1).square().masked_select(label.ne(-100)).sum()
+            : null;
         return (loss, targets, real);
     }
 
