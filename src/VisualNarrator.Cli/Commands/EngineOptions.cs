@@ -38,7 +38,7 @@ public sealed class EngineOptions
         var file = parse.GetValue(Model)!;
         if (!file.Exists)
             throw new FileNotFoundException(file.Name == "narrator.gguf"
-                ? $"{file.FullName}: the built-in model is not in this checkout yet; pass --model with any opt GGUF (README shows how to make one)"
+                ? $"{file.FullName}: the built-in model is missing; restore it with git (git checkout -- models/) or rebuild it with bash models/build.sh, or pass --model with any opt GGUF"
                 : $"{file.FullName}: no such model file");
         return Engine.Inference.Model.Load(file.FullName, new ModelLoadOptions(parse.GetValue(Device)!, parse.GetValue(Threads)));
     }

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using VisualNarrator.Gguf;
+using VisualNarrator.Tests.Support;
+
+namespace VisualNarrator.Tests.BuiltInModel;
+
+/// <summary>
+/// The committed default model (models/narrator.gguf and its F16 / Q4_K_M siblings) through the real <c>narrator</c>
+/// tool: what README's run command promises, and the quality bars of the model card that are cheap enough for CI.
+/// </summary>
+public sealed partial class BuiltInModelTests
+{
+    private static string Models => Path.Combine(RepoPaths.Root, "models");
+    private static string Data => Path.Combine(RepoPaths.Root, "data");
+
+    [Theory]
+    [InlineData("narrator.gguf", 7)]         // LLAMA_FTYPE_MOSTLY_Q8_0
+    [InlineData("narrator-f16.gguf", 1)]     // MOSTLY_F16
+    [InlineData("narrator-q4_k_m.gguf", 15)] // MOSTLY_Q4_K_M
+    public void Variant_IsAnOptModelWithItsTokenizerAndFileType(string name, int fileType)
+    {
+        var gguf = GgufFile.Open(Path.Combine(Models, name));
+
+        Assert.Equal("opt", gguf.GetString("general.architecture"));
+        Assert.Equal(fileType, gguf.GetInteger("general.file_type"));
+        Assert.Equal(50272, gguf.GetStringArray("tokenizer.ggml.tokens").Length);
+        Assert.True(gguf.FileLength <= 30L * 1000 * 1000, $"{name} is {gguf.FileLength} bytes; the card promises at most 30 MB");
+    }
+
+    [Fact]
+    public void ReadmeRunCommand_NarratesTheBusyCityStreet()
+    {
+        // README: describe --model models/narrator.gguf "a busy city street" (seed preset; fixed seed for the test).
+        var run = NarratorCli.Run("describe", "--model", Path.Combine(Models, "narrator.gguf"), "a busy city street", "--seed", "7");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var words = Words().Matches(run.Stdout).Count;
+        Assert.InRange(words, 25, 70);
+        Assert.Matches("(?i)street|city", run.Stdout);
+        Assert.Contains('.', run.Stdout);
+    }
+
+    [Fact]
+    public void SeedBenchmark_MeetsTheSeedBars()
+    {
+        using var folder = new TempFolder();
+        var run = NarratorCli.Run("eval", "--model", Path.Combine(Models, "narrator.gguf"), "--set", "seed-benchmark", "--data", Data, "--out", folder.Path);
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.Path, "report.json")));
+        var overall = report.RootElement.GetProperty("systems").GetProperty("model").GetProperty("overall");
+        Assert.True(overall.GetProperty("seed_success_rate").GetDouble() >= 0.95, overall.ToString());
+        Assert.True(overall.GetProperty("repeated_3gram_rate").GetDouble() <= 0.02, overall.ToString());
+        Assert.InRange(overall.GetProperty("mean_length").GetDouble(), 30, 60);
+    }
+
+    [GeneratedRegex(@"[\p{L}\p{N}']+")]
+    private static partial Regex Words();
+
+    private sealed class TempFolder : IDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory("vn-builtin-").FullName;
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
+    }
+}
