@@ -147,6 +147,7 @@ public sealed class TrainingTests
         var (_, validation) = NarrationData.Split(examples, Quick.ValidationSplit, Quick.Seed);
         Assert.Equal(result.BestValidationLoss, trainer.Evaluate(validation), 4);
     }
+
     [Fact]
     public void ZLoss_KeepsLogitsNearLogProbabilities_WithoutHurtingTheLoss()
     {
