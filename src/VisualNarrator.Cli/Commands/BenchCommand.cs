@@ -66,7 +66,7 @@ public static class BenchCommand
             {
                 ours = given.FullName;
                 var file = GgufFile.Open(ours);
-                hp = ModelHyperparameters.Read(file, file.GetString(GgufKeys.Architecture));
+                hp = FitsPlan(ModelHyperparameters.Read(file, file.GetString(GgufKeys.Architecture)), plan);
                 typeName = DominantType(file);
             }
             else
@@ -74,7 +74,6 @@ public static class BenchCommand
                 hp = FitsPlan(ModelShapes.Get(parse.GetValue(shape)!), plan);
                 (ours, ourQuantize) = Prepare(cache, parse.GetValue(shape)!, "opt", hp, typeName, QuantizeOurs);
             }
-            FitsPlan(hp, plan);
             rows.Add(("narrator", Measure("narrator", ours, plan), ourQuantize));
             if (parse.GetValue(anchor))
             {

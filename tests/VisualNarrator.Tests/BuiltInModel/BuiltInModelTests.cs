@@ -9,8 +9,10 @@ namespace VisualNarrator.Tests.BuiltInModel;
 /// The committed default model (models/narrator.gguf and its F16 / Q4_K_M siblings) through the real <c>narrator</c>
 /// tool: what README's run command promises, and the quality bars of the model card that are cheap enough for CI.
 /// </summary>
-public sealed partial class BuiltInModelTests
+public sealed partial class BuiltInModelTests : IDisposable
 {
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("vn-builtin");
+
     private static string Models => Path.Combine(RepoPaths.Root, "models");
     private static string Data => Path.Combine(RepoPaths.Root, "data");
 
@@ -44,11 +46,10 @@ public sealed partial class BuiltInModelTests
     [Fact]
     public void SeedBenchmark_MeetsTheSeedBars()
     {
-        using var folder = new TempFolder();
-        var run = NarratorCli.Run("eval", "--model", Path.Combine(Models, "narrator.gguf"), "--set", "seed-benchmark", "--data", Data, "--out", folder.Path);
+        var run = NarratorCli.Run("eval", "--model", Path.Combine(Models, "narrator.gguf"), "--set", "seed-benchmark", "--data", Data, "--out", _dir.FullName);
 
         Assert.True(run.ExitCode == 0, run.Stderr);
-        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.Path, "report.json")));
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir.FullName, "report.json")));
         var overall = report.RootElement.GetProperty("systems").GetProperty("model").GetProperty("overall");
         Assert.True(overall.GetProperty("seed_success_rate").GetDouble() >= 0.95, overall.ToString());
         Assert.True(overall.GetProperty("repeated_3gram_rate").GetDouble() <= 0.02, overall.ToString());
@@ -58,10 +59,5 @@ public sealed partial class BuiltInModelTests
     [GeneratedRegex(@"[\p{L}\p{N}']+")]
     private static partial Regex Words();
 
-    private sealed class TempFolder : IDisposable
-    {
-        public string Path { get; } = Directory.CreateTempSubdirectory("vn-builtin-").FullName;
-
-        public void Dispose() => Directory.Delete(Path, recursive: true);
-    }
+    public void Dispose() => _dir.Delete(recursive: true);
 }
