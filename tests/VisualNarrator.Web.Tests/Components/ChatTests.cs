@@ -22,8 +22,8 @@ public sealed class ChatTests : BunitTestBase
 
     private static void Type(IRenderedComponent<Chat> cut, string text)
     {
-        cut.Find("#scene-input").Input(text);
-        cut.Find("#scene-input").KeyDown(new KeyboardEventArgs { Key = "Enter" });
+        Trigger(cut, () => cut.Find("#scene-input").Input(text));
+        Trigger(cut, () => cut.Find("#scene-input").KeyDown(new KeyboardEventArgs { Key = "Enter" }));
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class ChatTests : BunitTestBase
         Assert.Equal("Generate a caption: a concert", s.Request.Prompt);
         s.Emit("Musicians");
         cut.WaitForAssertion(() => Assert.Equal("Musicians", Text(cut)));
-        Retry(() => cut.Find("[data-testid=stop]").Click());
+        Trigger(cut, () => cut.Find("[data-testid=stop]").Click());
         cut.WaitForAssertion(() => Assert.True(s.Token.IsCancellationRequested));
         cut.WaitForAssertion(() => Assert.Contains("stopped", cut.Find("[data-testid=narration-stats]").TextContent));
         Assert.Equal("Musicians", Text(cut));
@@ -96,7 +96,7 @@ public sealed class ChatTests : BunitTestBase
         var cut = RenderChat();
         Type(cut, "a forest");
         var s = (await Narrator.WaitForSubmissions(1))[0];
-        Retry(() => cut.Find("#scene-input").KeyDown(new KeyboardEventArgs { Key = "Escape" }));
+        Trigger(cut, () => cut.Find("#scene-input").KeyDown(new KeyboardEventArgs { Key = "Escape" }));
         cut.WaitForAssertion(() => Assert.True(s.Token.IsCancellationRequested));
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=stop]")));
 
@@ -117,8 +117,8 @@ public sealed class ChatTests : BunitTestBase
         first.Finish();
         WaitIdle(cut);
 
-        Retry(() => cut.Find("#sampling-Temperature").Input("0"));
-        Retry(() => cut.Find("[data-testid=regenerate]").Click());
+        Trigger(cut, () => cut.Find("#sampling-Temperature").Input("0"));
+        Trigger(cut, () => cut.Find("[data-testid=regenerate]").Click());
         var regenerated = (await Narrator.WaitForSubmissions(2))[1];
         Assert.Equal(first.Request.Prompt, regenerated.Request.Prompt);
         Assert.Equal(0f, regenerated.Request.Sampling.Temperature);
@@ -128,9 +128,9 @@ public sealed class ChatTests : BunitTestBase
         Assert.Equal("Two.", Text(cut));
         Assert.Single(cut.FindAll("[data-testid=turn]"));
 
-        Retry(() => cut.Find("#sampling-TopK").Input("5"));
+        Trigger(cut, () => cut.Find("#sampling-TopK").Input("5"));
         cut.WaitForAssertion(() => Assert.Equal("5", cut.Find("#sampling-TopK").GetAttribute("value")));
-        Retry(() => cut.Find("#sampling-renarrate").Click());
+        Trigger(cut, () => cut.Find("#sampling-renarrate").Click());
         var renarrated = (await Narrator.WaitForSubmissions(3))[2];
         Assert.Equal(first.Request.Prompt, renarrated.Request.Prompt);
         Assert.Equal(5, renarrated.Request.Sampling.TopK);
@@ -147,9 +147,9 @@ public sealed class ChatTests : BunitTestBase
         s.Emit("Students.");
         s.Finish();
         WaitIdle(cut);
-        Retry(() => cut.Find("[data-testid=edit]").Click());
+        Trigger(cut, () => cut.Find("[data-testid=edit]").Click());
         cut.WaitForAssertion(() => Assert.Equal("a classroom", cut.Find("#scene-input").GetAttribute("value")));
-        Retry(() => cut.Find("[data-testid=copy]").Click());
+        Trigger(cut, () => cut.Find("[data-testid=copy]").Click());
         cut.WaitForAssertion(() => Assert.Contains(JSInterop.Invocations, i => i.Identifier == "navigator.clipboard.writeText"));
         var copy = JSInterop.Invocations.Single(i => i.Identifier == "navigator.clipboard.writeText");
         Assert.Equal("Students.", copy.Arguments[0]);
@@ -164,7 +164,7 @@ public sealed class ChatTests : BunitTestBase
         s.Emit(" sand", 0.62f, new TokenAlternative(101, " sand", 0.62f), new TokenAlternative(7, " water", 0.2f));
         s.Finish();
         cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=narration-stats]")));
-        Retry(() => cut.Find("button.tok").Click());
+        Trigger(cut, () => cut.Find("button.tok").Click());
         var inspector = cut.WaitForElement("[data-testid=token-inspector]");
         Assert.Contains("␣sand", inspector.TextContent);
         Assert.Contains("62%", inspector.TextContent);
@@ -186,7 +186,7 @@ public sealed class ChatTests : BunitTestBase
         s.Finish();
 
         WaitIdle(cut);
-        Retry(() => cut.Find("#scene-input").Input(new string('x', 2001)));
+        Trigger(cut, () => cut.Find("#scene-input").Input(new string('x', 2001)));
         cut.WaitForAssertion(() => Assert.Contains("Too long: 2001 characters; the limit is 2000.", cut.Markup));
         Assert.True(cut.Find("#send").HasAttribute("disabled"));
     }
@@ -207,7 +207,7 @@ public sealed class ChatTests : BunitTestBase
         Narrator.Status = new NarratorStatus(NarratorState.NoModel, null, "No model loaded: model 'narrator.gguf' was not found in /models.", "/models", 0, 0);
         var cut = RenderChat();
         Assert.Contains("No model loaded", cut.Find("[data-testid=no-model-banner]").TextContent);
-        cut.Find("#scene-input").Input("a beach");
+        Trigger(cut, () => cut.Find("#scene-input").Input("a beach"));
         cut.WaitForAssertion(() => Assert.Contains("7/2000", cut.Markup));
         Assert.True(cut.Find("#send").HasAttribute("disabled"));
     }

@@ -12,9 +12,9 @@ public sealed class CompareTests : BunitTestBase
     {
         var cut = Render<Compare>();
         cut.WaitForAssertion(() => Assert.Equal("true", cut.Find("#compare-composer").GetAttribute("data-ready")));
-        cut.Find("#compare-b-sampling-Temperature").Input("1.2");
-        cut.Find("#compare-input").Input("a sunset over mountains");
-        cut.Find("#compare-run").Click();
+        Trigger(cut, () => cut.Find("#compare-b-sampling-Temperature").Input("1.2"));
+        Trigger(cut, () => cut.Find("#compare-input").Input("a sunset over mountains"));
+        Trigger(cut, () => cut.Find("#compare-run").Click());
 
         var subs = await Narrator.WaitForSubmissions(2);
         var a = subs.Single(s => s.ClientId.EndsWith(":a"));
@@ -49,10 +49,10 @@ public sealed class CompareTests : BunitTestBase
     {
         var cut = Render<Compare>();
         cut.WaitForAssertion(() => Assert.Equal("true", cut.Find("#compare-composer").GetAttribute("data-ready")));
-        cut.Find("#compare-input").Input("a family gathering");
-        cut.Find("#compare-run").Click();
+        Trigger(cut, () => cut.Find("#compare-input").Input("a family gathering"));
+        Trigger(cut, () => cut.Find("#compare-run").Click());
         var subs = await Narrator.WaitForSubmissions(2);
-        Retry(() => cut.Find("#compare-stop").Click());
+        Trigger(cut, () => cut.Find("#compare-stop").Click());
         cut.WaitForAssertion(() => Assert.All(subs, s => Assert.True(s.Token.IsCancellationRequested)));
     }
 }

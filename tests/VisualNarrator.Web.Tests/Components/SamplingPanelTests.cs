@@ -38,7 +38,7 @@ public sealed class SamplingPanelTests : BunitTestBase
     public void A_valid_change_is_passed_on_and_stored()
     {
         var cut = RenderPanel();
-        cut.Find("#sampling-Temperature").Input("0.7");
+        Trigger(cut, () => cut.Find("#sampling-Temperature").Input("0.7"));
         Assert.NotNull(_changed);
         Assert.Equal(0.7f, _changed!.Temperature);
         Assert.Equal(1.8f, _changed.RepetitionPenalty);
@@ -55,7 +55,7 @@ public sealed class SamplingPanelTests : BunitTestBase
     public void An_invalid_value_shows_the_engines_message_and_is_not_applied(string field, string value, string message)
     {
         var cut = RenderPanel();
-        cut.Find($"#sampling-{field}").Input(value);
+        Trigger(cut, () => cut.Find($"#sampling-{field}").Input(value));
         var alert = cut.Find("[data-testid=sampling-error]");
         Assert.Contains(message, alert.TextContent);
         Assert.Contains("last valid settings stay in use", alert.TextContent);
@@ -63,7 +63,7 @@ public sealed class SamplingPanelTests : BunitTestBase
         Assert.Contains("mud-input-error", cut.Find($"#sampling-{field}").ParentElement!.ParentElement!.OuterHtml);
 
         // Fixing it applies the settings and clears the message.
-        cut.Find($"#sampling-{field}").Input(field == "MaxNewTokens" ? "100" : field == "Mirostat" ? "2" : "0.3");
+        Trigger(cut, () => cut.Find($"#sampling-{field}").Input(field == "MaxNewTokens" ? "100" : field == "Mirostat" ? "2" : "0.3"));
         Assert.Empty(cut.FindAll("[data-testid=sampling-error]"));
         Assert.NotNull(_changed);
     }
@@ -81,7 +81,7 @@ public sealed class SamplingPanelTests : BunitTestBase
         Assert.Equal(SamplingSettings.Creative, _changed);
         Assert.Equal("0.95", cut.Find("#sampling-TopP").GetAttribute("value"));
         // Editing a field away from a preset un-selects it.
-        cut.Find("#sampling-TopK").Input("7");
+        Trigger(cut, () => cut.Find("#sampling-TopK").Input("7"));
         Assert.Null(cut.FindComponent<MudSelect<string>>().Instance.GetState(x => x.Value));
     }
 
@@ -89,9 +89,9 @@ public sealed class SamplingPanelTests : BunitTestBase
     public void A_user_preset_is_saved_to_browser_storage_and_exported_as_json()
     {
         var cut = RenderPanel();
-        cut.Find("#sampling-Temperature").Input("0.25");
-        cut.Find("#sampling-preset-name").Input("Calm");
-        cut.Find("#sampling-save-preset").Click();
+        Trigger(cut, () => cut.Find("#sampling-Temperature").Input("0.25"));
+        Trigger(cut, () => cut.Find("#sampling-preset-name").Input("Calm"));
+        Trigger(cut, () => cut.Find("#sampling-save-preset").Click());
         Assert.Contains("Saved preset 'Calm'", cut.Find("[data-testid=sampling-preset-message]").TextContent);
 
         var saved = JSInterop.Invocations.Last(i => i.Identifier == "localStorage.setItem" && (string)i.Arguments[0]! == BrowserStorage.PresetsKey);
@@ -120,7 +120,7 @@ public sealed class SamplingPanelTests : BunitTestBase
         cut.WaitForAssertion(() => Assert.Equal("0.6", cut.Find("#sampling-Temperature").GetAttribute("value")));
         Assert.Equal(0.6f, _changed!.Temperature);
         Assert.Equal("Mine", cut.FindComponent<MudSelect<string>>().Instance.GetState(x => x.Value));
-        cut.Find("#sampling-delete-preset").Click();
+        Trigger(cut, () => cut.Find("#sampling-delete-preset").Click());
         Assert.Contains("Deleted preset 'Mine'", cut.Markup);
         var saved = JSInterop.Invocations.Last(i => i.Identifier == "localStorage.setItem" && (string)i.Arguments[0]! == BrowserStorage.PresetsKey);
         Assert.Empty(SamplingPresets.Import((string)saved.Arguments[1]!));

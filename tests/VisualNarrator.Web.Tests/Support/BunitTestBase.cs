@@ -24,23 +24,12 @@ public abstract class BunitTestBase : BunitContext, IAsyncLifetime
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
 
-    /// <summary>Triggers an event again when a render replaced the element in between (pages re-render on their own
-    /// when a narration streams or ends).</summary>
-    protected static void Retry(Action trigger)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                trigger();
-                return;
-            }
-            catch (Bunit.Rendering.UnknownEventHandlerIdException) when (attempt < 40)
-            {
-                Thread.Sleep(50);
-            }
-        }
-    }
+    /// <summary>Finds an element and raises its event in one step on the renderer's dispatcher. Pages re-render on
+    /// their own while a narration streams or ends; a find on the test thread followed by a dispatch could hit an
+    /// element that a render in between had replaced (bUnit: "no event handler with ID ...").</summary>
+    protected static void Trigger<TComponent>(IRenderedComponent<TComponent> cut, Action findAndRaise)
+        where TComponent : IComponent =>
+        cut.InvokeAsync(findAndRaise).GetAwaiter().GetResult();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
