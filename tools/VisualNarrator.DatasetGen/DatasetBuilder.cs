@@ -30,6 +30,13 @@ public static class DatasetBuilder
     /// <summary>Test scenes per scene type.</summary>
     public const int TestPerType = 25;
 
+    /// <summary>Bare-subject train lines per scene type ("a busy city street", "a busy city street at night"),
+    /// appended after the subject-feature lines.</summary>
+    public const int BareTrainPerType = 64;
+
+    /// <summary>Bare-subject test scenes per scene type (test-bare.jsonl), none of them in train.</summary>
+    public const int BareTestPerType = 5;
+
     /// <summary>Independent references per test scene, each in a different voice.</summary>
     public const int ReferencesPerScene = 4;
 
@@ -42,20 +49,27 @@ public static class DatasetBuilder
     public static IReadOnlyList<string> ContextPhrases =>
         Catalog.All().SelectMany(t => t.Contexts).Select(c => c.Scene).Distinct().OrderByDescending(p => p.Length).ThenBy(p => p, StringComparer.Ordinal).ToArray();
 
+    /// <summary>Every subject phrase ("a busy city street"): a bare-subject scene is one of these, alone or followed by
+    /// a context phrase.</summary>
+    public static IReadOnlyList<string> SubjectPhrases =>
+        Catalog.All().SelectMany(t => t.Subjects).Select(s => s.Scene).Distinct().Order(StringComparer.Ordinal).ToArray();
+
     /// <summary>The scene type names, in order.</summary>
     public static IReadOnlyList<string> SceneTypes => Catalog.All().Select(t => t.Name).ToArray();
 
     private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = false };
 
-    private sealed record Combo(SceneType Type, Subject Subject, Feature Feature, Context? Context)
+    /// <summary>A scene: subject, feature (null for a bare subject) and optional context.</summary>
+    private sealed record Combo(SceneType Type, Subject Subject, Feature? Feature, Context? Context)
     {
-        public string Scene => $"{Subject.Scene} {Feature.Scene}" + (Context is null ? "" : " " + Context.Scene);
-        public (string, string) Pair => (Subject.Key, Feature.Key);
+        public string Scene => Subject.Scene + (Feature is null ? "" : " " + Feature.Scene) + (Context is null ? "" : " " + Context.Scene);
+        public (string, string) Pair => (Subject.Key, Feature?.Key ?? "");
     }
 
     private sealed record Line(string Id, string SceneType, string Scene, string Prompt, IReadOnlyList<string> Texts);
 
-    /// <summary>Builds every file: train.jsonl, validation.jsonl, test.jsonl, seed-benchmark.jsonl, stats.json.</summary>
+    /// <summary>Builds every file: train.jsonl, validation.jsonl, test.jsonl, test-bare.jsonl, seed-benchmark.jsonl,
+    /// stats.json.</summary>
     public static IReadOnlyList<DatasetFile> Build(ulong seed = DefaultSeed)
     {
         var root = new Rng(seed);
@@ -86,14 +100,34 @@ public static class DatasetBuilder
             foreach (var typeTests in tests)
                 testLines.Add(Test($"test-{testLines.Count + 1:D4}", typeTests[k], writeRng));
 
+        // Bare-subject scenes come from their own generator, so adding them left every line above unchanged.
+        var bareRng = root.Fork("bare");
+        var bareTrain = new List<Combo>();
+        var bareTests = new List<List<Combo>>();
+        foreach (var type in types)
+        {
+            var (typeTrain, typeTest) = SplitBare(type, bareRng);
+            bareTrain.AddRange(typeTrain);
+            bareTests.Add(typeTest);
+        }
+        bareRng.Shuffle(bareTrain);
+        int firstBare = trainLines.Count + 1;
+        trainLines.AddRange(bareTrain.Select((c, i) => Single($"train-{firstBare + i:D5}", c, bareRng)).ToList());
+        var bareTestLines = new List<Line>();
+        for (int k = 0; k < BareTestPerType; k++)
+            foreach (var typeTests in bareTests)
+                bareTestLines.Add(Test($"bare-{bareTestLines.Count + 1:D4}", typeTests[k], bareRng));
+
         CheckDisjoint(trainLines, validationLines, testLines);
+        CheckDisjoint(trainLines, validationLines, bareTestLines);
         return
         [
             new("train.jsonl", Jsonl(trainLines, "description")),
             new("validation.jsonl", Jsonl(validationLines, "description")),
             new("test.jsonl", Jsonl(testLines, "references")),
+            new("test-bare.jsonl", Jsonl(bareTestLines, "references")),
             new("seed-benchmark.jsonl", SeedBenchmark.Jsonl()),
-            new("stats.json", Stats(seed, types, trainLines, validationLines, testLines)),
+            new("stats.json", Stats(seed, types, trainLines, validationLines, testLines, bareTestLines)),
         ];
     }
 
@@ -151,6 +185,26 @@ public static class DatasetBuilder
         var train = new List<Combo>(trainScenes.Take(TrainPerType));
         while (train.Count < TrainPerType) train.Add(rng.Pick(trainScenes));
         return (train, validation, test);
+    }
+
+    /// <summary>Bare-subject scenes of one type: the subject alone or with a context that fits it. Test scene strings
+    /// are held out; train lines use the rest once each, then random repeats up to <see cref="BareTrainPerType"/>.</summary>
+    private static (List<Combo> Train, List<Combo> Test) SplitBare(SceneType type, Rng rng)
+    {
+        var combos = new List<Combo>();
+        foreach (var s in type.Subjects)
+        {
+            var contexts = type.Contexts.Where(c => type.ContextFits(c, s, null)).ToList();
+            if (contexts.Count == 0) continue;
+            combos.Add(new Combo(type, s, null, null));
+            combos.AddRange(contexts.Select(c => new Combo(type, s, null, c)));
+        }
+        rng.Shuffle(combos);
+        var test = combos.Take(BareTestPerType).ToList();
+        var rest = combos.Skip(BareTestPerType).ToList();
+        var train = new List<Combo>(rest.Take(BareTrainPerType));
+        while (train.Count < BareTrainPerType) train.Add(rng.Pick(rest));
+        return (train, test);
     }
 
     private static string Prompt(Rng rng, string scene) => rng.Pick(Templates).Replace("{scene}", scene, StringComparison.Ordinal);
@@ -223,7 +277,7 @@ public static class DatasetBuilder
         return sb.ToString();
     }
 
-    private static string Stats(ulong seed, SceneType[] types, List<Line> train, List<Line> validation, List<Line> test)
+    private static string Stats(ulong seed, SceneType[] types, List<Line> train, List<Line> validation, List<Line> test, List<Line> bareTest)
     {
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -235,6 +289,7 @@ public static class DatasetBuilder
             SplitStats(w, "train", train, types);
             SplitStats(w, "validation", validation, types);
             SplitStats(w, "test", test, types);
+            SplitStats(w, "test-bare", bareTest, types);
             w.WriteEndObject();
             w.WriteEndObject();
         }

@@ -13,7 +13,7 @@ using VisualNarrator.Evaluation;
 namespace VisualNarrator.Cli.Commands;
 
 /// <summary>
-/// <c>narrator eval (--model M.gguf | --baseline nn | both) [--set test|validation|seed-benchmark|FILE] [--samples N]
+/// <c>narrator eval (--model M.gguf | --baseline nn | both) [--set test|test-bare|validation|seed-benchmark|FILE] [--samples N]
 /// [sampling options] [--out DIR]</c>: narrates an evaluation set through the <see cref="NarrationScheduler"/> (several
 /// sequences at once) and writes <c>report.md</c> and <c>report.json</c> with every caption metric (CIDEr-D, BLEU-1..4,
 /// ROUGE-L against the set's references, PTB tokenizer on raw text) and narrator metric, overall and per scene type,
@@ -35,7 +35,7 @@ public static class EvalCommand
         engine.Model.Required = false;
         engine.Model.Description = "GGUF model to evaluate (may be left out with --baseline nn)";
         var sampling = new SamplingOptions();
-        var set = new Option<string>("--set") { Description = "test, validation, seed-benchmark, or a JSONL file of {\"id\",\"scene_type\",\"scene\"|\"prompt\",\"references\"|\"description\"}", DefaultValueFactory = _ => "test" };
+        var set = new Option<string>("--set") { Description = "test, test-bare, validation, seed-benchmark, or a JSONL file of {\"id\",\"scene_type\",\"scene\"|\"prompt\",\"references\"|\"description\"}", DefaultValueFactory = _ => "test" };
         var data = new Option<DirectoryInfo?>("--data") { Description = "Folder holding the dataset (default: the first data/ with test.jsonl above the current directory or the tool)" };
         var train = new Option<FileInfo?>("--train") { Description = "Training set searched by --baseline nn (default: DATA/train.jsonl)" };
         var samples = new Option<int?>("--samples") { Description = "Evaluate only the first N items of the set" };
@@ -156,6 +156,7 @@ public static class EvalSets
     public static readonly IReadOnlyDictionary<string, string> Named = new Dictionary<string, string>
     {
         ["test"] = "test.jsonl",
+        ["test-bare"] = "test-bare.jsonl",
         ["validation"] = "validation.jsonl",
         ["seed-benchmark"] = "seed-benchmark.jsonl",
         ["train"] = "train.jsonl",

@@ -14,15 +14,18 @@ public static class DatasetFiles
     private static readonly Lazy<List<DatasetLine>> TrainLazy = new(() => Read("train.jsonl", "description"));
     private static readonly Lazy<List<DatasetLine>> ValidationLazy = new(() => Read("validation.jsonl", "description"));
     private static readonly Lazy<List<DatasetLine>> TestLazy = new(() => Read("test.jsonl", "references"));
+    private static readonly Lazy<List<DatasetLine>> TestBareLazy = new(() => Read("test-bare.jsonl", "references"));
 
     public static List<DatasetLine> Train => TrainLazy.Value;
     public static List<DatasetLine> Validation => ValidationLazy.Value;
     public static List<DatasetLine> Test => TestLazy.Value;
+    public static List<DatasetLine> TestBare => TestBareLazy.Value;
 
     public static IEnumerable<(string Where, string Text, DatasetLine Line)> AllDescriptions() =>
         Train.SelectMany(l => l.Texts.Select(t => ($"train.jsonl:{l.Line}", t, l)))
             .Concat(Validation.SelectMany(l => l.Texts.Select(t => ($"validation.jsonl:{l.Line}", t, l))))
-            .Concat(Test.SelectMany(l => l.Texts.Select(t => ($"test.jsonl:{l.Line}", t, l))));
+            .Concat(Test.SelectMany(l => l.Texts.Select(t => ($"test.jsonl:{l.Line}", t, l))))
+            .Concat(TestBare.SelectMany(l => l.Texts.Select(t => ($"test-bare.jsonl:{l.Line}", t, l))));
 
     private static List<DatasetLine> Read(string name, string textField)
     {

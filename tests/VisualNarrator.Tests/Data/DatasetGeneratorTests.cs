@@ -11,7 +11,7 @@ public sealed class DatasetGeneratorTests
     public void DefaultSeed_ReproducesTheCommittedFilesByteForByte()
     {
         var files = DatasetBuilder.Build();
-        Assert.Equal(["train.jsonl", "validation.jsonl", "test.jsonl", "seed-benchmark.jsonl", "stats.json"], files.Select(f => f.Name));
+        Assert.Equal(["train.jsonl", "validation.jsonl", "test.jsonl", "test-bare.jsonl", "seed-benchmark.jsonl", "stats.json"], files.Select(f => f.Name));
         foreach (var f in files)
         {
             var committed = File.ReadAllText(Path.Combine(DatasetFiles.Folder, f.Name));

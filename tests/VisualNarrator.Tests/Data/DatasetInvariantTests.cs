@@ -16,9 +16,9 @@ public sealed partial class DatasetInvariantTests
     {
         foreach (var l in DatasetFiles.Train.Concat(DatasetFiles.Validation))
             Assert.Equal(["id", "scene_type", "scene", "prompt", "description"], l.Keys);
-        foreach (var l in DatasetFiles.Test)
+        foreach (var l in DatasetFiles.Test.Concat(DatasetFiles.TestBare))
             Assert.Equal(["id", "scene_type", "scene", "prompt", "references"], l.Keys);
-        var ids = DatasetFiles.Train.Concat(DatasetFiles.Validation).Concat(DatasetFiles.Test).Select(l => l.Id).ToList();
+        var ids = DatasetFiles.Train.Concat(DatasetFiles.Validation).Concat(DatasetFiles.Test).Concat(DatasetFiles.TestBare).Select(l => l.Id).ToList();
         Assert.Equal(ids.Count, ids.Distinct().Count());
     }
 
@@ -40,6 +40,28 @@ public sealed partial class DatasetInvariantTests
         Assert.DoesNotContain(test, train.Contains);
         Assert.DoesNotContain(test, validation.Contains);
         Assert.DoesNotContain(validation, train.Contains);
+        var bare = DatasetFiles.TestBare.Select(l => l.Scene).ToList();
+        Assert.Equal(bare.Count, bare.Distinct().Count());
+        Assert.DoesNotContain(bare, train.Contains);
+        Assert.DoesNotContain(bare, validation.Contains);
+        Assert.DoesNotContain(bare, test.Contains);
+    }
+
+    [Fact]
+    public void BareSubjectScenes_AreInTrainForEveryType_AndTestBareHoldsOnlyUnseenOnes()
+    {
+        // README's own example, "a busy city street", is a subject with nothing added; training must show the model
+        // such prompts, or it invents a feature to go with them.
+        var subjects = DatasetBuilder.SubjectPhrases.ToHashSet(StringComparer.Ordinal);
+        var contexts = DatasetBuilder.ContextPhrases;
+        bool IsBare(string scene) => subjects.Contains(scene)
+            || contexts.Any(c => scene.EndsWith(" " + c, StringComparison.Ordinal) && subjects.Contains(scene[..^(c.Length + 1)]));
+        var bareTrain = DatasetFiles.Train.Where(l => IsBare(l.Scene)).ToList();
+        Assert.All(SceneTypes, t => Assert.True(bareTrain.Count(l => l.SceneType == t) >= 50, $"{t}: too few bare-subject train lines"));
+        Assert.Contains(bareTrain, l => subjects.Contains(l.Scene));
+        Assert.All(DatasetFiles.TestBare, l => Assert.True(IsBare(l.Scene), $"test-bare.jsonl:{l.Line}: '{l.Scene}' is not a bare subject"));
+        Assert.True(DatasetFiles.TestBare.Count >= 40, $"{DatasetFiles.TestBare.Count} bare test scenes");
+        Assert.DoesNotContain(DatasetFiles.Test.Concat(DatasetFiles.Validation), l => IsBare(l.Scene));
     }
 
     [Fact]
@@ -58,7 +80,7 @@ public sealed partial class DatasetInvariantTests
     [Fact]
     public void Test_EveryScene_HasAtLeastThreeDistinctReferences()
     {
-        foreach (var l in DatasetFiles.Test)
+        foreach (var l in DatasetFiles.Test.Concat(DatasetFiles.TestBare))
         {
             Assert.InRange(l.Texts.Count, 3, 5);
             Assert.Equal(l.Texts.Count, l.Texts.Distinct().Count());
@@ -98,7 +120,7 @@ public sealed partial class DatasetInvariantTests
     public void AllEightSceneTypes_InEverySplit()
     {
         Assert.Equal(SceneTypes, DatasetBuilder.SceneTypes);
-        foreach (var split in new[] { DatasetFiles.Train, DatasetFiles.Validation, DatasetFiles.Test })
+        foreach (var split in new[] { DatasetFiles.Train, DatasetFiles.Validation, DatasetFiles.Test, DatasetFiles.TestBare })
             Assert.Equal(SceneTypes.Order(), split.Select(l => l.SceneType).Distinct().Order());
         Assert.True(DatasetFiles.Test.GroupBy(l => l.SceneType).All(g => g.Count() >= 15));
     }
@@ -107,7 +129,7 @@ public sealed partial class DatasetInvariantTests
     public void Prompts_AreTheSeedTemplatesAppliedToTheScene_AllFourUsed()
     {
         Assert.Equal(PromptTemplates.ByName.Values, DatasetBuilder.Templates);
-        foreach (var split in new[] { DatasetFiles.Train, DatasetFiles.Validation, DatasetFiles.Test })
+        foreach (var split in new[] { DatasetFiles.Train, DatasetFiles.Validation, DatasetFiles.Test, DatasetFiles.TestBare })
         {
             var used = new HashSet<string>();
             foreach (var l in split)

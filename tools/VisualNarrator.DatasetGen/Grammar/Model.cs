@@ -90,16 +90,17 @@ internal sealed class SceneType
 
     public bool FeatureFits(Feature f, Subject s) => Matches(f.Fits, s) && Lights(s, f, null).Any();
 
-    public bool ContextFits(Context c, Subject s, Feature f) =>
+    /// <summary>Whether a context fits a subject and its feature (<paramref name="f"/> null: a bare-subject scene).</summary>
+    public bool ContextFits(Context c, Subject s, Feature? f) =>
         (c.Fits is null || Matches(c.Fits, s))
-        && (f.Places is null || f.Places.Any(p => ContextTags(c).Contains(p)))
+        && (f?.Places is null || f.Places.Any(p => ContextTags(c).Contains(p)))
         && Lights(s, f, c).Any();
 
     /// <summary>Lights the combination allows (all contexts' lights when <paramref name="c"/> is null).</summary>
-    public IEnumerable<Light> Lights(Subject s, Feature f, Context? c)
+    public IEnumerable<Light> Lights(Subject s, Feature? f, Context? c)
     {
         IEnumerable<Light> all = c?.Lights ?? Enum.GetValues<Light>();
-        return all.Where(l => (s.Lights is null || s.Lights.Contains(l)) && (f.Lights is null || f.Lights.Contains(l)));
+        return all.Where(l => (s.Lights is null || s.Lights.Contains(l)) && (f?.Lights is null || f.Lights.Contains(l)));
     }
 }
 

@@ -6,11 +6,15 @@ namespace VisualNarrator.DatasetGen.Grammar;
 internal sealed record PropPick(string Np, string Verb, bool Plural);
 
 /// <summary>The facts of one imagined picture: the scene's parts, its light, the objects in it and the moods it
-/// allows. Train descriptions draw fresh facts each time; the references of one test scene share one set.</summary>
-internal sealed record Facts(SceneType Type, Subject Subject, Feature Feature, Context Context, Light Light,
+/// allows. Train descriptions draw fresh facts each time; the references of one test scene share one set. A bare-subject
+/// scene ("a busy city street", "an old fox at dawn") has no feature.</summary>
+internal sealed record Facts(SceneType Type, Subject Subject, Feature? Feature, Context Context, Light Light,
     IReadOnlyList<PropPick> Props, IReadOnlyList<string> Anchors, IReadOnlyList<string> Moods)
 {
     public bool Indoor => Context.Indoor;
+
+    /// <summary>The feature's key, or "(bare)" for a bare-subject scene; for error messages.</summary>
+    public string FeatureKey => Feature?.Key ?? "(bare)";
 }
 
 /// <summary>Writes descriptions from <see cref="Facts"/> in a <see cref="Voice"/>, and rejects any draft that breaks
@@ -35,7 +39,7 @@ internal static class Narrator
         "along the left edge", "nearby", "close by", "not far away", "above", "below", "beneath", "around",
     ];
 
-    public static Facts DrawFacts(Rng rng, SceneType type, Subject subject, Feature feature, Context? context)
+    public static Facts DrawFacts(Rng rng, SceneType type, Subject subject, Feature? feature, Context? context)
     {
         context ??= rng.Pick(type.Contexts.Where(c => type.ContextFits(c, subject, feature)).ToList());
         var lights = type.Lights(subject, feature, context).ToList();
@@ -43,7 +47,7 @@ internal static class Narrator
         bool indoor = context.Indoor, plural = subject.Plural;
         var expander = new Expander(rng, BaseVars(type, subject, light, indoor), plural);
 
-        var propPool = Cond.Filter(type.Props.Concat(subject.Props).Concat(feature.Props).Concat(context.Props), light, indoor, plural);
+        var propPool = Cond.Filter(type.Props.Concat(subject.Props).Concat(feature?.Props ?? []).Concat(context.Props), light, indoor, plural);
         rng.Shuffle(propPool);
         var props = new List<PropPick>();
         foreach (var entry in propPool)
@@ -56,7 +60,7 @@ internal static class Narrator
             props.Add(new PropPick(np, verb, IsPlural(np, verb)));
             if (props.Count == 4) break;
         }
-        var anchorPool = Cond.Filter(type.Anchors.Concat(subject.Anchors).Concat(feature.Anchors).Concat(context.Anchors), light, indoor, plural);
+        var anchorPool = Cond.Filter(type.Anchors.Concat(subject.Anchors).Concat(feature?.Anchors ?? []).Concat(context.Anchors), light, indoor, plural);
         rng.Shuffle(anchorPool);
         var anchors = new List<string>();
         foreach (var entry in anchorPool)
@@ -71,7 +75,7 @@ internal static class Narrator
         var moods = Cond.Filter(subject.Moods.Concat(context.Moods), light, indoor, plural).Distinct().ToList();
         rng.Shuffle(moods);
         if (props.Count == 0 || anchors.Count == 0 || moods.Count < 2)
-            throw new InvalidOperationException($"{type.Name}: '{subject.Key}' + '{feature.Key}' + '{context.Key}' in {light} has {props.Count} props, {anchors.Count} anchors, {moods.Count} moods");
+            throw new InvalidOperationException($"{type.Name}: '{subject.Key}' + '{feature?.Key ?? "(bare)"}' + '{context.Key}' in {light} has {props.Count} props, {anchors.Count} anchors, {moods.Count} moods");
         return new Facts(type, subject, feature, context, light, props, anchors, moods);
     }
 
@@ -122,7 +126,7 @@ internal static class Narrator
             problem = problem.EndsWith(" words", StringComparison.Ordinal) ? "length" : problem;
             problems[problem] = problems.GetValueOrDefault(problem) + 1;
         }
-        throw new InvalidOperationException($"no acceptable description for {facts.Type.Name} '{facts.Subject.Key}' + '{facts.Feature.Key}' + '{facts.Context.Key}' ({facts.Light}, {voice.Name}); problems: {string.Join(", ", problems.Select(p => $"{p.Key} x{p.Value}"))}; last draft: {last}");
+        throw new InvalidOperationException($"no acceptable description for {facts.Type.Name} '{facts.Subject.Key}' + '{facts.FeatureKey}' + '{facts.Context.Key}' ({facts.Light}, {voice.Name}); problems: {string.Join(", ", problems.Select(p => $"{p.Key} x{p.Value}"))}; last draft: {last}");
     }
 
     /// <summary>Why a description breaks the rules, or null.</summary>
@@ -150,7 +154,8 @@ internal static class Narrator
         var ex = new Expander(rng, vars, s.Plural);
         List<string> Pool(IEnumerable<string> entries) => Cond.Filter(entries, f.Light, f.Indoor, s.Plural);
 
-        var featureClauses = Pool(f.Feature.Clauses);
+        bool bare = f.Feature is null;
+        var featureClauses = Pool(f.Feature?.Clauses ?? []);
         var subjectClauses = Pool(s.Clauses);
         var contextClauses = Pool(f.Context.Clauses);
         var lightClauses = Pool(f.Context.LightClauses ?? (f.Indoor ? Lighting.Indoor(f.Light) : Lighting.Outdoor(f.Light)).Concat(f.Type.LightClauses));
@@ -161,16 +166,27 @@ internal static class Narrator
         rng.Shuffle(lightClauses);
 
         vars["S"] = ex.Expand(rng.Pick(Pool(s.Nps)));
-        vars["With"] = ex.Expand(rng.Pick(Pool(f.Feature.With)));
-        vars["Fin"] = ex.Expand(rng.Pick(Pool(f.Feature.Finite)));
+        if (f.Feature is { } feature)
+        {
+            vars["With"] = ex.Expand(rng.Pick(Pool(feature.With)));
+            vars["Fin"] = ex.Expand(rng.Pick(Pool(feature.Finite)));
+        }
+        else
+        {
+            // A bare subject has no post-modifier; its finite predicate is one of the subject's own verbs.
+            vars["With"] = "";
+            vars["Fin"] = verbs.Count > 0 ? ex.Expand(rng.Pick(verbs)) : "";
+        }
         vars["Adv"] = ex.Expand(rng.Pick(Pool(f.Context.Adv)));
         vars["Verb"] = verbs.Count > 0 ? ex.Expand(rng.Pick(verbs)) : "";
         vars["m1"] = f.Moods[0];
         vars["m2"] = f.Moods[1];
         vars["m3"] = f.Moods.Count > 2 ? f.Moods[2] : f.Moods[0];
 
-        var openings = voice.Openings.Where(o => !(o.Contains("{$Verb}") && verbs.Count == 0) && !(o.Contains("{$FC}") && featureClauses.Count == 0)).ToList();
+        var openings = voice.Openings.Where(o => !(o.Contains("{$Verb}") && verbs.Count == 0) && !(o.Contains("{$FC}") && featureClauses.Count == 0)
+            && !(bare && o.Contains("{$Fin}") && verbs.Count == 0)).ToList();
         var opening = rng.Pick(openings);
+        if (bare) opening = opening.Replace(" {$With}", "", StringComparison.Ordinal);
         int fi = 0, si = 0, ci = 0, li = 0;
         if (opening.Contains("{$FC}")) vars["FC"] = ex.Expand(featureClauses[fi++]);
 
