@@ -4,7 +4,8 @@
 #   2. evaluate it on the validation split and pick the WEAKEST scene types by CIDEr-D   (narrator eval)
 #   3. LoRA specialisation on those types' training descriptions   (convert train-lora)
 #   4. merge, convert to GGUF F16, quantize to Q8_0 and Q4_K_M      (convert merge, convert to-gguf, narrator quantize)
-#   5. evaluate all three on the test set beside the nearest-neighbour baseline          (narrator eval)
+#   5. evaluate all three on the test set beside the nearest-neighbour baseline, the default model also on the
+#      seed benchmark and on bare-subject scenes (test-bare)                              (narrator eval)
 # Usage: bash models/build.sh [--tokenizer OPT_TOKENIZER_DIR] [--work DIR] [--base HF_DIR]
 # --base skips step 1 and starts from an existing step-1 checkpoint folder (what `convert train` wrote).
 # The tokenizer folder holds an OPT checkpoint's vocab.json and merges.txt (facebook/opt-125m's; CI keeps a copy in
@@ -72,4 +73,5 @@ narrator eval --model "$root/models/narrator-f16.gguf" --baseline nn --set test 
 narrator eval --model "$root/models/narrator.gguf" --set test --data "$root/data" --out "$root/models/eval/q8_0"
 narrator eval --model "$root/models/narrator-q4_k_m.gguf" --set test --data "$root/data" --out "$root/models/eval/q4_k_m"
 narrator eval --model "$root/models/narrator.gguf" --set seed-benchmark --data "$root/data" --out "$root/models/eval/seed-benchmark"
+narrator eval --model "$root/models/narrator.gguf" --baseline nn --set test-bare --data "$root/data" --out "$root/models/eval/test-bare"
 echo "done: models/narrator.gguf (Q8_0, the default), models/narrator-f16.gguf, models/narrator-q4_k_m.gguf; reports in models/eval/"
