@@ -1,6 +1,6 @@
 using System.Text.Json;
 using VisualNarrator.Cli.Commands;
-using VisualNarrator.DatasetGen;
+using VisualNarrator.Tests.Data;
 using VisualNarrator.Tests.Support;
 
 namespace VisualNarrator.Tests.Evaluation;
@@ -82,9 +82,7 @@ public sealed class EvalCommandTests(TestModels models) : IClassFixture<TestMode
         foreach (var sample in nn.GetProperty("samples").EnumerateArray())
         {
             // (A bare-subject train scene may be part of the test scene: "a dog" in "a dog with a ball".)
-            var prompt = sample.GetProperty("prompt").GetString()!;
-            var scene = DatasetBuilder.Templates.Select(t => t[..t.IndexOf("{scene}", StringComparison.Ordinal)])
-                .Where(p => prompt.StartsWith(p, StringComparison.Ordinal)).Select(p => prompt[p.Length..]).Single();
+            var scene = DatasetFiles.Test.Single(l => l.Id == sample.GetProperty("id").GetString()).Scene;
             Assert.NotEqual(scene, sample.GetProperty("retrieved_scene").GetString());
             Assert.InRange(sample.GetProperty("similarity").GetDouble(), 0, 1 + 1e-12);
         }
