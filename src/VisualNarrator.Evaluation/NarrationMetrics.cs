@@ -3,7 +3,9 @@ namespace VisualNarrator.Evaluation;
 /// <summary>One generated description and the scene type the caller assigns to it (e.g. Nature, Urban, People).</summary>
 /// <param name="Text">The raw description as the model produced it (prompt already stripped).</param>
 /// <param name="SceneType">Group label for the per-scene-type report.</param>
-public sealed record NarrationSample(string Text, string SceneType);
+/// <param name="Scene">The scene the narration was asked to describe (without the prompt template), when known: it
+/// enables scene recall and the recall gate of seed success.</param>
+public sealed record NarrationSample(string Text, string SceneType, string? Scene = null);
 
 /// <summary>Narrator metrics over a set of descriptions; docs/metrics.md gives each formula.</summary>
 /// <param name="Count">Number of descriptions.</param>
@@ -19,11 +21,18 @@ public sealed record NarrationSample(string Text, string SceneType);
 /// <param name="SeedRelevanceRate">Share the seed's check calls relevant.</param>
 /// <param name="SeedArtifactRate">Share with artifacts by the seed's procedure (checked after cleaning).</param>
 /// <param name="RawArtifactRate">Share whose raw text contains a glitch token (the same check before cleaning).</param>
-/// <param name="SeedSuccessRate">Mean seed success score (1 coherent and clean, 0.5 coherent with artifacts, 0 otherwise).</param>
+/// <param name="SeedSuccessRate">Mean seed success score (1 coherent and clean, 0.5 coherent with artifacts, 0 otherwise),
+/// where a narration whose scene recall is below <see cref="NarrationMetrics.MinSceneRecall"/> scores 0 (off-topic).</param>
+/// <param name="SeedLiteralSuccessRate">The same score by the seed's own checks alone, without the recall gate.</param>
+/// <param name="SceneRecall">Mean scene recall over the descriptions whose scene is known and has a content word (null
+/// when none has).</param>
+/// <param name="NonWordRate">Non-words / words over the whole set (<see cref="SceneGrounding.NonWords"/>).</param>
+/// <param name="WellFormedStartRate">Share of descriptions with a well-formed start.</param>
 public sealed record NarrationScores(
     int Count, double MeanLength, double Distinct1, double Distinct2, double Repeated3GramRate,
     double AdjectiveCoverage, double AdjectiveDensity, double ContentRichness,
-    double SeedCoherenceRate, double SeedRelevanceRate, double SeedArtifactRate, double RawArtifactRate, double SeedSuccessRate);
+    double SeedCoherenceRate, double SeedRelevanceRate, double SeedArtifactRate, double RawArtifactRate, double SeedSuccessRate,
+    double SeedLiteralSuccessRate, double? SceneRecall, double NonWordRate, double WellFormedStartRate);
 
 /// <summary>Narrator metrics overall and per scene type (ordinal scene-type names, in first-seen order).</summary>
 /// <param name="Overall">All samples.</param>
@@ -34,7 +43,9 @@ public sealed record NarrationReport(NarrationScores Overall, IReadOnlyDictionar
 /// <param name="Adjectives">Adjective lexicon (null: <see cref="AdjectiveLexicon.Default"/>).</param>
 /// <param name="RelevanceKeywords">Relevance keywords (null: <see cref="SeedChecks.RelevanceKeywords"/>).</param>
 /// <param name="GlitchTokens">Glitch tokens (null: <see cref="SeedChecks.GlitchTokens"/>).</param>
-public sealed record NarrationOptions(AdjectiveLexicon? Adjectives = null, IReadOnlyList<string>? RelevanceKeywords = null, IReadOnlyList<string>? GlitchTokens = null);
+/// <param name="Words">Word list of the non-word check (null: <see cref="WordList.Default"/>).</param>
+public sealed record NarrationOptions(AdjectiveLexicon? Adjectives = null, IReadOnlyList<string>? RelevanceKeywords = null,
+    IReadOnlyList<string>? GlitchTokens = null, WordList? Words = null);
 
 /// <summary>Computes <see cref="NarrationScores"/>; words are <see cref="PtbTokenizer.Tokenize"/> tokens of the raw text.</summary>
 public static class NarrationMetrics
@@ -44,6 +55,9 @@ public static class NarrationMetrics
 
     /// <summary>Minimum adjective occurrences for a description to count towards <see cref="NarrationScores.AdjectiveCoverage"/>.</summary>
     public const int CoverageMinAdjectives = 2;
+
+    /// <summary>Scene recall below which a narration is off-topic and scores 0 in <see cref="NarrationScores.SeedSuccessRate"/>.</summary>
+    public const double MinSceneRecall = 0.5;
 
     /// <summary>Scores the samples overall and per scene type.</summary>
     public static NarrationReport Evaluate(IReadOnlyList<NarrationSample> samples, NarrationOptions? options = null)
@@ -73,8 +87,9 @@ public static class NarrationMetrics
         var distinct2 = new HashSet<(string, string)>();
         double repeatSum = 0;
         int repeatCount = 0;
-        int coherent = 0, relevant = 0, artifacts = 0, rawArtifacts = 0;
-        double success = 0;
+        int coherent = 0, relevant = 0, artifacts = 0, rawArtifacts = 0, wellFormed = 0, recallCount = 0;
+        long nonWords = 0, checkedWords = 0;
+        double success = 0, literalSuccess = 0, recallSum = 0;
         foreach (var sample in samples)
         {
             var tokens = PtbTokenizer.Tokenize(sample.Text);
@@ -102,7 +117,20 @@ public static class NarrationMetrics
             if (SeedChecks.IsRelevant(cleaned, options.RelevanceKeywords)) relevant++;
             if (hasArtifacts) artifacts++;
             if (SeedChecks.HasArtifacts(sample.Text, options.GlitchTokens)) rawArtifacts++;
-            success += SeedChecks.Success(isCoherent, hasArtifacts);
+            double score = SeedChecks.Success(isCoherent, hasArtifacts);
+            literalSuccess += score;
+
+            double? recall = sample.Scene is null ? null : SceneGrounding.SceneRecall(sample.Scene, sample.Text);
+            if (recall is double r)
+            {
+                recallSum += r;
+                recallCount++;
+            }
+            success += recall < MinSceneRecall ? 0 : score;
+            var (bad, all) = SceneGrounding.NonWords(sample.Text, sample.Scene, options.Words);
+            nonWords += bad;
+            checkedWords += all;
+            if (SceneGrounding.IsWellFormedStart(sample.Text, sample.Scene, options.Words)) wellFormed++;
         }
         int n = samples.Count;
         double d1 = unigrams == 0 ? 0 : distinct1.Count / (double)unigrams;
@@ -113,7 +141,9 @@ public static class NarrationMetrics
         return new NarrationScores(
             n, words / (double)n, d1, d2, repeatCount == 0 ? 0 : repeatSum / repeatCount,
             coverage, density, richness,
-            coherent / (double)n, relevant / (double)n, artifacts / (double)n, rawArtifacts / (double)n, success / n);
+            coherent / (double)n, relevant / (double)n, artifacts / (double)n, rawArtifacts / (double)n, success / n,
+            literalSuccess / n, recallCount == 0 ? null : recallSum / recallCount,
+            checkedWords == 0 ? 0 : nonWords / (double)checkedWords, wellFormed / (double)n);
     }
 
     /// <summary>Share of a description's 3-grams that repeat an earlier 3-gram of the same description; null when it

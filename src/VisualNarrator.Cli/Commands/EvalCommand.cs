@@ -97,8 +97,8 @@ public static class EvalCommand
             report.Write(outDir);
             foreach (var s in report.Scored)
                 Console.WriteLine(s.Caption is null
-                    ? $"{s.Run.Name}: seed success {s.Narration.Overall.SeedSuccessRate:F3}, {s.Narration.Overall.MeanLength:F1} words"
-                    : $"{s.Run.Name}: CIDEr-D {s.Caption.Cider:F4}, BLEU-4 {s.Caption.Bleu.Scores[3]:F4}, ROUGE-L {s.Caption.RougeL:F4}, seed success {s.Narration.Overall.SeedSuccessRate:F3}, {s.Narration.Overall.MeanLength:F1} words");
+                    ? $"{s.Run.Name}: seed success {s.Narration.Overall.SeedSuccessRate:F3}, scene recall {s.Narration.Overall.SceneRecall:F3}, {s.Narration.Overall.MeanLength:F1} words"
+                    : $"{s.Run.Name}: CIDEr-D {s.Caption.Cider:F4}, BLEU-4 {s.Caption.Bleu.Scores[3]:F4}, ROUGE-L {s.Caption.RougeL:F4}, seed success {s.Narration.Overall.SeedSuccessRate:F3}, scene recall {s.Narration.Overall.SceneRecall:F3}, {s.Narration.Overall.MeanLength:F1} words");
             Console.WriteLine($"reports: {Path.Combine(outDir, "report.md")}, {Path.Combine(outDir, "report.json")}");
             return 0;
         }));
@@ -434,7 +434,7 @@ public sealed class EvalReport
 
     private ScoredSystem Score(SystemRun run, NarrationOptions options)
     {
-        var narration = NarrationMetrics.Evaluate(run.Outputs.Select(o => new NarrationSample(o.Text, o.Item.SceneType)).ToList(), options);
+        var narration = NarrationMetrics.Evaluate(run.Outputs.Select(o => new NarrationSample(o.Text, o.Item.SceneType, o.Item.Scene)).ToList(), options);
         if (!_hasReferences) return new ScoredSystem(run, null, null, narration);
         var captionItems = run.Outputs.Select(o => new CaptionItem(o.Item.Id,
             o.Item.Texts.Select(t => (IReadOnlyList<string>)PtbTokenizer.Tokenize(t)).ToList(), PtbTokenizer.Tokenize(o.Text))).ToList();
@@ -469,6 +469,7 @@ public sealed class EvalReport
         "count", "CIDEr", "Bleu_1", "Bleu_2", "Bleu_3", "Bleu_4", "ROUGE_L",
         "mean_length", "distinct_1", "distinct_2", "repeated_3gram_rate", "adjective_coverage", "adjective_density", "content_richness",
         "seed_coherence_rate", "seed_relevance_rate", "seed_artifact_rate", "raw_artifact_rate", "seed_success_rate",
+        "seed_literal_success_rate", "scene_recall", "non_word_rate", "well_formed_start_rate",
     ];
 
     private static IEnumerable<(string Key, double? Value)> Metrics(NarrationScores n, double? cider, BleuResult? bleu, double? rouge) =>
@@ -478,6 +479,8 @@ public sealed class EvalReport
         ("repeated_3gram_rate", n.Repeated3GramRate), ("adjective_coverage", n.AdjectiveCoverage), ("adjective_density", n.AdjectiveDensity),
         ("content_richness", n.ContentRichness), ("seed_coherence_rate", n.SeedCoherenceRate), ("seed_relevance_rate", n.SeedRelevanceRate),
         ("seed_artifact_rate", n.SeedArtifactRate), ("raw_artifact_rate", n.RawArtifactRate), ("seed_success_rate", n.SeedSuccessRate),
+        ("seed_literal_success_rate", n.SeedLiteralSuccessRate), ("scene_recall", n.SceneRecall), ("non_word_rate", n.NonWordRate),
+        ("well_formed_start_rate", n.WellFormedStartRate),
     ];
 
     private IEnumerable<(string Key, double? Value)> Overall(ScoredSystem s) =>
@@ -645,7 +648,8 @@ public sealed class EvalReport
         ("adjective_density", "adjective density", "F3"), ("content_richness", "content richness", "F3"),
         ("seed_coherence_rate", "seed coherence", "F3"), ("seed_relevance_rate", "seed relevance", "F3"),
         ("seed_artifact_rate", "seed artifacts (after cleaning)", "F3"), ("raw_artifact_rate", "artifacts (raw text)", "F3"),
-        ("seed_success_rate", "seed success", "F3"),
+        ("seed_success_rate", "seed success (scene recall >= 0.5)", "F3"), ("seed_literal_success_rate", "seed success (seed's checks only)", "F3"),
+        ("scene_recall", "scene recall", "F3"), ("non_word_rate", "non-word rate", "F4"), ("well_formed_start_rate", "well-formed starts", "F3"),
     ];
 
     private string Markdown()
@@ -677,7 +681,7 @@ public sealed class EvalReport
             sb.AppendLine();
             sb.AppendLine(inv, $"### {s.Run.Name}");
             sb.AppendLine();
-            var columns = new[] { "CIDEr", "Bleu_4", "ROUGE_L", "mean_length", "distinct_2", "repeated_3gram_rate", "adjective_coverage", "content_richness", "seed_relevance_rate", "seed_success_rate" };
+            var columns = new[] { "CIDEr", "Bleu_4", "ROUGE_L", "mean_length", "distinct_2", "repeated_3gram_rate", "adjective_coverage", "content_richness", "seed_relevance_rate", "seed_success_rate", "scene_recall", "non_word_rate", "well_formed_start_rate" };
             sb.AppendLine("| scene type | items | " + string.Join(" | ", columns.Select(c => TableRows.First(r => r.Key == c).Label)) + " |");
             sb.AppendLine("|---|---:|" + string.Concat(columns.Select(_ => "---:|")));
             foreach (var type in _types)

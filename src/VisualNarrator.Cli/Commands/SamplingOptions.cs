@@ -6,15 +6,7 @@ namespace VisualNarrator.Cli.Commands;
 /// <summary>Every sampling control as a command-line option (llama.cpp / HuggingFace names), on top of a preset.</summary>
 public sealed class SamplingOptions
 {
-    /// <summary>Presets by name.</summary>
-    public static IReadOnlyDictionary<string, SamplingSettings> Presets { get; } = new Dictionary<string, SamplingSettings>
-    {
-        ["seed"] = SamplingSettings.SeedModel,
-        ["greedy"] = SamplingSettings.Greedy,
-        ["creative"] = SamplingSettings.Creative,
-    };
-
-    private readonly Option<string> _preset = new("--preset") { Description = "Starting point: seed (the seed model's: temperature 0.4, repetition penalty 1.8, no-repeat 3-grams, 80 tokens), greedy, creative", DefaultValueFactory = _ => "seed" };
+    private readonly Option<string> _preset = new("--preset") { Description = "Starting point: narrator (default: the seed model's settings, penalties on generated tokens only), seed (the seed model's exactly: temperature 0.4, repetition penalty 1.8 and no-repeat 3-grams over prompt and output, 80 tokens), greedy, creative", DefaultValueFactory = _ => SamplingPresetTable.DefaultName };
     private readonly Option<float?> _temperature = new("--temperature", "--temp") { Description = "0 = greedy" };
     private readonly Option<int?> _topK = new("--top-k") { Description = "Keep the k most likely tokens (0 = off)" };
     private readonly Option<float?> _topP = new("--top-p") { Description = "Nucleus: smallest set with this cumulative probability (1 = off)" };
@@ -24,6 +16,7 @@ public sealed class SamplingOptions
     private readonly Option<int?> _lastN = new("--penalty-last-n", "--repeat-last-n") { Description = "Tokens the penalties look back over (-1 = all, 0 = off)" };
     private readonly Option<float?> _presence = new("--presence-penalty") { Description = "OpenAI presence penalty" };
     private readonly Option<float?> _frequency = new("--frequency-penalty") { Description = "OpenAI frequency penalty" };
+    private readonly Option<bool?> _penalizePrompt = new("--penalize-prompt") { Description = "true: penalties and the n-gram ban count the prompt's tokens (HuggingFace); false: generated tokens only (llama.cpp)" };
     private readonly Option<int?> _noRepeat = new("--no-repeat-ngram-size") { Description = "Ban repeating any n-gram of this size (0 = off)" };
     private readonly Option<float?> _xtcProbability = new("--xtc-probability") { Description = "XTC: chance of excluding the top choices (0 = off)" };
     private readonly Option<float?> _xtcThreshold = new("--xtc-threshold") { Description = "XTC: probability a choice needs to be excluded" };
@@ -38,16 +31,14 @@ public sealed class SamplingOptions
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { _preset, _temperature, _topK, _topP, _minP, _typicalP, _repetition, _lastN, _presence, _frequency,
-                     _noRepeat, _xtcProbability, _xtcThreshold, _mirostat, _mirostatTau, _mirostatEta, _seed, _maxNew, _stop })
+                     _penalizePrompt, _noRepeat, _xtcProbability, _xtcThreshold, _mirostat, _mirostatTau, _mirostatEta, _seed, _maxNew, _stop })
             command.Options.Add(o);
     }
 
     /// <summary>The preset with every option given on the command line applied, validated.</summary>
     public SamplingSettings Build(ParseResult parse)
     {
-        var name = parse.GetValue(_preset)!.ToLowerInvariant();
-        var s = Presets.TryGetValue(name, out var preset) ? preset
-            : throw new ArgumentException($"--preset must be one of {string.Join(", ", Presets.Keys)}, got '{name}'");
+        var s = SamplingPresetTable.Get(parse.GetValue(_preset)!, "--preset");
         s = s with
         {
             Temperature = parse.GetValue(_temperature) ?? s.Temperature,
@@ -59,6 +50,7 @@ public sealed class SamplingOptions
             PenaltyLastN = parse.GetValue(_lastN) ?? s.PenaltyLastN,
             PresencePenalty = parse.GetValue(_presence) ?? s.PresencePenalty,
             FrequencyPenalty = parse.GetValue(_frequency) ?? s.FrequencyPenalty,
+            PenalizePrompt = parse.GetValue(_penalizePrompt) ?? s.PenalizePrompt,
             NoRepeatNgramSize = parse.GetValue(_noRepeat) ?? s.NoRepeatNgramSize,
             XtcProbability = parse.GetValue(_xtcProbability) ?? s.XtcProbability,
             XtcThreshold = parse.GetValue(_xtcThreshold) ?? s.XtcThreshold,

@@ -20,11 +20,13 @@ public sealed class HistoryPenalties
     private readonly float _frequency;
     private readonly int _window;
     private readonly int _ngram;
+    private readonly int _first;
     private readonly List<int> _history = [];
     private readonly Dictionary<int, int> _counts = [];
     private readonly Dictionary<int[], List<int>> _followers = new(SequenceComparer.Instance);
 
-    /// <summary>Starts from the prompt tokens.</summary>
+    /// <summary>Starts from the prompt tokens; with <see cref="SamplingSettings.PenalizePrompt"/> off they are kept in
+    /// <see cref="History"/> but neither penalised nor indexed for the n-gram ban.</summary>
     /// <param name="settings">Validated settings (only the penalty fields are read).</param>
     /// <param name="promptIds">The prompt's token ids, oldest first; all &gt;= 0.</param>
     /// <exception cref="ArgumentException">Settings out of range or a negative token id.</exception>
@@ -39,6 +41,7 @@ public sealed class HistoryPenalties
         _frequency = settings.FrequencyPenalty;
         _window = penaltiesOn ? settings.PenaltyLastN : 0;
         _ngram = settings.NoRepeatNgramSize;
+        _first = settings.PenalizePrompt ? 0 : promptIds.Length;
         foreach (var id in promptIds) Append(id);
     }
 
@@ -55,18 +58,20 @@ public sealed class HistoryPenalties
     {
         ArgumentOutOfRangeException.ThrowIfNegative(token);
         _history.Add(token);
+        if (_history.Count <= _first) return;   // a prompt token that is not penalised
         if (_window != 0)
         {
             _counts[token] = _counts.GetValueOrDefault(token) + 1;
-            if (_window > 0 && _history.Count > _window)
+            if (_window > 0 && _history.Count - _first > _window)
             {
                 var old = _history[_history.Count - 1 - _window];
                 if (--_counts[old] == 0) _counts.Remove(old);
             }
         }
 
-        // HF _get_ngrams: every n-gram of the history maps its first n-1 tokens to its last token.
-        if (_ngram > 0 && _history.Count >= _ngram)
+        // HF _get_ngrams: every n-gram of the history maps its first n-1 tokens to its last token (n-grams starting
+        // inside an unpenalised prompt are left out, so only generated n-grams are banned from repeating).
+        if (_ngram > 0 && _history.Count - _first >= _ngram)
         {
             var prefix = _history.GetRange(_history.Count - _ngram, _ngram - 1).ToArray();
             if (!_followers.TryGetValue(prefix, out var list)) _followers[prefix] = list = [];

@@ -55,6 +55,12 @@ public sealed record SamplingSettings
     /// the penalty window. 0 = off. Default 0.</summary>
     public float FrequencyPenalty { get; init; }
 
+    /// <summary>Whether the repetition, presence and frequency penalties and the no-repeat n-gram ban count the prompt's
+    /// tokens (HuggingFace, which penalises all of <c>input_ids</c>) or only the generated tokens (llama.cpp). With
+    /// HuggingFace's behaviour a narration is pushed away from the very words of the scene it should name
+    /// ("golden retriever" becomes "golden retri duck"). Default true (HuggingFace, as the seed model ran).</summary>
+    public bool PenalizePrompt { get; init; } = true;
+
     /// <summary>HuggingFace <c>no_repeat_ngram_size</c>, &gt;= 0: bans every token that would complete an n-gram of
     /// this size already present in prompt + generated tokens. 0 = off. Default 0.</summary>
     public int NoRepeatNgramSize { get; init; }

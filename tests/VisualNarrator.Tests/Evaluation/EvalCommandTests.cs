@@ -103,7 +103,11 @@ public sealed class EvalCommandTests(TestModels models) : IClassFixture<TestMode
         Assert.False(report.GetProperty("set").GetProperty("references").GetBoolean());
         var overall = report.GetProperty("systems").GetProperty("nn").GetProperty("overall");
         Assert.Equal(JsonValueKind.Null, overall.GetProperty("CIDEr").ValueKind);
-        Assert.Equal(1.0, overall.GetProperty("seed_success_rate").GetDouble());
+        Assert.Equal(1.0, overall.GetProperty("seed_literal_success_rate").GetDouble());
+        // nn answers some seed prompts with a training scene about something else: the seed's checks pass it, the
+        // scene-recall gate does not.
+        Assert.InRange(overall.GetProperty("seed_success_rate").GetDouble(), 0.1, 0.95);
+        Assert.InRange(overall.GetProperty("scene_recall").GetDouble(), 0.1, 0.95);
         Assert.Equal(["Nature", "Urban", "People"], report.GetProperty("systems").GetProperty("nn").GetProperty("by_scene_type").EnumerateObject().Select(p => p.Name));
         Assert.False(File.Exists(Path.Combine(folder, "references.json")));
     }

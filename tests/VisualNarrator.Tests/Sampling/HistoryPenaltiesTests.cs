@@ -42,6 +42,31 @@ public class HistoryPenaltiesTests
     }
 
     [Fact]
+    public void Without_prompt_penalties_only_generated_tokens_count()
+    {
+        // History 0 1 | 2 3 0: the prompt's 1 is not penalised; 0 is, because it was generated too.
+        var s = new SamplingSettings { RepetitionPenalty = 2f, PenalizePrompt = false };
+        Assert.Equal([2f, 4f, 2f, 2f, 4f], Apply(s, [0, 1], [2, 3, 0], [4f, 4f, 4f, 4f, 4f]));
+        // Nothing generated yet: nothing penalised, and the window counts generated tokens only.
+        Assert.Equal([4f, 4f, 4f], Apply(s, [0, 1, 2], [], [4f, 4f, 4f]));
+        Assert.Equal([4f, 4f, 2f, 4f], Apply(s with { PenaltyLastN = 1 }, [0], [1, 2], [4f, 4f, 4f, 4f]));
+    }
+
+    [Fact]
+    public void Without_prompt_penalties_the_ngram_ban_sees_generated_ngrams_only()
+    {
+        // Prompt "7 8 7", generated "9": with the prompt counted, "7 8" after "7" is banned; without, nothing is,
+        // and a repeat inside the generated tokens is still banned.
+        var hf = new HistoryPenalties(new SamplingSettings { NoRepeatNgramSize = 2 }, [7, 8, 7]);
+        Assert.Equal([8], hf.BannedNextTokens());
+        var own = new HistoryPenalties(new SamplingSettings { NoRepeatNgramSize = 2, PenalizePrompt = false }, [7, 8, 7]);
+        Assert.Empty(own.BannedNextTokens());
+        foreach (var t in new[] { 4, 5, 4 }) own.Append(t);
+        Assert.Equal([5], own.BannedNextTokens());
+        Assert.Equal([7, 8, 7, 4, 5, 4], own.History);
+    }
+
+    [Fact]
     public void Presence_and_frequency_subtract_once_and_per_occurrence_after_the_repetition_penalty()
     {
         var s = new SamplingSettings { PresencePenalty = 0.5f, FrequencyPenalty = 0.25f };

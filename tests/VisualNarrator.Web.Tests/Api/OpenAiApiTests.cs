@@ -200,7 +200,7 @@ public sealed class DisconnectTests(SlowModelAppFixture app) : IClassFixture<Slo
         var narrator = app.Services.GetRequiredService<INarrator>();
         using var client = app.CreateClient();
         const string prompt = "a long walk along the river";
-        using (var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions") { Content = Json($$"""{"prompt":"{{prompt}}","max_tokens":1800,"temperature":0,"stream":true}""") })
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions") { Content = Json($$"""{"prompt":"{{prompt}}","max_tokens":1800,"temperature":0,"stream":true,"preset":"seed"}""") })
         using (var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
         {
             using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());

@@ -33,7 +33,7 @@ public sealed class ChatTests : BunitTestBase
         Type(cut, "a busy city street");
         var s = (await Narrator.WaitForSubmissions(1))[0];
         Assert.Equal("Describe this image: a busy city street", s.Request.Prompt);
-        Assert.Equal(SamplingSettings.SeedModel, s.Request.Sampling);
+        Assert.Equal(SamplingPresetTable.Narrator, s.Request.Sampling);
         cut.WaitForAssertion(() => Assert.Equal("", cut.Find("#scene-input").GetAttribute("value") ?? ""));
 
         s.Emit("A");

@@ -5,8 +5,8 @@ using VisualNarrator.Engine.Sampling;
 namespace VisualNarrator.Web.Api;
 
 /// <summary>A parsed <c>/v1/completions</c> or <c>/v1/chat/completions</c> request. Sampling fields follow OpenAI and
-/// llama.cpp's server; fields not given take the <c>preset</c> (an extension: seed, greedy or creative; default seed,
-/// the seed model's settings). Unknown fields are ignored, as OpenAI-compatible servers do.</summary>
+/// llama.cpp's server; fields not given take the <c>preset</c> (an extension: narrator, seed, greedy or creative; default
+/// narrator). Unknown fields are ignored, as OpenAI-compatible servers do.</summary>
 /// <param name="Prompt">The prompt to narrate from (for chat: the last user message, as a scene or a full prompt).</param>
 /// <param name="Sampling">Sampling settings (not yet validated: the engine validates and names the field).</param>
 /// <param name="Stream">Answer as server-sent events.</param>
@@ -27,6 +27,7 @@ public sealed record ApiRequest(string Prompt, SamplingSettings Sampling, bool S
         [nameof(SamplingSettings.PenaltyLastN)] = "repeat_last_n",
         [nameof(SamplingSettings.PresencePenalty)] = "presence_penalty",
         [nameof(SamplingSettings.FrequencyPenalty)] = "frequency_penalty",
+        [nameof(SamplingSettings.PenalizePrompt)] = "penalize_prompt",
         [nameof(SamplingSettings.NoRepeatNgramSize)] = "no_repeat_ngram_size",
         [nameof(SamplingSettings.XtcProbability)] = "xtc_probability",
         [nameof(SamplingSettings.XtcThreshold)] = "xtc_threshold",
@@ -38,23 +39,15 @@ public sealed record ApiRequest(string Prompt, SamplingSettings Sampling, bool S
         [nameof(SamplingSettings.StopStrings)] = "stop",
     };
 
-    /// <summary>Presets by the name the <c>preset</c> field takes.</summary>
-    public static IReadOnlyDictionary<string, SamplingSettings> Presets { get; } = new Dictionary<string, SamplingSettings>
-    {
-        ["seed"] = SamplingSettings.SeedModel,
-        ["greedy"] = SamplingSettings.Greedy,
-        ["creative"] = SamplingSettings.Creative,
-    };
-
     /// <summary>Parses and type-checks a request body.</summary>
     /// <exception cref="ApiError">400 naming the field for a missing or mistyped field.</exception>
     public static ApiRequest Parse(JsonElement body, bool chat)
     {
         if (body.ValueKind != JsonValueKind.Object) throw Bad("the request body must be a JSON object", null);
         var r = new Reader(body);
-        var presetName = r.String("preset") ?? "seed";
-        if (!Presets.TryGetValue(presetName, out var s))
-            throw Bad($"'preset' must be one of {string.Join(", ", Presets.Keys)}, got '{presetName}'", "preset");
+        var presetName = r.String("preset") ?? SamplingPresetTable.DefaultName;
+        if (!SamplingPresetTable.ByName.TryGetValue(presetName, out var s))
+            throw Bad($"'preset' must be one of {string.Join(", ", SamplingPresetTable.ByName.Keys)}, got '{presetName}'", "preset");
         s = s with
         {
             Temperature = r.Float("temperature") ?? s.Temperature,
@@ -66,6 +59,7 @@ public sealed record ApiRequest(string Prompt, SamplingSettings Sampling, bool S
             PenaltyLastN = r.Int("repeat_last_n") ?? r.Int("penalty_last_n") ?? s.PenaltyLastN,
             PresencePenalty = r.Float("presence_penalty") ?? s.PresencePenalty,
             FrequencyPenalty = r.Float("frequency_penalty") ?? s.FrequencyPenalty,
+            PenalizePrompt = r.Bool("penalize_prompt") ?? s.PenalizePrompt,
             NoRepeatNgramSize = r.Int("no_repeat_ngram_size") ?? s.NoRepeatNgramSize,
             XtcProbability = r.Float("xtc_probability") ?? s.XtcProbability,
             XtcThreshold = r.Float("xtc_threshold") ?? s.XtcThreshold,

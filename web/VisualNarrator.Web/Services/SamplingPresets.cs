@@ -18,6 +18,7 @@ public static class SamplingPresets
     /// <summary>The presets that ship with the app.</summary>
     public static IReadOnlyList<SamplingPreset> BuiltIn { get; } =
     [
+        new("Narrator", SamplingPresetTable.Narrator, true),
         new("Seed model", SamplingSettings.SeedModel, true),
         new("Greedy", SamplingSettings.Greedy, true),
         new("Creative", SamplingSettings.Creative, true),

@@ -35,7 +35,7 @@ public sealed class NarrationTurn
     /// <summary>The prompt sent to the model.</summary>
     public string Prompt { get; set; } = "";
     /// <summary>Settings it was narrated with.</summary>
-    public SamplingSettings Settings { get; set; } = SamplingSettings.SeedModel;
+    public SamplingSettings Settings { get; set; } = SamplingPresetTable.Narrator;
     /// <summary>Model that narrated it.</summary>
     public string Model { get; set; } = "";
     /// <summary>Narration text so far.</summary>
