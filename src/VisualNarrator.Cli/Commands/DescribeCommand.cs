@@ -6,7 +6,7 @@ using VisualNarrator.Engine.Serving;
 
 namespace VisualNarrator.Cli.Commands;
 
-/// <summary><c>narrator describe --model M.gguf SCENE_OR_PROMPT [sampling options]</c>: streams a narration to stdout.
+/// <summary><c>narrator describe [--model M.gguf] SCENE_OR_PROMPT [sampling options]</c>: streams a narration to stdout.
 /// A bare scene is put into the chosen prompt template; the prompt itself is never printed. Runs through the same
 /// scheduler the web app uses.</summary>
 public static class DescribeCommand
@@ -15,6 +15,8 @@ public static class DescribeCommand
     public static Command Create()
     {
         var engine = new EngineOptions();
+        engine.Model.Required = false;
+        engine.Model.Description = "GGUF model file (default: the built-in models/narrator.gguf)";
         var sampling = new SamplingOptions();
         var scene = new Argument<string>("SCENE_OR_PROMPT") { Description = "A scene (\"a busy city street\") or a full prompt" };
         var template = new Option<string>("--template") { Description = $"Prompt template for a bare scene: {string.Join(", ", PromptTemplates.ByName.Keys)}", DefaultValueFactory = _ => "describe" };

@@ -35,12 +35,25 @@ public sealed class EngineOptions
     /// <summary>Loads the model named on the command line.</summary>
     public Model LoadModel(ParseResult parse)
     {
-        var file = parse.GetValue(Model)!;
+        var file = parse.GetValue(Model) ?? BuiltInModelFile();
         if (!file.Exists)
             throw new FileNotFoundException(file.Name == "narrator.gguf"
                 ? $"{file.FullName}: the built-in model is missing; restore it with git (git checkout -- models/) or rebuild it with bash models/build.sh, or pass --model with any opt GGUF"
                 : $"{file.FullName}: no such model file");
         return Engine.Inference.Model.Load(file.FullName, new ModelLoadOptions(parse.GetValue(Device)!, parse.GetValue(Threads)));
+    }
+
+    /// <summary>The built-in model, <c>models/narrator.gguf</c>, in the first folder above the current directory (then
+    /// above the tool) that has one; for commands where <c>--model</c> is optional.</summary>
+    public static FileInfo BuiltInModelFile()
+    {
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var candidate = new FileInfo(Path.Combine(dir.FullName, "models", "narrator.gguf"));
+                if (candidate.Exists) return candidate;
+            }
+        return new FileInfo(Path.Combine(Environment.CurrentDirectory, "models", "narrator.gguf"));
     }
 
     /// <summary>Inference settings from the command line.</summary>
