@@ -7,7 +7,7 @@ namespace VisualNarrator.Convert.Modeling;
 
 /// <summary>
 /// The fields of HuggingFace's <c>OPTConfig</c> (config.json with <c>"model_type": "opt"</c>) that define the network,
-/// with transformers' defaults for absent keys. See DESIGN.md section 3.
+/// with transformers' defaults for absent keys (as modeling_opt.py and configuration_opt.py define them).
 /// </summary>
 public sealed record OptConfig
 {
