@@ -55,6 +55,15 @@ public sealed class EngineCommandsTests(TestModels models) : IClassFixture<TestM
     }
 
     [Fact]
+    public void RandomModel_UnknownShape_ListsEveryPublishedOptSize()
+    {
+        var run = NarratorCli.Run("random-model", "--shape", "opt-175b", "--out", models.PathFor("never.gguf"));
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("unknown shape 'opt-175b'; known shapes: tiny, opt-125m, opt-350m, opt-1.3b, opt-2.7b, opt-6.7b, opt-13b, opt-30b, opt-66b", run.Stderr);
+        Assert.False(File.Exists(models.PathFor("never.gguf")));
+    }
+
+    [Fact]
     public void Describe_StreamsANarrationWithoutThePrompt()
     {
         var path = models.Get("opt", TestModels.TinyOpt);
