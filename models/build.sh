@@ -8,12 +8,12 @@
 #      seed benchmark and on bare-subject scenes (test-bare)                              (narrator eval)
 # Usage: bash models/build.sh [--tokenizer OPT_TOKENIZER_DIR] [--work DIR] [--base HF_DIR]
 # --base skips step 1 and starts from an existing step-1 checkpoint folder (what `convert train` wrote).
-# The tokenizer folder holds an OPT checkpoint's vocab.json and merges.txt (facebook/opt-125m's; CI keeps a copy in
-# ../shared/fixtures/opt-tokenizer). Intermediate checkpoints go to --work (default models/.build, git-ignored).
+# The tokenizer folder holds an OPT checkpoint's vocab.json and merges.txt (facebook/opt-125m's; the repository carries a copy in
+# tests/fixtures/opt-tokenizer). Intermediate checkpoints go to --work (default models/.build, git-ignored).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-tokenizer="$root/../shared/fixtures/opt-tokenizer"
+tokenizer="$root/tests/fixtures/opt-tokenizer"
 work="$root/models/.build"
 weakest=2   # scene types that get the LoRA stage
 base=""

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace VisualNarrator.Evaluation;
 
 /// <summary>
-/// The seed model's benchmark checks (DESIGN.md section 9), taken literally. The description is first cleaned
+/// The seed model's benchmark checks (docs/metrics.md section 4), taken literally. The description is first cleaned
 /// (<see cref="Clean"/>); every check then looks at the cleaned text.
 /// </summary>
 public static partial class SeedChecks

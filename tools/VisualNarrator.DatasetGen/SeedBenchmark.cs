@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace VisualNarrator.DatasetGen;
 
-/// <summary>The seed model's own 12-prompt benchmark (DESIGN.md section 9): prompts verbatim, including its three
+/// <summary>The seed model's own 12-prompt benchmark (docs/metrics.md section 4): prompts verbatim, including its three
 /// templates that are not among the four training templates, in its three categories, with its relevance keywords.</summary>
 public static class SeedBenchmark
 {

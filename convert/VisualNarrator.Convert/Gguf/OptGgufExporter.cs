@@ -22,11 +22,12 @@ public sealed record GgufProvenance(string SourceModel, string SourceDType, stri
 
 /// <summary>
 /// Writes an <see cref="OptForCausalLM"/> as the engine's <c>opt</c> GGUF contract (see
-/// VisualNarrator.Engine.Models.Opt): tensor names and shapes come from the engine's own contract, HF weights
-/// [out, in] are stored as ggml {in, out} (the same bytes), the position table drops HF's first two rows, 1-D tensors
-/// are F32 and matrices the requested type. Models without biases or without LayerNorm parameters get zero biases
-/// and unit LayerNorm weights, which computes the same function. The tokenizer is padded with unused tokens to the
-/// embedding's rows.
+/// VisualNarrator.Engine.Models.Opt): every OPT variant (pre- and post-LN, with or without project_in / project_out).
+/// Tensor names, shapes and each one's HuggingFace source come from the engine's <see cref="TensorNames"/> table and
+/// contract; HF weights [out, in] are stored as ggml {in, out} (the same bytes), the position table drops HF's first
+/// two rows, 1-D tensors are F32 and matrices the requested type. Models without biases or without LayerNorm
+/// parameters get zero biases and unit LayerNorm weights, which computes the same function. The tokenizer is padded
+/// with unused tokens to the embedding's rows.
 /// </summary>
 public static class OptGgufExporter
 {
@@ -37,16 +38,18 @@ public static class OptGgufExporter
     public static IReadOnlyList<GgmlType> DirectTypes { get; } = [GgmlType.F32, GgmlType.F16, GgmlType.BF16];
 
     /// <summary>Checks that the engine's <c>opt</c> graph can run the model.</summary>
-    /// <exception cref="NotSupportedException">Post-LN, project_in / project_out, or no final LayerNorm.</exception>
+    /// <exception cref="NotSupportedException">A pre-LN model without its final LayerNorm (<c>_remove_final_layer_norm</c>),
+    /// which no published OPT checkpoint is.</exception>
     public static void CheckSupported(OptConfig config)
     {
-        var problems = new List<string>();
-        if (!config.DoLayerNormBefore) problems.Add("it is post-LN (do_layer_norm_before false, like opt-350m)");
-        if (config.HasProjection) problems.Add($"it has project_in / project_out (word_embed_proj_dim {config.WordEmbedProjDim} != hidden_size {config.HiddenSize})");
-        if (config.DoLayerNormBefore && config.RemoveFinalLayerNorm) problems.Add("it has no final LayerNorm (_remove_final_layer_norm)");
-        if (problems.Count > 0)
-            throw new NotSupportedException($"the engine's 'opt' GGUF contract is the pre-LN OPT graph with a final LayerNorm and no embedding projection; this model cannot be written as it: {string.Join("; ", problems)}");
+        if (config.DoLayerNormBefore && config.RemoveFinalLayerNorm)
+            throw new NotSupportedException("the engine's pre-LN 'opt' graph ends with a final LayerNorm; this model has none (_remove_final_layer_norm true)");
     }
+
+    /// <summary>The engine hyperparameters of an OPT config.</summary>
+    public static ModelHyperparameters Hyperparameters(OptConfig config) =>
+        new("opt", config.MaxPositionEmbeddings, config.HiddenSize, config.FfnDim, config.NumHiddenLayers, config.NumAttentionHeads, 1e-5f,
+            config.VocabSize, config.DoLayerNormBefore, config.HasProjection ? config.WordEmbedProjDim : null);
 
     /// <summary>Builds the GGUF writer; tensor data is produced from the model while the file is written, so the
     /// model must stay alive until <see cref="GgufWriter.WriteTo(string, IProgress{GgufWriteProgress}?)"/> returns.</summary>
@@ -65,8 +68,7 @@ public static class OptGgufExporter
         if (tokenizer.Count > config.VocabSize)
             throw new ArgumentException($"the tokenizer has {tokenizer.Count} tokens but the embedding has only {config.VocabSize} rows");
 
-        var hp = new ModelHyperparameters("opt", config.MaxPositionEmbeddings, config.HiddenSize, config.FfnDim, config.NumHiddenLayers,
-            config.NumAttentionHeads, 1e-5f, config.VocabSize);
+        var hp = Hyperparameters(config);
         var writer = new GgufWriter();
         hp.WriteTo(writer);
         writer.SetString(GgufKeys.Name, provenance.Adapter is null ? provenance.SourceModel : $"{provenance.SourceModel} + {provenance.Adapter}");
@@ -74,10 +76,15 @@ public static class OptGgufExporter
         tokenizer.PadTo(config.VocabSize).WriteTo(writer);
         WriteProvenance(writer, provenance);
 
-        var sources = Sources(model);
+        var sources = Sources(model, hp);
         foreach (var spec in new Opt().Tensors(hp))
         {
-            if (!sources.TryGetValue(spec.Name, out var source))
+            var torchShape = spec.Shape.Reverse().ToArray();
+            Func<Tensor>? source = sources.GetValueOrDefault(spec.Name);
+            // Absent affine parameters (enable_bias / layer_norm_elementwise_affine false) are the identity.
+            if (source is null && spec.Name.EndsWith("." + TensorNames.BiasSuffix, StringComparison.Ordinal)) source = () => zeros(torchShape);
+            else if (source is null && spec.Name.EndsWith("norm." + TensorNames.WeightSuffix, StringComparison.Ordinal)) source = () => ones(torchShape);
+            if (source is null)
             {
                 if (spec.Required) throw new InvalidOperationException($"no source for GGUF tensor '{spec.Name}'");
                 continue;
@@ -104,39 +111,24 @@ public static class OptGgufExporter
         if (p.AdapterBaseModel is not null) writer.SetString(ProvenancePrefix + "lora.base_model_name_or_path", p.AdapterBaseModel);
     }
 
-    /// <summary>The source of every GGUF tensor: a function giving the tensor in torch layout ([out, in] for
-    /// matrices, which is ggml's {in, out}).</summary>
-    private static Dictionary<string, Func<Tensor>> Sources(OptForCausalLM model)
+    /// <summary>The source of every GGUF tensor the model has, found by its HuggingFace key in the tensor-name table:
+    /// a function giving the tensor in torch layout ([out, in] for matrices, which is ggml's {in, out}).</summary>
+    private static Dictionary<string, Func<Tensor>> Sources(OptForCausalLM model, ModelHyperparameters hp)
     {
-        var d = model.Decoder;
-        var map = new Dictionary<string, Func<Tensor>>(StringComparer.Ordinal)
+        var parameters = model.BaseParameters().ToDictionary(p => p.Key, p => (Tensor)p.Value, StringComparer.Ordinal);
+        var map = new Dictionary<string, Func<Tensor>>(StringComparer.Ordinal);
+        foreach (var row in TensorNames.Table.Where(r => r.HuggingFace is not null))
         {
-            ["token_embd.weight"] = () => d.EmbedTokens,
-            ["position_embd.weight"] = () => d.EmbedPositions.narrow(0, OptDecoder.PositionOffset, d.EmbedPositions.shape[0] - OptDecoder.PositionOffset),
-            ["output_norm.weight"] = () => Weight(d.FinalLayerNorm!),
-            ["output_norm.bias"] = () => Bias(d.FinalLayerNorm!),
-        };
-        if (model.LmHead is not null) map["output.weight"] = () => model.LmHead.Weight;
-        for (var i = 0; i < d.Layers.Count; i++)
-        {
-            var layer = d.Layers[i];
-            var p = $"blk.{i}.";
-            map[p + "attn_norm.weight"] = () => Weight(layer.SelfAttnLayerNorm);
-            map[p + "attn_norm.bias"] = () => Bias(layer.SelfAttnLayerNorm);
-            foreach (var (suffix, linear) in new[] { ("attn_q", layer.SelfAttn.QProj), ("attn_k", layer.SelfAttn.KProj), ("attn_v", layer.SelfAttn.VProj),
-                         ("attn_output", layer.SelfAttn.OutProj), ("ffn_up", layer.Fc1), ("ffn_down", layer.Fc2) })
-            {
-                map[p + suffix + ".weight"] = () => linear.Weight;
-                map[p + suffix + ".bias"] = () => (Tensor?)linear.Bias ?? zeros(linear.OutFeatures);
-            }
-            map[p + "ffn_norm.weight"] = () => Weight(layer.FinalLayerNorm);
-            map[p + "ffn_norm.bias"] = () => Bias(layer.FinalLayerNorm);
+            var layers = row.PerLayer ? Enumerable.Range(0, hp.BlockCount) : new[] { -1 };
+            foreach (var layer in layers)
+                foreach (var suffix in new[] { TensorNames.WeightSuffix, TensorNames.BiasSuffix })
+                    if (parameters.TryGetValue(TensorNames.HuggingFace(row.Tensor, suffix, layer), out var p))
+                        map[TensorNames.Tn(row.Tensor, suffix, layer)] = () => p;
         }
+        var d = model.Decoder;
+        map[TensorNames.PositionEmbd] = () => d.EmbedPositions.narrow(0, OptDecoder.PositionOffset, d.EmbedPositions.shape[0] - OptDecoder.PositionOffset);
         return map;
     }
-
-    private static Tensor Weight(OptLayerNorm norm) => (Tensor?)norm.Weight ?? ones(norm.Dim);
-    private static Tensor Bias(OptLayerNorm norm) => (Tensor?)norm.Bias ?? zeros(norm.Dim);
 
     private static void WriteTensor(Stream stream, string name, long[] ggmlShape, GgmlType type, Func<Tensor> source)
     {

@@ -7,7 +7,7 @@ using VisualNarrator.Convert.HuggingFace;
 namespace VisualNarrator.Convert.Lora;
 
 /// <summary>
-/// A PEFT LoRA adapter_config.json (DESIGN.md section 4). Supported: r, lora_alpha, lora_dropout, target_modules (a
+/// A PEFT LoRA adapter_config.json (PEFT's LoraConfig). Supported: r, lora_alpha, lora_dropout, target_modules (a
 /// list matched as PEFT does, by name or dotted suffix; a string matched as a full regex; or "all-linear"),
 /// use_rslora, fan_in_fan_out, base_model_name_or_path. Rejected with a clear error: peft_type other than LORA,
 /// task_type other than CAUSAL_LM, use_dora, bias other than "none", modules_to_save, rank_pattern / alpha_pattern,

@@ -7,7 +7,7 @@ namespace VisualNarrator.Convert.Modeling;
 
 /// <summary>
 /// The fields of HuggingFace's <c>OPTConfig</c> (config.json with <c>"model_type": "opt"</c>) that define the network,
-/// with transformers' defaults for absent keys. See DESIGN.md section 3.
+/// with transformers' defaults for absent keys (as modeling_opt.py and configuration_opt.py define them).
 /// </summary>
 public sealed record OptConfig
 {
@@ -67,8 +67,9 @@ public sealed record OptConfig
     /// <summary>Whether the decoder ends with a LayerNorm.</summary>
     public bool HasFinalLayerNorm => DoLayerNormBefore && !RemoveFinalLayerNorm;
 
-    /// <summary>Real OPT shapes (from the published configs) and a tiny one for tests. <c>opt-350m</c> is the real
-    /// post-LN model with its 512-wide embedding and project_in / project_out.</summary>
+    /// <summary>Every published OPT shape (from the published configs, opt-125m ... opt-66b), a tiny one for tests
+    /// and the built-in narrator's. <c>opt-350m</c> is the real post-LN model with its 512-wide embedding and
+    /// project_in / project_out. Listing them allocates nothing.</summary>
     public static IReadOnlyDictionary<string, OptConfig> Shapes { get; } = new Dictionary<string, OptConfig>
     {
         ["tiny"] = new() { HiddenSize = 64, WordEmbedProjDim = 64, NumHiddenLayers = 2, NumAttentionHeads = 4, FfnDim = 256, MaxPositionEmbeddings = 64 },
@@ -78,6 +79,10 @@ public sealed record OptConfig
         ["opt-350m"] = new() { HiddenSize = 1024, WordEmbedProjDim = 512, NumHiddenLayers = 24, NumAttentionHeads = 16, FfnDim = 4096, DoLayerNormBefore = false },
         ["opt-1.3b"] = new() { HiddenSize = 2048, WordEmbedProjDim = 2048, NumHiddenLayers = 24, NumAttentionHeads = 32, FfnDim = 8192 },
         ["opt-2.7b"] = new() { HiddenSize = 2560, WordEmbedProjDim = 2560, NumHiddenLayers = 32, NumAttentionHeads = 32, FfnDim = 10240 },
+        ["opt-6.7b"] = new() { HiddenSize = 4096, WordEmbedProjDim = 4096, NumHiddenLayers = 32, NumAttentionHeads = 32, FfnDim = 16384 },
+        ["opt-13b"] = new() { HiddenSize = 5120, WordEmbedProjDim = 5120, NumHiddenLayers = 40, NumAttentionHeads = 40, FfnDim = 20480 },
+        ["opt-30b"] = new() { HiddenSize = 7168, WordEmbedProjDim = 7168, NumHiddenLayers = 48, NumAttentionHeads = 56, FfnDim = 28672 },
+        ["opt-66b"] = new() { HiddenSize = 9216, WordEmbedProjDim = 9216, NumHiddenLayers = 64, NumAttentionHeads = 72, FfnDim = 36864 },
     };
 
     /// <summary>Looks a shape up by name.</summary>

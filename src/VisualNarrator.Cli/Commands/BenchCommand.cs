@@ -78,7 +78,10 @@ public static class BenchCommand
             if (parse.GetValue(anchor))
             {
                 var shapeName = parse.GetValue(shape) ?? $"{hp.EmbeddingLength}x{hp.BlockCount}";
-                var (gpt2, llamaQuantize) = Prepare(cache, shapeName, "gpt2", hp, typeName, QuantizeWithLlamaCpp);
+                // llama.cpp's gpt2 is pre-LN without projections: the anchor has the same layers, without OPT-350m's
+                // post-LN order and 512-wide embedding.
+                var anchorHp = hp with { LayerNormBefore = true, TokenEmbeddingLength = null };
+                var (gpt2, llamaQuantize) = Prepare(cache, shapeName, "gpt2", anchorHp, typeName, QuantizeWithLlamaCpp);
                 rows.Add(("llama.cpp", Measure("llama.cpp", gpt2, plan), llamaQuantize));
             }
 
@@ -95,7 +98,7 @@ public static class BenchCommand
 
     /// <summary>The type of the bulk of a file's weights (ffn_up of layer 0), lower-case.</summary>
     private static string DominantType(GgufFile file) =>
-        GgmlTypeInfo.Name((file.FindTensor("blk.0.ffn_up.weight") ?? file.Tensors.MaxBy(t => t.ByteSize)!).Type).ToLowerInvariant();
+        GgmlTypeInfo.Name((file.FindTensor(TensorNames.Tn(ModelTensor.FfnUp, layer: 0)) ?? file.Tensors.MaxBy(t => t.ByteSize)!).Type).ToLowerInvariant();
 
     /// <summary>Makes (or reuses from the cache) a random F16 model of the shape and converts it to the type.</summary>
     private static (string Path, double? QuantizeSeconds) Prepare(string cache, string shape, string arch, ModelHyperparameters hp, string type,

@@ -3,9 +3,8 @@ using VisualNarrator.Engine.Native;
 namespace VisualNarrator.Engine.Models;
 
 /// <summary>A decoder-only transformer of the GPT-2 / OPT family: learned positions, LayerNorm with bias, multi-head
-/// attention, a two-matrix FFN, a LayerNorm before the LM head. An architecture supplies its tensor contract and the
-/// two places where the family differs (how q/k/v are projected, which activation the FFN uses); the graph itself
-/// is built once, by <see cref="DecoderGraph"/>.</summary>
+/// attention, a two-matrix FFN. An architecture supplies its tensor contract and builds its own graph from the shared
+/// blocks of <see cref="GraphBuilder"/>; tensor names come from <see cref="TensorNames"/>.</summary>
 public abstract class DecoderArchitecture
 {
     /// <summary>general.architecture value.</summary>
@@ -14,12 +13,8 @@ public abstract class DecoderArchitecture
     /// <summary>Every tensor the architecture expects for these hyperparameters, with ggml-order shapes.</summary>
     public abstract IEnumerable<TensorSpec> Tensors(ModelHyperparameters hp);
 
-    /// <summary>Projects the normalised hidden states <paramref name="h"/> [n_embd, n_tokens] of layer
-    /// <paramref name="layer"/> into unscaled q, k, v, each [n_embd, n_tokens].</summary>
-    internal abstract (GgmlTensor Q, GgmlTensor K, GgmlTensor V) ProjectQkv(GgmlContext ctx, ModelWeights w, int layer, GgmlTensor h);
-
-    /// <summary>The FFN activation.</summary>
-    internal abstract GgmlTensor Activation(GgmlContext ctx, GgmlTensor x);
+    /// <summary>Builds the forward pass of one batch and returns its logits [n_vocab, n_outputs].</summary>
+    internal abstract GgmlTensor Build(GraphBuilder b);
 
     /// <summary>The architectures this engine runs.</summary>
     public static IReadOnlyList<DecoderArchitecture> Supported { get; } = [new Opt(), new Gpt2()];
@@ -30,30 +25,43 @@ public abstract class DecoderArchitecture
         Supported.FirstOrDefault(a => a.Name == name)
         ?? throw new ModelLoadException(file, $"unsupported architecture '{name}' (general.architecture); this engine runs {string.Join(", ", Supported.Select(a => a.Name))}");
 
-    /// <summary>Tensors every member of the family shares: embeddings, per-layer norms, attention output, FFN, and the
-    /// output norm and optional untied LM head.</summary>
+    /// <summary>A weight matrix {in, out} and, unless <paramref name="bias"/> is false, its bias {out}.</summary>
+    protected static IEnumerable<TensorSpec> Linear(ModelTensor tensor, int layer, long inputs, long outputs, bool bias = true)
+    {
+        yield return new TensorSpec(TensorNames.Tn(tensor, TensorNames.WeightSuffix, layer), [inputs, outputs]);
+        if (bias) yield return new TensorSpec(TensorNames.Tn(tensor, TensorNames.BiasSuffix, layer), [outputs]);
+    }
+
+    /// <summary>A LayerNorm's weight and bias {width}.</summary>
+    protected static IEnumerable<TensorSpec> Norm(ModelTensor tensor, int layer, long width) =>
+    [
+        new TensorSpec(TensorNames.Tn(tensor, TensorNames.WeightSuffix, layer), [width]),
+        new TensorSpec(TensorNames.Tn(tensor, TensorNames.BiasSuffix, layer), [width]),
+    ];
+
+    /// <summary>Tensors every member of the family shares: embeddings (and OPT's proj_in / proj_out when the token
+    /// embedding is narrower), per-layer norms, attention output, FFN, the output norm (pre-LN only) and the optional
+    /// untied LM head.</summary>
     protected static IEnumerable<TensorSpec> SharedTensors(ModelHyperparameters hp, Func<int, IEnumerable<TensorSpec>> attentionProjections)
     {
-        long embd = hp.EmbeddingLength, ff = hp.FeedForwardLength;
-        yield return new TensorSpec("token_embd.weight", [embd, hp.VocabSize]);
-        yield return new TensorSpec("position_embd.weight", [embd, hp.ContextLength]);
+        long embd = hp.EmbeddingLength, ff = hp.FeedForwardLength, tok = hp.TokenEmbeddingWidth;
+        yield return new TensorSpec(TensorNames.TokenEmbd, [tok, hp.VocabSize]);
+        yield return new TensorSpec(TensorNames.PositionEmbd, [embd, hp.ContextLength]);
+        if (hp.HasProjection)
+            foreach (var t in Linear(ModelTensor.ProjIn, -1, tok, embd, bias: false)) yield return t;
         for (var i = 0; i < hp.BlockCount; i++)
         {
-            var p = $"blk.{i}.";
-            yield return new TensorSpec(p + "attn_norm.weight", [embd]);
-            yield return new TensorSpec(p + "attn_norm.bias", [embd]);
+            foreach (var t in Norm(ModelTensor.AttnNorm, i, embd)) yield return t;
             foreach (var t in attentionProjections(i)) yield return t;
-            yield return new TensorSpec(p + "attn_output.weight", [embd, embd]);
-            yield return new TensorSpec(p + "attn_output.bias", [embd]);
-            yield return new TensorSpec(p + "ffn_norm.weight", [embd]);
-            yield return new TensorSpec(p + "ffn_norm.bias", [embd]);
-            yield return new TensorSpec(p + "ffn_up.weight", [embd, ff]);
-            yield return new TensorSpec(p + "ffn_up.bias", [ff]);
-            yield return new TensorSpec(p + "ffn_down.weight", [ff, embd]);
-            yield return new TensorSpec(p + "ffn_down.bias", [embd]);
+            foreach (var t in Linear(ModelTensor.AttnOutput, i, embd, embd)) yield return t;
+            foreach (var t in Norm(ModelTensor.FfnNorm, i, embd)) yield return t;
+            foreach (var t in Linear(ModelTensor.FfnUp, i, embd, ff)) yield return t;
+            foreach (var t in Linear(ModelTensor.FfnDown, i, ff, embd)) yield return t;
         }
-        yield return new TensorSpec("output_norm.weight", [embd]);
-        yield return new TensorSpec("output_norm.bias", [embd]);
-        yield return new TensorSpec("output.weight", [embd, hp.VocabSize], Required: false);
+        if (hp.LayerNormBefore)
+            foreach (var t in Norm(ModelTensor.OutputNorm, -1, embd)) yield return t;
+        if (hp.HasProjection)
+            foreach (var t in Linear(ModelTensor.ProjOut, -1, embd, tok, bias: false)) yield return t;
+        yield return new TensorSpec(TensorNames.Output, [tok, hp.VocabSize], Required: false);
     }
 }

@@ -16,57 +16,58 @@ namespace VisualNarrator.Engine.Models;
 internal sealed record DecoderGraphIo(GgmlTensor Tokens, GgmlTensor Positions, GgmlTensor CacheRows, GgmlTensor Mask,
     GgmlTensor? OutputRows, GgmlTensor Logits);
 
-/// <summary>Graph builders shared by the architectures (LayerNorm, linear layers, attention over the KV cache, FFN)
-/// and the decoder forward pass composed from them, in the order of llama.cpp's gpt2 graph.</summary>
+/// <summary>Entry point of graph building: creates the batch's inputs and lets the architecture build its graph.</summary>
 internal static class DecoderGraph
 {
     /// <summary>Nodes a graph needs for <paramref name="layers"/> layers (about 40 per layer, plus slack).</summary>
     public static int GraphSize(int layers) => 256 + 64 * layers;
 
-    /// <summary>LayerNorm with affine weight and bias: <c>norm(x) * {name}.weight + {name}.bias</c>.</summary>
-    public static GgmlTensor LayerNorm(GgmlContext ctx, ModelWeights w, string name, GgmlTensor x, float eps) =>
-        ctx.Add(ctx.Mul(ctx.Norm(x, eps), w[name + ".weight"]), w[name + ".bias"]);
-
-    /// <summary>Linear layer <c>{name}.weight x + {name}.bias</c>; weight {in, out}, x [in, n] gives [out, n].</summary>
-    public static GgmlTensor Linear(GgmlContext ctx, ModelWeights w, string name, GgmlTensor x) =>
-        ctx.Add(ctx.MulMat(w[name + ".weight"], x), w[name + ".bias"]);
-
-    /// <summary>Multi-head causal self-attention: writes this batch's k and v into the cache, then attends over the
-    /// first n_kv cells under the mask (which encodes both causality and sequence membership).</summary>
-    public static GgmlTensor Attention(GgmlContext ctx, GgmlGraph graph, KvCache cache, int layer, DecoderGraphIo io,
-        GgmlTensor q, GgmlTensor k, GgmlTensor v, int heads, int nKv, bool flash)
-    {
-        var embd = q.Ne(0);
-        var tokens = q.Ne(1);
-        var headDim = embd / heads;
-        var (kCache, vCache) = cache.Layer(layer);
-        // The stores must run before the reads below; nodes run in the order they were expanded.
-        graph.Expand(ctx.SetRows(kCache, k, io.CacheRows));
-        graph.Expand(ctx.SetRows(vCache, v, io.CacheRows));
-
-        var elem = cache.ElementBytes;
-        var kView = ctx.View(kCache, headDim, heads, nKv, (ulong)headDim * elem, kCache.Nb(1), 0);
-        var vView = ctx.View(vCache, headDim, heads, nKv, (ulong)headDim * elem, vCache.Nb(1), 0);
-        var qh = ctx.Permute(ctx.Reshape(q, headDim, heads, tokens), 0, 2, 1, 3);  // [hd, tokens, heads]
-        var kh = ctx.Permute(kView, 0, 2, 1, 3);                                     // [hd, n_kv, heads]
-        var scale = 1f / MathF.Sqrt(headDim);
-        if (flash)
-        {
-            // Fused kernel: reads V in cache layout, no score matrix or V copy; result is [hd, heads, tokens].
-            var fused = ctx.FlashAttention(qh, kh, ctx.Permute(vView, 0, 2, 1, 3), io.Mask, scale);
-            return ctx.Reshape(fused, embd, tokens);
-        }
-        var scores = ctx.MulMat(kh, qh);                                             // [n_kv, tokens, heads]
-        var probs = ctx.SoftMax(scores, io.Mask, scale);
-        var vh = ctx.Cont(ctx.Permute(vView, 1, 2, 0, 3));                           // [n_kv, hd, heads]
-        var mixed = ctx.MulMat(vh, probs);                                           // [hd, tokens, heads]
-        return ctx.Reshape(ctx.Cont(ctx.Permute(mixed, 0, 2, 1, 3)), embd, tokens);  // [embd, tokens]
-    }
-
     /// <summary>Builds the forward pass of one batch; returns its inputs and logits.</summary>
     public static DecoderGraphIo Build(GgmlContext ctx, GgmlGraph graph, DecoderArchitecture arch, ModelHyperparameters hp,
         ModelWeights w, KvCache cache, int nTokens, int nOutputs, int nKv, bool flash)
     {
+        var builder = new GraphBuilder(ctx, graph, hp, w, cache, nTokens, nOutputs, nKv, flash);
+        var logits = arch.Build(builder).SetName("result_output").SetOutput();
+        graph.Expand(logits);
+        return builder.Io with { Logits = logits };
+    }
+}
+
+/// <summary>The FFN activations of the family.</summary>
+internal enum FfnActivation
+{
+    /// <summary>ReLU (OPT).</summary>
+    Relu,
+    /// <summary>GELU, tanh approximation (gpt2).</summary>
+    Gelu,
+}
+
+/// <summary>
+/// The graph-builder context an architecture composes its graph from (llama.cpp's <c>llm_graph_context</c>): the
+/// batch's inputs, the weights by <see cref="ModelTensor"/>, and the shared blocks <see cref="Norm"/>,
+/// <see cref="Linear"/>, <see cref="Attention"/> and <see cref="Ffn"/>. Every block names its result per layer
+/// (<c>attn_norm-3</c>, as llama.cpp's <c>cb(cur, "attn_norm", il)</c>), so a graph dump reads like the
+/// architecture file.
+/// </summary>
+internal sealed class GraphBuilder
+{
+    private readonly GgmlContext _ctx;
+    private readonly GgmlGraph _graph;
+    private readonly ModelWeights _w;
+    private readonly KvCache _cache;
+    private readonly int _nKv;
+    private readonly bool _flash;
+
+    public GraphBuilder(GgmlContext ctx, GgmlGraph graph, ModelHyperparameters hp, ModelWeights w, KvCache cache,
+        int nTokens, int nOutputs, int nKv, bool flash)
+    {
+        _ctx = ctx;
+        _graph = graph;
+        _w = w;
+        _cache = cache;
+        _nKv = nKv;
+        _flash = flash;
+        Hp = hp;
         var tokens = ctx.NewTensor(GgmlType.I32, nTokens).SetName("inp_tokens").SetInput();
         var positions = ctx.NewTensor(GgmlType.I32, nTokens).SetName("inp_pos").SetInput();
         var cacheRows = ctx.NewTensor(GgmlType.I64, nTokens).SetName("inp_kv_rows").SetInput();
@@ -74,25 +75,103 @@ internal static class DecoderGraph
             ? ctx.NewTensor(GgmlType.F16, nKv, GgmlContext.FlashAttentionMaskRows(nTokens)).SetName("inp_kq_mask").SetInput()
             : ctx.NewTensor(GgmlType.F32, nKv, nTokens).SetName("inp_kq_mask").SetInput();
         var outputRows = nOutputs == nTokens ? (GgmlTensor?)null : ctx.NewTensor(GgmlType.I32, nOutputs).SetName("inp_out_ids").SetInput();
-        var io = new DecoderGraphIo(tokens, positions, cacheRows, mask, outputRows, default);
-
-        var x = ctx.Add(ctx.GetRows(w["token_embd.weight"], tokens), ctx.GetRows(w["position_embd.weight"], positions));
-        for (var layer = 0; layer < hp.BlockCount; layer++)
-        {
-            var p = $"blk.{layer}.";
-            var h = LayerNorm(ctx, w, p + "attn_norm", x, hp.LayerNormEpsilon);
-            var (q, k, v) = arch.ProjectQkv(ctx, w, layer, h);
-            var attn = Attention(ctx, graph, cache, layer, io, q, k, v, hp.HeadCount, nKv, flash);
-            x = ctx.Add(x, Linear(ctx, w, p + "attn_output", attn));
-
-            h = LayerNorm(ctx, w, p + "ffn_norm", x, hp.LayerNormEpsilon);
-            h = Linear(ctx, w, p + "ffn_down", arch.Activation(ctx, Linear(ctx, w, p + "ffn_up", h)));
-            x = ctx.Add(x, h);
-        }
-        if (outputRows is { } rows) x = ctx.GetRows(x, rows);
-        x = LayerNorm(ctx, w, "output_norm", x, hp.LayerNormEpsilon);
-        var logits = ctx.MulMat(w.TryGet("output.weight") ?? w["token_embd.weight"], x).SetName("result_output").SetOutput();
-        graph.Expand(logits);
-        return io with { Logits = logits };
+        Io = new DecoderGraphIo(tokens, positions, cacheRows, mask, outputRows, default);
     }
+
+    /// <summary>The model's hyperparameters.</summary>
+    public ModelHyperparameters Hp { get; }
+
+    /// <summary>The batch's inputs (Logits unset).</summary>
+    public DecoderGraphIo Io { get; }
+
+    /// <summary>Names an intermediate: <c>{name}-{layer}</c> per layer, <c>{name}</c> otherwise.</summary>
+    public GgmlTensor Cb(GgmlTensor t, string name, int layer = -1) => t.SetName(layer >= 0 ? $"{name}-{layer}" : name);
+
+    /// <summary>A weight by the tensor-name table.</summary>
+    public GgmlTensor Weight(ModelTensor tensor, int layer = -1, string suffix = TensorNames.WeightSuffix) =>
+        _w[TensorNames.Tn(tensor, suffix, layer)];
+
+    /// <summary>a + b.</summary>
+    public GgmlTensor Add(GgmlTensor a, GgmlTensor b) => _ctx.Add(a, b);
+
+    /// <summary>Rows of the token embedding for the batch's tokens: [n_tok_embd, n_tokens].</summary>
+    public GgmlTensor TokenEmbeddings() => Cb(_ctx.GetRows(Weight(ModelTensor.TokenEmbd), Io.Tokens), "inp_tok_embd");
+
+    /// <summary>Rows of the position table for the batch's positions: [n_embd, n_tokens].</summary>
+    public GgmlTensor PositionEmbeddings() => Cb(_ctx.GetRows(Weight(ModelTensor.PositionEmbd), Io.Positions), "inp_pos_embd");
+
+    /// <summary>LayerNorm with affine weight and bias of <paramref name="tensor"/>.</summary>
+    public GgmlTensor Norm(GgmlTensor x, ModelTensor tensor, int layer, string name)
+    {
+        var normed = _ctx.Norm(x, Hp.LayerNormEpsilon);
+        return Cb(_ctx.Add(_ctx.Mul(normed, Weight(tensor, layer)), Weight(tensor, layer, TensorNames.BiasSuffix)), name, layer);
+    }
+
+    /// <summary>Linear layer of <paramref name="tensor"/>: weight {in, out} times x [in, n] (+ bias) gives [out, n].</summary>
+    public GgmlTensor Linear(GgmlTensor x, ModelTensor tensor, int layer, string name, bool bias = true)
+    {
+        var y = _ctx.MulMat(Weight(tensor, layer), x);
+        if (bias) y = _ctx.Add(y, Weight(tensor, layer, TensorNames.BiasSuffix));
+        return Cb(y, name, layer);
+    }
+
+    /// <summary>Splits a fused [3 n_embd, n_tokens] projection into contiguous q, k, v.</summary>
+    public (GgmlTensor Q, GgmlTensor K, GgmlTensor V) SplitQkv(GgmlTensor qkv, int layer)
+    {
+        var embd = qkv.Ne(0) / 3;
+        var tokens = qkv.Ne(1);
+        // Views into the fused rows; made contiguous so the reshapes in attention are valid.
+        GgmlTensor Part(int i, string name) =>
+            Cb(_ctx.Cont(_ctx.View(qkv, embd, tokens, qkv.Nb(1), (ulong)(i * embd * sizeof(float)))), name, layer);
+        return (Part(0, "Qcur"), Part(1, "Kcur"), Part(2, "Vcur"));
+    }
+
+    /// <summary>Multi-head causal self-attention of layer <paramref name="layer"/>: writes this batch's k and v into
+    /// the cache, then attends over the first n_kv cells under the mask (which encodes both causality and sequence
+    /// membership). q is unscaled; scores are scaled by head_dim^-0.5. Returns [n_embd, n_tokens] before the output
+    /// projection.</summary>
+    public GgmlTensor Attention(GgmlTensor q, GgmlTensor k, GgmlTensor v, int layer)
+    {
+        var embd = q.Ne(0);
+        var tokens = q.Ne(1);
+        var heads = Hp.HeadCount;
+        var headDim = embd / heads;
+        var (kCache, vCache) = _cache.Layer(layer);
+        // The stores must run before the reads below; nodes run in the order they were expanded.
+        _graph.Expand(_ctx.SetRows(kCache, k, Io.CacheRows));
+        _graph.Expand(_ctx.SetRows(vCache, v, Io.CacheRows));
+
+        var elem = _cache.ElementBytes;
+        var kView = _ctx.View(kCache, headDim, heads, _nKv, (ulong)headDim * elem, kCache.Nb(1), 0);
+        var vView = _ctx.View(vCache, headDim, heads, _nKv, (ulong)headDim * elem, vCache.Nb(1), 0);
+        var qh = _ctx.Permute(_ctx.Reshape(q, headDim, heads, tokens), 0, 2, 1, 3);  // [hd, tokens, heads]
+        var kh = _ctx.Permute(kView, 0, 2, 1, 3);                                     // [hd, n_kv, heads]
+        var scale = 1f / MathF.Sqrt(headDim);
+        if (_flash)
+        {
+            // Fused kernel: reads V in cache layout, no score matrix or V copy; result is [hd, heads, tokens].
+            var fused = _ctx.FlashAttention(qh, kh, _ctx.Permute(vView, 0, 2, 1, 3), Io.Mask, scale);
+            return Cb(_ctx.Reshape(fused, embd, tokens), "kqv_out", layer);
+        }
+        var scores = _ctx.MulMat(kh, qh);                                             // [n_kv, tokens, heads]
+        var probs = Cb(_ctx.SoftMax(scores, Io.Mask, scale), "kq_soft_max", layer);
+        var vh = _ctx.Cont(_ctx.Permute(vView, 1, 2, 0, 3));                          // [n_kv, hd, heads]
+        var mixed = _ctx.MulMat(vh, probs);                                           // [hd, tokens, heads]
+        return Cb(_ctx.Reshape(_ctx.Cont(_ctx.Permute(mixed, 0, 2, 1, 3)), embd, tokens), "kqv_out", layer);
+    }
+
+    /// <summary>The two-matrix FFN of layer <paramref name="layer"/>: ffn_down(act(ffn_up(x))).</summary>
+    public GgmlTensor Ffn(GgmlTensor x, FfnActivation activation, int layer)
+    {
+        var up = Linear(x, ModelTensor.FfnUp, layer, "ffn_up");
+        var act = Cb(activation == FfnActivation.Relu ? _ctx.Relu(up) : _ctx.Gelu(up), "ffn_act", layer);
+        return Linear(act, ModelTensor.FfnDown, layer, "ffn_out");
+    }
+
+    /// <summary>Keeps only the tokens that produce logits (all when the batch wants every row).</summary>
+    public GgmlTensor OutputRows(GgmlTensor x) => Io.OutputRows is { } rows ? Cb(_ctx.GetRows(x, rows), "out_rows") : x;
+
+    /// <summary>The LM head: output.weight, or token_embd.weight when tied; [n_vocab, n_outputs].</summary>
+    public GgmlTensor LmHead(GgmlTensor x) =>
+        _ctx.MulMat(_w.TryGet(TensorNames.Output) ?? Weight(ModelTensor.TokenEmbd), x);
 }

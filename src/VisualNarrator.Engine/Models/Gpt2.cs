@@ -3,10 +3,10 @@ using VisualNarrator.Engine.Native;
 namespace VisualNarrator.Engine.Models;
 
 /// <summary>
-/// llama.cpp's <c>gpt2</c> architecture, kept so the engine can be checked against llama.cpp on the same file.
-/// Same keys as <see cref="Opt"/> under the gpt2. prefix; differences: one fused projection
-/// <c>blk.N.attn_qkv.weight {n_embd, 3 n_embd}</c> + bias whose output rows are q, k, v in that order, and GELU
-/// (tanh approximation) in the FFN.
+/// llama.cpp's <c>gpt2</c> architecture (src/models/gpt2.cpp), kept so the engine can be checked against llama.cpp on
+/// the same file. Same keys as <see cref="Opt"/> under the gpt2. prefix (always pre-LN, no projections); differences:
+/// one fused projection <c>blk.N.attn_qkv.weight {n_embd, 3 n_embd}</c> + bias whose output rows are q, k, v in that
+/// order, and GELU (tanh approximation) in the FFN.
 /// </summary>
 public sealed class Gpt2 : DecoderArchitecture
 {
@@ -14,21 +14,27 @@ public sealed class Gpt2 : DecoderArchitecture
     public override string Name => "gpt2";
 
     /// <inheritdoc />
-    public override IEnumerable<TensorSpec> Tensors(ModelHyperparameters hp) => SharedTensors(hp, i =>
-    [
-        new($"blk.{i}.attn_qkv.weight", [hp.EmbeddingLength, 3L * hp.EmbeddingLength]),
-        new($"blk.{i}.attn_qkv.bias", [3L * hp.EmbeddingLength]),
-    ]);
+    public override IEnumerable<TensorSpec> Tensors(ModelHyperparameters hp) =>
+        SharedTensors(hp, i => Linear(ModelTensor.AttnQkv, i, hp.EmbeddingLength, 3L * hp.EmbeddingLength));
 
-    internal override (GgmlTensor Q, GgmlTensor K, GgmlTensor V) ProjectQkv(GgmlContext ctx, ModelWeights w, int layer, GgmlTensor h)
+    /// <summary>x = tok + pos; per layer x += out(attn(LN(x))), x += ffn_down(gelu(ffn_up(LN(x)))); LN; LM head.</summary>
+    internal override GgmlTensor Build(GraphBuilder b)
     {
-        var qkv = DecoderGraph.Linear(ctx, w, $"blk.{layer}.attn_qkv", h);
-        var embd = h.Ne(0);
-        var tokens = h.Ne(1);
-        // Views into the fused rows; made contiguous so the reshapes in attention are valid.
-        GgmlTensor Part(int i) => ctx.Cont(ctx.View(qkv, embd, tokens, qkv.Nb(1), (ulong)(i * embd * sizeof(float))));
-        return (Part(0), Part(1), Part(2));
-    }
+        var hp = b.Hp;
+        var x = b.Cb(b.Add(b.TokenEmbeddings(), b.PositionEmbeddings()), "inp_embd");
+        for (var il = 0; il < hp.BlockCount; il++)
+        {
+            var cur = b.Norm(x, ModelTensor.AttnNorm, il, "attn_norm");
+            var (q, k, v) = b.SplitQkv(b.Linear(cur, ModelTensor.AttnQkv, il, "wqkv"), il);
+            cur = b.Linear(b.Attention(q, k, v, il), ModelTensor.AttnOutput, il, "attn_out");
+            x = b.Cb(b.Add(x, cur), "ffn_inp", il);
 
-    internal override GgmlTensor Activation(GgmlContext ctx, GgmlTensor x) => ctx.Gelu(x);
+            cur = b.Norm(x, ModelTensor.FfnNorm, il, "ffn_norm");
+            cur = b.Ffn(cur, FfnActivation.Gelu, il);
+            x = b.Cb(b.Add(x, cur), "l_out", il);
+        }
+        x = b.OutputRows(x);
+        x = b.Norm(x, ModelTensor.OutputNorm, -1, "result_norm");
+        return b.LmHead(x);
+    }
 }

@@ -12,11 +12,28 @@ namespace VisualNarrator.Engine.Models;
 /// <param name="HeadCount">{arch}.attention.head_count.</param>
 /// <param name="LayerNormEpsilon">{arch}.attention.layer_norm_epsilon.</param>
 /// <param name="VocabSize">Rows of token_embd.weight.</param>
+/// <param name="LayerNormBefore">opt.layer_norm_before (BOOL, absent = true): pre-LN (each sub-block normalises its
+/// input, a final LayerNorm follows the last layer) or post-LN (each LayerNorm follows its residual add, no final
+/// LayerNorm; OPT-350m), HF's <c>do_layer_norm_before</c>.</param>
+/// <param name="TokenEmbeddingLength">opt.token_embedding_length (UINT32, absent = embedding_length): width of the
+/// token embedding, HF's <c>word_embed_proj_dim</c>; when it differs from the hidden size the model has
+/// <c>proj_in</c> / <c>proj_out</c> (OPT-350m: 512).</param>
 public sealed record ModelHyperparameters(string Architecture, int ContextLength, int EmbeddingLength, int FeedForwardLength,
-    int BlockCount, int HeadCount, float LayerNormEpsilon, int VocabSize)
+    int BlockCount, int HeadCount, float LayerNormEpsilon, int VocabSize, bool LayerNormBefore = true, int? TokenEmbeddingLength = null)
 {
     /// <summary>Size of one attention head.</summary>
     public int HeadDim => EmbeddingLength / HeadCount;
+
+    /// <summary>Width of the token embedding and of the LM head's input.</summary>
+    public int TokenEmbeddingWidth => TokenEmbeddingLength ?? EmbeddingLength;
+
+    /// <summary>Whether the model has proj_in / proj_out.</summary>
+    public bool HasProjection => TokenEmbeddingWidth != EmbeddingLength;
+
+    /// <summary>Key name of the pre-/post-LN flag (OPT only).</summary>
+    public static string LayerNormBeforeKey(string arch) => $"{arch}.layer_norm_before";
+    /// <summary>Key name of the token-embedding width (OPT only).</summary>
+    public static string TokenEmbeddingLengthKey(string arch) => $"{arch}.token_embedding_length";
 
     /// <summary>Key names, for writers and error messages.</summary>
     public static string ContextLengthKey(string arch) => $"{arch}.context_length";
@@ -52,12 +69,27 @@ public sealed record ModelHyperparameters(string Architecture, int ContextLength
         catch (GgufFormatException ex) { throw new ModelLoadException(file.Path, ex.Problem); }
         if (!(eps > 0 && eps < 1))
             throw new ModelLoadException(file.Path, $"'{LayerNormEpsilonKey(arch)}' is {eps}, expected a small positive number such as 1e-5");
-        var embdTensor = file.FindTensor("token_embd.weight")
-            ?? throw new ModelLoadException(file.Path, "missing tensor 'token_embd.weight'");
+        bool layerNormBefore = true;
+        int? tokenEmbd = null;
+        if (arch == "opt")
+        {
+            try { layerNormBefore = file.GetBool(LayerNormBeforeKey(arch), true); }
+            catch (GgufFormatException ex) { throw new ModelLoadException(file.Path, ex.Problem); }
+            if (file.TryGet(TokenEmbeddingLengthKey(arch), out _)) tokenEmbd = Positive(TokenEmbeddingLengthKey(arch));
+        }
+        else
+        {
+            foreach (var key in new[] { LayerNormBeforeKey(arch), TokenEmbeddingLengthKey(arch) })
+                if (file.TryGet(key, out _))
+                    throw new ModelLoadException(file.Path, $"'{key}' is an OPT key; the '{arch}' architecture is pre-LN without embedding projections");
+        }
+        var embdName = TensorNames.TokenEmbd;
+        var embdTensor = file.FindTensor(embdName)
+            ?? throw new ModelLoadException(file.Path, $"missing tensor '{embdName}'");
         if (embdTensor.Shape.Length != 2 || embdTensor.Shape[1] > int.MaxValue)
-            throw new ModelLoadException(file.Path, $"tensor 'token_embd.weight' has shape {embdTensor.ShapeText}, expected {{{embd}, n_vocab}}");
+            throw new ModelLoadException(file.Path, $"tensor '{embdName}' has shape {embdTensor.ShapeText}, expected {{{tokenEmbd ?? embd}, n_vocab}}");
         return new ModelHyperparameters(arch, Positive(ContextLengthKey(arch)), embd, Positive(FeedForwardLengthKey(arch)),
-            Positive(BlockCountKey(arch)), heads, eps, (int)embdTensor.Shape[1]);
+            Positive(BlockCountKey(arch)), heads, eps, (int)embdTensor.Shape[1], layerNormBefore, tokenEmbd);
     }
 
     /// <summary>Writes the hyperparameter keys (not the vocabulary size, which the embedding carries).</summary>
@@ -70,5 +102,8 @@ public sealed record ModelHyperparameters(string Architecture, int ContextLength
             .SetUInt32(BlockCountKey(Architecture), (uint)BlockCount)
             .SetUInt32(HeadCountKey(Architecture), (uint)HeadCount)
             .SetFloat32(LayerNormEpsilonKey(Architecture), LayerNormEpsilon);
+        // Written only when they differ from the default, so pre-LN files stay what llama.cpp-style readers expect.
+        if (!LayerNormBefore) writer.SetBool(LayerNormBeforeKey(Architecture), false);
+        if (HasProjection) writer.SetUInt32(TokenEmbeddingLengthKey(Architecture), (uint)TokenEmbeddingWidth);
     }
 }

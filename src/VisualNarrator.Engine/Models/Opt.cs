@@ -3,27 +3,16 @@ using VisualNarrator.Engine.Native;
 namespace VisualNarrator.Engine.Models;
 
 /// <summary>
-/// Facebook OPT (HF transformers modeling_opt.py), pre-LN variant, as the <c>opt</c> GGUF contract stores it.
+/// Facebook OPT (HF transformers modeling_opt.py), every published variant: pre-LN (most sizes) and post-LN
+/// (opt-350m), with or without project_in / project_out.
 /// <para>Keys: general.architecture = "opt"; opt.context_length, opt.embedding_length, opt.feed_forward_length,
-/// opt.block_count, opt.attention.head_count (UINT32); opt.attention.layer_norm_epsilon (FLOAT32, 1e-5); tokenizer
-/// keys as llama.cpp's gpt2 tokenizer (tokenizer.ggml.*), add_bos_token true (every prompt starts with &lt;/s&gt;, id 2).</para>
-/// <para>Tensors (ggml order, ne0 first), HF name on the right:</para>
-/// <code>
-/// token_embd.weight          {n_embd, n_vocab}   model.decoder.embed_tokens.weight
-/// position_embd.weight       {n_embd, n_ctx}     model.decoder.embed_positions.weight without its first 2 rows
-///                                                (HF reads row p + 2 for position p; here row p is position p)
-/// blk.N.attn_norm.weight|bias                    layers.N.self_attn_layer_norm
-/// blk.N.attn_q|attn_k|attn_v.weight {n_embd, n_embd} + .bias   layers.N.self_attn.q_proj|k_proj|v_proj (q NOT pre-scaled)
-/// blk.N.attn_output.weight|bias                  layers.N.self_attn.out_proj
-/// blk.N.ffn_norm.weight|bias                     layers.N.final_layer_norm
-/// blk.N.ffn_up.weight {n_embd, n_ff} + .bias     layers.N.fc1
-/// blk.N.ffn_down.weight {n_ff, n_embd} + .bias   layers.N.fc2
-/// output_norm.weight|bias                        model.decoder.final_layer_norm
-/// output.weight (optional; absent = tied)        lm_head.weight
-/// </code>
-/// Matrices may be F32, F16, BF16 or quantized; vectors are F32. The graph: x = tok + pos; per layer
-/// x += out_proj(attn(LN(x))), x += fc2(relu(fc1(LN(x)))); logits = lm_head(LN(x)). Attention scales scores by
-/// head_dim^-0.5, which equals HF's scaling of q after its bias.
+/// opt.block_count, opt.attention.head_count (UINT32); opt.attention.layer_norm_epsilon (FLOAT32, 1e-5);
+/// opt.layer_norm_before (BOOL, absent = true) and opt.token_embedding_length (UINT32, absent = embedding_length);
+/// tokenizer keys as llama.cpp's gpt2 tokenizer (tokenizer.ggml.*), add_bos_token true (every prompt starts with
+/// &lt;/s&gt;, id 2).</para>
+/// <para>Tensors: see <see cref="TensorNames"/>, which also gives each one's HuggingFace source. Matrices may be F32,
+/// F16, BF16 or quantized; vectors are F32. Position p reads row p of position_embd (HF's row p + 2). Attention
+/// scales scores by head_dim^-0.5, which equals HF's scaling of q after its bias.</para>
 /// </summary>
 public sealed class Opt : DecoderArchitecture
 {
@@ -32,19 +21,37 @@ public sealed class Opt : DecoderArchitecture
 
     /// <inheritdoc />
     public override IEnumerable<TensorSpec> Tensors(ModelHyperparameters hp) => SharedTensors(hp, i =>
-    [
-        new($"blk.{i}.attn_q.weight", [hp.EmbeddingLength, hp.EmbeddingLength]),
-        new($"blk.{i}.attn_q.bias", [hp.EmbeddingLength]),
-        new($"blk.{i}.attn_k.weight", [hp.EmbeddingLength, hp.EmbeddingLength]),
-        new($"blk.{i}.attn_k.bias", [hp.EmbeddingLength]),
-        new($"blk.{i}.attn_v.weight", [hp.EmbeddingLength, hp.EmbeddingLength]),
-        new($"blk.{i}.attn_v.bias", [hp.EmbeddingLength]),
-    ]);
+        Linear(ModelTensor.AttnQ, i, hp.EmbeddingLength, hp.EmbeddingLength)
+            .Concat(Linear(ModelTensor.AttnK, i, hp.EmbeddingLength, hp.EmbeddingLength))
+            .Concat(Linear(ModelTensor.AttnV, i, hp.EmbeddingLength, hp.EmbeddingLength)));
 
-    internal override (GgmlTensor Q, GgmlTensor K, GgmlTensor V) ProjectQkv(GgmlContext ctx, ModelWeights w, int layer, GgmlTensor h) =>
-        (DecoderGraph.Linear(ctx, w, $"blk.{layer}.attn_q", h),
-         DecoderGraph.Linear(ctx, w, $"blk.{layer}.attn_k", h),
-         DecoderGraph.Linear(ctx, w, $"blk.{layer}.attn_v", h));
+    /// <summary>x = proj_in(tok) + pos; per layer, pre-LN: x += out(attn(LN(x))), x += fc2(relu(fc1(LN(x))));
+    /// post-LN: x = LN(x + out(attn(x))), x = LN(x + fc2(relu(fc1(x)))); then LN (pre-LN only), proj_out, LM head.</summary>
+    internal override GgmlTensor Build(GraphBuilder b)
+    {
+        var hp = b.Hp;
+        var preLn = hp.LayerNormBefore;
+        var x = b.TokenEmbeddings();
+        if (hp.HasProjection) x = b.Linear(x, ModelTensor.ProjIn, -1, "inp_proj", bias: false);
+        x = b.Cb(b.Add(x, b.PositionEmbeddings()), "inp_embd");
+        for (var il = 0; il < hp.BlockCount; il++)
+        {
+            var cur = preLn ? b.Norm(x, ModelTensor.AttnNorm, il, "attn_norm") : x;
+            var q = b.Linear(cur, ModelTensor.AttnQ, il, "Qcur");
+            var k = b.Linear(cur, ModelTensor.AttnK, il, "Kcur");
+            var v = b.Linear(cur, ModelTensor.AttnV, il, "Vcur");
+            cur = b.Linear(b.Attention(q, k, v, il), ModelTensor.AttnOutput, il, "attn_out");
+            x = b.Cb(b.Add(x, cur), "ffn_inp", il);
+            if (!preLn) x = b.Norm(x, ModelTensor.AttnNorm, il, "attn_norm");
 
-    internal override GgmlTensor Activation(GgmlContext ctx, GgmlTensor x) => ctx.Relu(x);
+            cur = preLn ? b.Norm(x, ModelTensor.FfnNorm, il, "ffn_norm") : x;
+            cur = b.Ffn(cur, FfnActivation.Relu, il);
+            x = b.Cb(b.Add(x, cur), "l_out", il);
+            if (!preLn) x = b.Norm(x, ModelTensor.FfnNorm, il, "ffn_norm");
+        }
+        x = b.OutputRows(x);
+        if (preLn) x = b.Norm(x, ModelTensor.OutputNorm, -1, "result_norm");
+        if (hp.HasProjection) x = b.Linear(x, ModelTensor.ProjOut, -1, "result_proj", bias: false);
+        return b.LmHead(x);
+    }
 }

@@ -35,7 +35,7 @@ public static class RandomModelWriter
         var index = 0;
         foreach (var spec in arch.Tensors(hp))
         {
-            if (spec.Name == "output.weight" && tiedOutput) continue;
+            if (spec.Name == TensorNames.Output && tiedOutput) continue;
             // Not HashCode.Combine: it is salted per process, and files must be identical across runs.
             var tensorSeed = unchecked(seed * 1_000_003 + index++);
             var tensorType = spec.IsMatrix ? type : GgmlType.F32;

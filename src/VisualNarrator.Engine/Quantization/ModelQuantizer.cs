@@ -84,7 +84,7 @@ public static class ModelQuantizer
         var hp = ModelHyperparameters.Read(file, archName);
         ModelWeights.Validate(file, arch.Tensors(hp));
 
-        var tied = file.FindTensor("output.weight") is null;
+        var tied = file.FindTensor(TensorNames.Output) is null;
         var tensors = new List<TensorQuantization>(file.Tensors.Count);
         foreach (var t in file.Tensors)
         {

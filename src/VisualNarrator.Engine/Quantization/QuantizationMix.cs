@@ -1,4 +1,5 @@
 using System.Globalization;
+using VisualNarrator.Engine.Models;
 using VisualNarrator.Gguf;
 
 namespace VisualNarrator.Engine.Quantization;
@@ -44,7 +45,7 @@ public static class QuantizationMix
         if (dims < 2) return false;
         if (!name.EndsWith("weight", StringComparison.Ordinal)) return false;
         if (name.Contains("_norm.weight", StringComparison.Ordinal)) return false;
-        if (name is "position_embd.weight" or "token_types.weight") return false;
+        if (name == TensorNames.PositionEmbd || name == "token_types.weight") return false;
         return !name.Contains("ffn_gate_inp.weight", StringComparison.Ordinal);
     }
 
@@ -66,7 +67,7 @@ public static class QuantizationMix
         if (!preset.IsQuantized) return new(type, type);
 
         var rowLength = shape[0];
-        if (name == "output.weight" || (tiedEmbeddings && name == "token_embd.weight"))
+        if (name == TensorNames.Output || (tiedEmbeddings && name == TensorNames.TokenEmbd))
         {
             if (rowLength % GgmlTypeInfo.BlockSize(type) != 0) type = GgmlType.Q8_0;
             else if (type != GgmlType.Q8_0) type = GgmlType.Q6_K;

@@ -98,7 +98,7 @@ public sealed record SamplingSettings
     /// <summary>True when tokens are drawn at random (temperature above 0).</summary>
     public bool DoSample => Temperature > 0;
 
-    /// <summary>The seed model's generation (DESIGN section 9): HuggingFace <c>do_sample</c> at temperature 0.4,
+    /// <summary>The seed model's published generation settings: HuggingFace <c>do_sample</c> at temperature 0.4,
     /// repetition penalty 1.8, no-repeat 3-grams, 80 new tokens. Top-k is 50 because that is HuggingFace's default
     /// when sampling and the seed model did not override it. (Named <c>SeedModel</c> because <see cref="Seed"/> is the
     /// RNG seed field.)</summary>

@@ -7,6 +7,11 @@
                                         shape and the SHA-256 of its raw bytes.
   safetensors FILE DIGESTS.json         read a .safetensors file with json + torch only (no safetensors package), checking
                                         the header the way the format specifies it, then the same digests as load.
+  forward FILE.bin CONFIG.json IDS.json OUT.json
+                                        OPT's forward pass (HF transformers modeling_opt.py, eval mode) written here in
+                                        plain torch, float64, over a torch.save'd state dict: OUT gets the last-position
+                                        logits of each id list in IDS. Pre- and post-LN, project_in / project_out, tied
+                                        or untied lm_head, keys with or without the "model." prefix.
 """
 import hashlib
 import json
@@ -32,8 +37,12 @@ def save(spec_path, out_path, digests_path):
     gen = torch.Generator().manual_seed(spec.get("seed", 0))
     dtype = DTYPES[spec.get("dtype", "float32")]
     state, digests = {}, {}
+    std = spec.get("std", 0.1)
     for entry in spec["tensors"]:
-        value = (torch.randn(entry["shape"], generator=gen) * 0.1).to(dtype)
+        value = torch.randn(entry["shape"], generator=gen) * std
+        if entry["key"].endswith("layer_norm.weight"):
+            value = value + 1.0  # LayerNorm gains near 1, as trained models have
+        value = value.to(dtype)
         state[entry["key"]] = value
         digests[entry["key"]] = digest(value.float())
     torch.save(state, out_path)
@@ -64,5 +73,59 @@ def safetensors(path, digests_path):
     json.dump(out, open(digests_path, "w"))
 
 
+def forward(bin_path, config_path, ids_path, out_path):
+    cfg = json.load(open(config_path))
+    state = torch.load(bin_path, map_location="cpu")
+    sd = {(k[len("model."):] if k.startswith("model.") else k): v.to(torch.float64) for k, v in state.items()}
+
+    def g(name):
+        return sd.get("decoder." + name)
+
+    hidden, heads = cfg["hidden_size"], cfg["num_attention_heads"]
+    head_dim = hidden // heads
+    pre_ln = cfg.get("do_layer_norm_before", True)
+    final_ln = pre_ln and not cfg.get("_remove_final_layer_norm", False)
+    F = torch.nn.functional
+
+    def ln(x, name):
+        return F.layer_norm(x, (hidden,), g(name + ".weight"), g(name + ".bias"), 1e-5)
+
+    def lin(x, name):
+        return F.linear(x, g(name + ".weight"), g(name + ".bias"))
+
+    out = []
+    for ids in json.load(open(ids_path)):
+        t = len(ids)
+        x = F.embedding(torch.tensor(ids), g("embed_tokens.weight"))
+        if g("project_in.weight") is not None:
+            x = F.linear(x, g("project_in.weight"))
+        x = x + g("embed_positions.weight")[torch.arange(t) + 2]  # OPTLearnedPositionalEmbedding offset 2
+        mask = torch.full((t, t), float("-inf"), dtype=torch.float64).triu(1)
+        for i in range(cfg["num_hidden_layers"]):
+            p = f"layers.{i}."
+            residual = x
+            h = ln(x, p + "self_attn_layer_norm") if pre_ln else x
+            q = (lin(h, p + "self_attn.q_proj") * head_dim ** -0.5).view(t, heads, head_dim).transpose(0, 1)
+            k = lin(h, p + "self_attn.k_proj").view(t, heads, head_dim).transpose(0, 1)
+            v = lin(h, p + "self_attn.v_proj").view(t, heads, head_dim).transpose(0, 1)
+            probs = torch.softmax(q @ k.transpose(-1, -2) + mask, dim=-1)
+            attn = (probs @ v).transpose(0, 1).reshape(t, hidden)
+            x = residual + lin(attn, p + "self_attn.out_proj")
+            if not pre_ln:
+                x = ln(x, p + "self_attn_layer_norm")
+            residual = x
+            h = ln(x, p + "final_layer_norm") if pre_ln else x
+            x = residual + lin(torch.relu(lin(h, p + "fc1")), p + "fc2")
+            if not pre_ln:
+                x = ln(x, p + "final_layer_norm")
+        if final_ln:
+            x = ln(x, "final_layer_norm")
+        if g("project_out.weight") is not None:
+            x = F.linear(x, g("project_out.weight"))
+        head = sd["lm_head.weight"] if "lm_head.weight" in sd else g("embed_tokens.weight")
+        out.append((x[-1] @ head.T).tolist())
+    json.dump(out, open(out_path, "w"))
+
+
 if __name__ == "__main__":
-    {"save": save, "load": load, "safetensors": safetensors}[sys.argv[1]](*sys.argv[2:])
+    {"save": save, "load": load, "safetensors": safetensors, "forward": forward}[sys.argv[1]](*sys.argv[2:])

@@ -73,7 +73,7 @@ public sealed partial class BuiltInModelTests : IDisposable
         return report.RootElement.GetProperty("systems").GetProperty("model").GetProperty("overall").Clone();
     }
 
-    /// <summary>The seed's bars (DESIGN section 9): success at least 95%, repeated 3-grams at most 2%, 30-60 words.</summary>
+    /// <summary>The seed's bars (models/README.md): success at least 95%, repeated 3-grams at most 2%, 30-60 words.</summary>
     private static void AssertSeedBars(JsonElement overall)
     {
         // The seed model's own bar (its checks without the scene-recall gate, which this model does not meet: see

@@ -44,14 +44,23 @@ public sealed class EngineCommandsTests(TestModels models) : IClassFixture<TestM
         Assert.Equal(2, ids[0]);
     }
 
-    [SkippableFact]
+    [Fact]
     public void Tokenize_HuggingFaceFolder()
     {
-        var dir = RepoPaths.RequireFixture("opt-tokenizer");
+        var dir = RepoPaths.Fixture("opt-tokenizer");
         var run = NarratorCli.Run("tokenize", "--model", dir, "--json", "Hello world");
         Assert.True(run.ExitCode == 0, run.Stderr);
         // OPT ids of "</s>", "Hello", "Ġworld" in the published vocab.json.
         Assert.Equal("{\"ids\":[2,31414,232]}", run.Stdout.Trim());
+    }
+
+    [Fact]
+    public void RandomModel_UnknownShape_ListsEveryPublishedOptSize()
+    {
+        var run = NarratorCli.Run("random-model", "--shape", "opt-175b", "--out", models.PathFor("never.gguf"));
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("unknown shape 'opt-175b'; known shapes: tiny, opt-125m, opt-350m, opt-1.3b, opt-2.7b, opt-6.7b, opt-13b, opt-30b, opt-66b", run.Stderr);
+        Assert.False(File.Exists(models.PathFor("never.gguf")));
     }
 
     [Fact]

@@ -25,6 +25,39 @@ public sealed class OptEngineTests(TestModels models) : IClassFixture<TestModels
         AssertClose(reference.LastLogits(Prompt), ctx.Logits(0), 1e-3f);
     }
 
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void PostLnAndProjection_MatchReference(bool tied, bool flash)
+    {
+        var hp = TestModels.TinyPostLnProjected;
+        var path = models.Get("opt", hp, tied: tied);
+        var file = VisualNarrator.Gguf.GgufFile.Open(path);
+        Assert.False(file.GetBool("opt.layer_norm_before", true));
+        Assert.Equal(32, file.GetInteger("opt.token_embedding_length"));
+        Assert.NotNull(file.FindTensor("proj_in.weight"));
+        Assert.Null(file.FindTensor("output_norm.weight"));
+
+        var reference = new ReferenceForward(path);
+        using var model = Model.Load(path);
+        using var ctx = new InferenceContext(model, new InferenceOptions(ContextSize: 64, CacheType: KvCacheType.F32, FlashAttention: flash));
+        var batch = new DecodeBatch();
+        batch.AddSequence(Prompt[..6], 0, 0);
+        ctx.Decode(batch);
+        var ids = Prompt[..6].ToList();
+        for (var step = 0; step < 3; step++)
+        {
+            AssertClose(reference.LastLogits(ids), ctx.Logits(0), flash ? 3e-2f : 1e-3f);
+            ids.Add(Greedy.ArgMax(ctx.Logits(0)));
+            batch.Clear();
+            batch.Add(ids[^1], ids.Count - 1, 0, true);
+            ctx.Decode(batch);
+        }
+        AssertClose(reference.LastLogits(ids), ctx.Logits(0), flash ? 3e-2f : 1e-3f);
+    }
+
     [Fact]
     public void IncrementalDecode_EqualsFullRecomputation()
     {

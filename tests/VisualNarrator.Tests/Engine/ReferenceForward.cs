@@ -3,15 +3,17 @@ using VisualNarrator.Gguf;
 
 namespace VisualNarrator.Tests.Engine;
 
-/// <summary>A plain C# forward pass of OPT (pre-LN, ReLU, separate q/k/v, q scaled after its bias) and of llama.cpp's
-/// gpt2 (fused qkv, GELU), written from the HuggingFace and llama.cpp definitions independently of the engine,
-/// in double precision, recomputing the whole sequence each time. Reads F32 and F16 weights from a GGUF file.</summary>
+/// <summary>A plain C# forward pass of OPT (pre- or post-LN, optional project_in / project_out, ReLU, separate q/k/v,
+/// q scaled after its bias) and of llama.cpp's gpt2 (fused qkv, GELU), written from the HuggingFace and llama.cpp
+/// definitions independently of the engine, in double precision, recomputing the whole sequence each time. Reads F32
+/// and F16 weights from a GGUF file.</summary>
 internal sealed class ReferenceForward
 {
     private readonly Dictionary<string, double[]> _w = [];
     private readonly string _arch;
-    private readonly int _embd, _heads, _layers, _ff, _vocab;
+    private readonly int _embd, _heads, _layers, _ff, _vocab, _tokEmbd;
     private readonly double _eps;
+    private readonly bool _preLn;
 
     public ReferenceForward(string path)
     {
@@ -22,6 +24,9 @@ internal sealed class ReferenceForward
         _layers = (int)file.GetInteger($"{_arch}.block_count");
         _ff = (int)file.GetInteger($"{_arch}.feed_forward_length");
         _eps = file.GetFloat32($"{_arch}.attention.layer_norm_epsilon");
+        // modeling_opt.py: do_layer_norm_before, word_embed_proj_dim (project_in / project_out when != hidden).
+        _preLn = file.GetBool($"{_arch}.layer_norm_before", true);
+        _tokEmbd = (int)(file.GetIntegerOrNull($"{_arch}.token_embedding_length") ?? _embd);
         foreach (var t in file.Tensors)
         {
             var bytes = new byte[t.ByteSize];
@@ -33,7 +38,7 @@ internal sealed class ReferenceForward
                 _ => throw new NotSupportedException($"reference reads F32/F16 only, {t.Name} is {t.Type}"),
             };
         }
-        _vocab = _w["token_embd.weight"].Length / _embd;
+        _vocab = _w["token_embd.weight"].Length / _tokEmbd;
     }
 
     /// <summary>Logits after the last token of <paramref name="ids"/> (positions 0..n-1).</summary>
@@ -43,16 +48,17 @@ internal sealed class ReferenceForward
         var x = new double[n][];
         for (var t = 0; t < n; t++)
         {
+            var tok = _w["token_embd.weight"].AsSpan(ids[t] * _tokEmbd, _tokEmbd).ToArray();
+            if (_tokEmbd != _embd) tok = Linear(tok, "proj_in", _tokEmbd, _embd, bias: false);
             x[t] = new double[_embd];
-            for (var i = 0; i < _embd; i++)
-                x[t][i] = _w["token_embd.weight"][ids[t] * _embd + i] + _w["position_embd.weight"][t * _embd + i];
+            for (var i = 0; i < _embd; i++) x[t][i] = tok[i] + _w["position_embd.weight"][t * _embd + i];
         }
         var hd = _embd / _heads;
         var scale = 1.0 / Math.Sqrt(hd);
         for (var l = 0; l < _layers; l++)
         {
             var p = $"blk.{l}.";
-            var h = x.Select(r => LayerNorm(r, p + "attn_norm")).ToArray();
+            var h = _preLn ? x.Select(r => LayerNorm(r, p + "attn_norm")).ToArray() : x.Select(r => r.ToArray()).ToArray();
             double[][] q, k, v;
             if (_arch == "opt")
             {
@@ -92,19 +98,22 @@ internal sealed class ReferenceForward
             {
                 var ao = Linear(attn[t], p + "attn_output", _embd, _embd);
                 for (var i = 0; i < _embd; i++) x[t][i] += ao[i];
-                var f = LayerNorm(x[t], p + "ffn_norm");
+                if (!_preLn) x[t] = LayerNorm(x[t], p + "attn_norm");
+                var f = _preLn ? LayerNorm(x[t], p + "ffn_norm") : x[t];
                 var up = Linear(f, p + "ffn_up", _embd, _ff).Select(a => _arch == "opt" ? Math.Max(0, a) : Gelu(a)).ToArray();
                 var down = Linear(up, p + "ffn_down", _ff, _embd);
                 for (var i = 0; i < _embd; i++) x[t][i] += down[i];
+                if (!_preLn) x[t] = LayerNorm(x[t], p + "ffn_norm");
             }
         }
-        var last = LayerNorm(x[n - 1], "output_norm");
+        var last = _preLn ? LayerNorm(x[n - 1], "output_norm") : x[n - 1];
+        if (_tokEmbd != _embd) last = Linear(last, "proj_out", _embd, _tokEmbd, bias: false);
         var head2 = _w.GetValueOrDefault("output.weight") ?? _w["token_embd.weight"];
         var logits = new float[_vocab];
         for (var r = 0; r < _vocab; r++)
         {
             double dot = 0;
-            for (var i = 0; i < _embd; i++) dot += head2[r * _embd + i] * last[i];
+            for (var i = 0; i < _tokEmbd; i++) dot += head2[r * _tokEmbd + i] * last[i];
             logits[r] = (float)dot;
         }
         return logits;
@@ -121,14 +130,14 @@ internal sealed class ReferenceForward
     }
 
     // GGUF weight {in, out}: row o (out) holds the in-vector, as torch's [out, in].
-    private double[] Linear(double[] x, string name, int inDim, int outDim)
+    private double[] Linear(double[] x, string name, int inDim, int outDim, bool bias = true)
     {
         var w = _w[name + ".weight"];
-        var b = _w[name + ".bias"];
+        var b = bias ? _w[name + ".bias"] : null;
         var y = new double[outDim];
         for (var o = 0; o < outDim; o++)
         {
-            double dot = b[o];
+            double dot = b?[o] ?? 0;
             for (var i = 0; i < inDim; i++) dot += w[o * inDim + i] * x[i];
             y[o] = dot;
         }

@@ -1,6 +1,6 @@
 namespace VisualNarrator.Tests.Support;
 
-/// <summary>Finds the repository root and the shared fixtures that sit beside it (../shared/fixtures).</summary>
+/// <summary>Finds the repository root and the committed test fixtures (tests/fixtures, see its README for provenance).</summary>
 public static class RepoPaths
 {
     private static readonly Lazy<string> RootLazy = new(FindRoot);
@@ -8,21 +8,16 @@ public static class RepoPaths
     /// <summary>The folder that holds VisualNarrator.sln, found by walking up from the test assembly.</summary>
     public static string Root => RootLazy.Value;
 
-    /// <summary>../shared/fixtures relative to the repository root.</summary>
-    public static string SharedFixtures => Path.GetFullPath(Path.Combine(Root, "..", "shared", "fixtures"));
+    /// <summary>tests/fixtures under the repository root.</summary>
+    public static string Fixtures => Path.Combine(Root, "tests", "fixtures");
 
-    /// <summary>The path of a shared fixture folder or file (which may not exist).</summary>
-    public static string Fixture(string name) => Path.Combine(SharedFixtures, name);
-
-    /// <summary>
-    /// The path of a shared fixture; skips the calling [SkippableFact]/[SkippableTheory] with a clear reason when it
-    /// is absent.
-    /// </summary>
-    public static string RequireFixture(string name)
+    /// <summary>The path of a committed fixture folder or file; throws when it is absent, since the repository
+    /// carries every fixture a test needs.</summary>
+    public static string Fixture(string name)
     {
-        string path = Fixture(name);
-        Skip.IfNot(Directory.Exists(path) || File.Exists(path),
-            $"fixture '{name}' not found at {path} (shared fixtures are expected in ../shared/fixtures beside the repository root)");
+        var path = Path.Combine(Fixtures, name);
+        if (!Directory.Exists(path) && !File.Exists(path))
+            throw new FileNotFoundException($"test fixture '{name}' is missing at {path}; it is part of the repository (tests/fixtures)", path);
         return path;
     }
 

@@ -16,12 +16,16 @@ public sealed class TestModels : IDisposable
     /// <summary>A second, differently proportioned shape: 96 wide, 6 heads, 3 layers, FFN 384, 128 positions.</summary>
     public static ModelHyperparameters Wider => new("opt", 128, 96, 384, 3, 6, 1e-5f, 0);
 
+    /// <summary>OPT-350m's layout at tiny size: post-LN, a 32-wide token embedding with proj_in / proj_out.</summary>
+    public static ModelHyperparameters TinyPostLnProjected => TinyOpt with { LayerNormBefore = false, TokenEmbeddingLength = 32 };
+
     public string Folder => _dir.FullName;
 
     /// <summary>A random model, written on first use and shared by the tests of the class.</summary>
     public string Get(string architecture, ModelHyperparameters hp, GgmlType type = GgmlType.F32, bool tied = true, int seed = 1)
     {
-        var key = $"{architecture}-{hp.EmbeddingLength}x{hp.BlockCount}-{type}-{(tied ? "tied" : "untied")}-{seed}";
+        var key = $"{architecture}-{hp.EmbeddingLength}x{hp.BlockCount}{(hp.LayerNormBefore ? "" : "-postln")}" +
+                  $"{(hp.HasProjection ? $"-proj{hp.TokenEmbeddingWidth}" : "")}-{type}-{(tied ? "tied" : "untied")}-{seed}";
         lock (_lock)
         {
             if (!_files.TryGetValue(key, out var path))

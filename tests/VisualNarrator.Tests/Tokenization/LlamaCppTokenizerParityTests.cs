@@ -34,7 +34,7 @@ public sealed class LlamaCppTokenizerParityTests : IDisposable
         return path;
     }
 
-    [SkippableFact]
+    [Fact]
     public void LlamaCpp_TokenizesTheTestStringsLikeUs()
     {
         OptTokenizer opt = Opt;
@@ -62,7 +62,7 @@ public sealed class LlamaCppTokenizerParityTests : IDisposable
         Assert.Equal(Strings.Length * 3, compared);
     }
 
-    [SkippableFact]
+    [Fact]
     public void LlamaCpp_TreatsEndOfTextAsControl_WhereOptsHuggingFaceTokenizerDoesNot()
     {
         // llama.cpp's vocab loader forces control type on tokens that look like end-of-generation markers

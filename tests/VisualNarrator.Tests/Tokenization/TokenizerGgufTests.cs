@@ -20,7 +20,7 @@ public sealed class TokenizerGgufTests : IDisposable
         return path;
     }
 
-    [SkippableFact]
+    [Fact]
     public void OptSpec_PaddedTo50272_RoundTripsThroughGguf()
     {
         OptTokenizer opt = Opt;

@@ -3,7 +3,7 @@ using VisualNarrator.Web.Tests.Support;
 
 namespace VisualNarrator.Web.Tests.Browser;
 
-/// <summary>The app in a real browser: Debian's Chromium driven by Playwright (DESIGN section 10), against the app on
+/// <summary>The app in a real browser: Debian's Chromium driven by Playwright (never its own browser download), against the app on
 /// Kestrel at 127.0.0.1 on a free port, with a tiny random model.</summary>
 public sealed class ChatBrowserTests(NarratorAppFixture app) : IClassFixture<NarratorAppFixture>
 {

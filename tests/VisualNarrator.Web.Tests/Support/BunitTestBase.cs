@@ -6,7 +6,7 @@ using VisualNarrator.Web.Services;
 
 namespace VisualNarrator.Web.Tests.Support;
 
-/// <summary>bUnit context with MudBlazor, the app's scoped services and a <see cref="FakeNarrator"/> (DESIGN section 10).</summary>
+/// <summary>bUnit context with MudBlazor, the app's scoped services and a <see cref="FakeNarrator"/>.</summary>
 public abstract class BunitTestBase : BunitContext, IAsyncLifetime
 {
     protected FakeNarrator Narrator { get; } = new();

@@ -15,7 +15,7 @@ namespace VisualNarrator.Web.Load;
 /// </summary>
 public static class LoadCommand
 {
-    /// <summary>The seed model's 12 benchmark prompts (DESIGN section 9).</summary>
+    /// <summary>The seed model's 12 benchmark prompts (verbatim; see docs/metrics.md section 4).</summary>
     public static IReadOnlyList<string> Prompts { get; } =
     [
         "Describe this image: a beautiful sunset over mountains", "What do you see in this picture: a peaceful forest with sunlight",
