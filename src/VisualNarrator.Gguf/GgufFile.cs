@@ -236,11 +236,17 @@ public sealed class GgufFile
         };
         if (count > (ulong)(r.Remaining / minSize))
             throw r.Error(countAt, $"'{key}' array length {count} cannot fit in the {r.Remaining} bytes left");
+        // Empty arrays are shared: a file of nested empty arrays would otherwise cost several times its size in objects.
+        if (count == 0) return EmptyArrays[(int)elementType];
         var items = System.Array.CreateInstance(GgufArray.ClrType(elementType), (int)count);
         for (var i = 0; i < (int)count; i++)
             items.SetValue(ReadValue(r, elementType, key, depth + 1).Value, i);
         return new GgufArray(elementType, items);
     }
+
+    private static readonly GgufArray[] EmptyArrays = Enum.GetValues<GgufValueType>()
+        .Select(t => new GgufArray(t, System.Array.CreateInstance(GgufArray.ClrType(t), 0)))
+        .ToArray();
 
     internal static long AlignUp(long value, long alignment) => (value + alignment - 1) / alignment * alignment;
 

@@ -43,9 +43,22 @@ public sealed class InferenceContext : IDisposable
         var cells = Options.ContextSize == 0 ? model.Hyperparameters.ContextLength : Options.ContextSize;
         if (cells < 1) throw new ArgumentOutOfRangeException(nameof(options), $"ContextSize must be positive, got {cells}");
         if (Options.MaxBatchTokens < 1) throw new ArgumentOutOfRangeException(nameof(options), $"MaxBatchTokens must be positive, got {Options.MaxBatchTokens}");
+        CheckCacheFits(model.Hyperparameters, cells, Options.CacheType);
         Cache = new KvCache(model.Hyperparameters, model.Backend, cells, Options.CacheType);
         _allocator = model.Backend.CreateGraphAllocator();
         _graphSize = DecoderGraph.GraphSize(model.Hyperparameters.BlockCount);
+    }
+
+    /// <summary>Refuses a cache larger than this machine's memory before anything is allocated: a context size such
+    /// as 2^31-1 would otherwise end in an allocation failure deep in native code or in the OOM killer.</summary>
+    private static void CheckCacheFits(ModelHyperparameters hp, int cells, KvCacheType type)
+    {
+        var elementBytes = type == KvCacheType.F16 ? 2m : 4m;
+        var bytes = 2m * hp.BlockCount * hp.EmbeddingLength * cells * elementBytes;
+        var memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (memory > 0 && bytes > memory)
+            throw new ArgumentOutOfRangeException(null,
+                $"a KV cache of {cells} cells needs {bytes / (1 << 20):F0} MiB, more than this machine's {memory >> 20} MiB of memory; choose a smaller context size");
     }
 
     /// <summary>The settings.</summary>
