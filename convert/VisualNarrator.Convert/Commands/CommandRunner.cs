@@ -1,4 +1,5 @@
 using Spectre.Console;
+using VisualNarrator.CommandLine;
 using VisualNarrator.Convert.HuggingFace;
 using VisualNarrator.Convert.Torch;
 using VisualNarrator.Tokenization;
@@ -42,10 +43,9 @@ public static class CommandRunner
             Console.Error.WriteLine("convert: interrupted; no output was written (a training run can continue with --resume)");
             return Interrupted;
         }
-        catch (Exception ex) when (IsInputError(ex))
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            Console.Error.WriteLine($"convert: {OneLine(ex.Message)}");
-            return InputError;
+            return CliErrorPolicy.Report("convert", ex, IsInputError);
         }
         finally
         {
@@ -68,9 +68,11 @@ public static class CommandRunner
                 return result;
             });
 
-    private static string OneLine(string s) => s.ReplaceLineEndings(" ");
+    private static string OneLine(string s) => TerminalText.Escape(s.ReplaceLineEndings(" "));
 
-    private static bool IsInputError(Exception ex) => ex is CheckpointException or TokenizerFormatException or ArgumentException
+    /// <summary>True for the tool's exceptions that mean bad input (exit 2) rather than a bug.</summary>
+    public static bool IsInputError(Exception ex) => ex is CheckpointException or TokenizerFormatException or ArgumentException
         or NotSupportedException or FileNotFoundException or DirectoryNotFoundException or IOException or UnauthorizedAccessException
-        or InvalidDataException or FormatException or VisualNarrator.Gguf.GgufFormatException;
+        or InvalidDataException or FormatException or VisualNarrator.Gguf.GgufFormatException
+        or VisualNarrator.Engine.Models.ModelLoadException or VisualNarrator.Engine.Inference.ModelOutputException;
 }

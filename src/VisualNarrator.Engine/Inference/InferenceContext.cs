@@ -167,7 +167,19 @@ public sealed class InferenceContext : IDisposable
         io.OutputRows?.SetData<int>(_outputRows.AsSpan(0, outputs));
         _model.Backend.Compute(graph);
         io.Logits.GetData(_logits.AsSpan(0, outputs * VocabSize));
+        ThrowIfNonFinite(_logits.AsSpan(0, outputs * VocabSize));
         _outputs = outputs;
+    }
+
+    /// <summary>NaN or infinite logits come from the weights (corrupt or overflowing), never from the request; they
+    /// are reported as the model's fault instead of being sampled from.</summary>
+    private void ThrowIfNonFinite(ReadOnlySpan<float> logits)
+    {
+        for (var i = 0; i < logits.Length; i++)
+            if (!float.IsFinite(logits[i]))
+                throw new ModelOutputException(_model.File.Path,
+                    $"the model computed {(float.IsNaN(logits[i]) ? "NaN" : "infinite")} logits (row {i / VocabSize}, token id {i % VocabSize}); " +
+                    "its weights are corrupt or overflow");
     }
 
     /// <summary>The graph for this batch shape: decode steps repeat the same shape (one token per sequence, the same
