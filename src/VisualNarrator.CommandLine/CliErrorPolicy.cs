@@ -30,6 +30,7 @@ public static partial class CliErrorPolicy
     /// .NET ones are already covered).</summary>
     public static int Run(string tool, RootCommand root, string[] args, Func<Exception, bool>? isInputError = null)
     {
+        Interruption.Install(tool);
         ParseResult parse;
         try
         {

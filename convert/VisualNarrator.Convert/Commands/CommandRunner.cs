@@ -7,8 +7,8 @@ using VisualNarrator.Tokenization;
 namespace VisualNarrator.Convert.Commands;
 
 /// <summary>Runs a command body: loads TorchSharp first, turns input errors into exit code 2 with one line on
-/// stderr, TorchSharp load failures into exit code 3, and Ctrl+C into exit code 130 (temporary output is removed by
-/// the body's <see cref="IO.AtomicOutput"/>).</summary>
+/// stderr, TorchSharp load failures into exit code 3, and Ctrl+C or SIGTERM (through <see cref="Interruption"/>) into exit code 130 (temporary output is removed by
+/// the body's <see cref="AtomicOutput"/>).</summary>
 public static class CommandRunner
 {
     /// <summary>Exit code for malformed or missing input.</summary>
@@ -22,12 +22,7 @@ public static class CommandRunner
     public static int Run(Func<CancellationToken, int> body, bool needsTorch = true)
     {
         using var cts = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;
-            cts.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
+        using var cooperate = Interruption.Cooperate(cts);
         try
         {
             if (needsTorch) TorchRuntime.EnsureInitialized();
@@ -46,10 +41,6 @@ public static class CommandRunner
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             return CliErrorPolicy.Report("convert", ex, IsInputError);
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
         }
     }
 
