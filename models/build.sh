@@ -50,7 +50,7 @@ fi
 
 echo "== 2. finding the weakest scene types on the validation split"
 convert to-gguf --model "$base" --out "$work/base-f16.gguf" --type f16 --force
-narrator eval --model "$work/base-f16.gguf" --set validation --data "$root/data" --out "$work/eval-base"
+narrator eval --model "$work/base-f16.gguf" --set validation --data "$root/data" --out "$work/eval-base" --force
 mapfile -t types < <(jq -r ".systems.model.by_scene_type | to_entries | sort_by(.value.CIDEr) | .[0:$weakest][] | .key" \
   "$work/eval-base/report.json")
 echo "weakest on validation: ${types[*]}"
@@ -65,13 +65,13 @@ convert train-lora --model "$base" --data "$work/lora-data.jsonl" --out "$work/l
 echo "== 4. merge, convert, quantize"
 convert merge --model "$base" --lora "$work/lora" --out "$work/merged" --force
 convert to-gguf --model "$work/merged" --out "$root/models/narrator-f16.gguf" --type f16 --force
-narrator quantize "$root/models/narrator-f16.gguf" "$root/models/narrator.gguf" --type q8_0
-narrator quantize "$root/models/narrator-f16.gguf" "$root/models/narrator-q4_k_m.gguf" --type q4_k_m
+narrator quantize "$root/models/narrator-f16.gguf" "$root/models/narrator.gguf" --type q8_0 --force
+narrator quantize "$root/models/narrator-f16.gguf" "$root/models/narrator-q4_k_m.gguf" --type q4_k_m --force
 
 echo "== 5. evaluation on the test set (seed sampling settings)"
-narrator eval --model "$root/models/narrator-f16.gguf" --baseline nn --set test --data "$root/data" --out "$root/models/eval/f16"
-narrator eval --model "$root/models/narrator.gguf" --set test --data "$root/data" --out "$root/models/eval/q8_0"
-narrator eval --model "$root/models/narrator-q4_k_m.gguf" --set test --data "$root/data" --out "$root/models/eval/q4_k_m"
-narrator eval --model "$root/models/narrator.gguf" --set seed-benchmark --data "$root/data" --out "$root/models/eval/seed-benchmark"
-narrator eval --model "$root/models/narrator.gguf" --baseline nn --set test-bare --data "$root/data" --out "$root/models/eval/test-bare"
+narrator eval --model "$root/models/narrator-f16.gguf" --baseline nn --set test --data "$root/data" --out "$root/models/eval/f16" --force
+narrator eval --model "$root/models/narrator.gguf" --set test --data "$root/data" --out "$root/models/eval/q8_0" --force
+narrator eval --model "$root/models/narrator-q4_k_m.gguf" --set test --data "$root/data" --out "$root/models/eval/q4_k_m" --force
+narrator eval --model "$root/models/narrator.gguf" --set seed-benchmark --data "$root/data" --out "$root/models/eval/seed-benchmark" --force
+narrator eval --model "$root/models/narrator.gguf" --baseline nn --set test-bare --data "$root/data" --out "$root/models/eval/test-bare" --force
 echo "done: models/narrator.gguf (Q8_0, the default), models/narrator-f16.gguf, models/narrator-q4_k_m.gguf; reports in models/eval/"

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using VisualNarrator.CommandLine;
 using VisualNarrator.Convert.Commands;
 
 namespace VisualNarrator.Convert;
@@ -6,7 +7,8 @@ namespace VisualNarrator.Convert;
 /// <summary>Entry point of the <c>convert</c> tool.</summary>
 public static class Program
 {
-    /// <summary>Parses the command line and runs the chosen command.</summary>
+    /// <summary>Parses the command line and runs the chosen command under the exit-code contract of
+    /// <see cref="CliErrorPolicy"/>.</summary>
     public static int Main(string[] args)
     {
         var root = new RootCommand("Visual Narrator convert: HuggingFace OPT checkpoints and PEFT LoRA adapters in TorchSharp; synth, train, merge, GGUF export.");
@@ -15,6 +17,6 @@ public static class Program
         root.Subcommands.Add(MergeCommand.Create());
         root.Subcommands.Add(TrainingCommands.CreateTrainLora());
         root.Subcommands.Add(TrainingCommands.CreateTrain());
-        return root.Parse(args).Invoke();
+        return CliErrorPolicy.Run("convert", root, args, CommandRunner.IsInputError);
     }
 }

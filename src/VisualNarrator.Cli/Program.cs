@@ -1,12 +1,14 @@
 using System.CommandLine;
 using VisualNarrator.Cli.Commands;
+using VisualNarrator.CommandLine;
 
 namespace VisualNarrator.Cli;
 
 /// <summary>Entry point of the <c>narrator</c> tool.</summary>
 public static class Program
 {
-    /// <summary>Parses the command line and runs the chosen command.</summary>
+    /// <summary>Parses the command line and runs the chosen command under the exit-code contract of
+    /// <see cref="CliErrorPolicy"/>.</summary>
     public static int Main(string[] args)
     {
         var root = new RootCommand("Visual Narrator: inspect, tokenize and run OPT narration models in GGUF form.");
@@ -19,6 +21,6 @@ public static class Program
         root.Subcommands.Add(QuantizeCommand.Create());
         root.Subcommands.Add(ScoreCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
-        return root.Parse(args).Invoke();
+        return CliErrorPolicy.Run(UserInputError.Tool, root, args, UserInputError.IsInputError);
     }
 }

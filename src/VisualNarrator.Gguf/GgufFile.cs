@@ -60,6 +60,12 @@ public sealed class GgufFile
     /// <exception cref="GgufFormatException">The file is malformed.</exception>
     public static GgufFile Open(string path)
     {
+        // Checked before opening: opening a FIFO or a device would block or read forever, a folder gives a bare
+        // "access denied". Such paths report a size of 0, smaller than any GGUF header.
+        if (Directory.Exists(path)) throw new GgufFormatException(path, 0, "the path is a folder, not a GGUF file");
+        var info = new FileInfo(path);
+        if (!info.Exists) throw new FileNotFoundException($"{path}: no such file", path);
+        if (info.Length < 24) throw new GgufFormatException(path, 0, $"the file is {info.Length} bytes long (or not a regular file such as a pipe or device); a GGUF file has at least a 24-byte header");
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         return Read(stream, path);
     }
@@ -236,11 +242,17 @@ public sealed class GgufFile
         };
         if (count > (ulong)(r.Remaining / minSize))
             throw r.Error(countAt, $"'{key}' array length {count} cannot fit in the {r.Remaining} bytes left");
+        // Empty arrays are shared: a file of nested empty arrays would otherwise cost several times its size in objects.
+        if (count == 0) return EmptyArrays[(int)elementType];
         var items = System.Array.CreateInstance(GgufArray.ClrType(elementType), (int)count);
         for (var i = 0; i < (int)count; i++)
             items.SetValue(ReadValue(r, elementType, key, depth + 1).Value, i);
         return new GgufArray(elementType, items);
     }
+
+    private static readonly GgufArray[] EmptyArrays = Enum.GetValues<GgufValueType>()
+        .Select(t => new GgufArray(t, System.Array.CreateInstance(GgufArray.ClrType(t), 0)))
+        .ToArray();
 
     internal static long AlignUp(long value, long alignment) => (value + alignment - 1) / alignment * alignment;
 

@@ -102,27 +102,11 @@ public sealed class GgufWriter
         return writer;
     }
 
-    /// <summary>Writes the file atomically: to a temp file beside <paramref name="path"/>, then renamed over it.
-    /// On any failure the temp file is deleted and <paramref name="path"/> is left as it was.</summary>
+    /// <summary>Writes the file atomically (<see cref="AtomicFile"/>): to a temp file beside <paramref name="path"/>, then
+    /// renamed over it. On any failure the temp file is deleted and <paramref name="path"/> is left as it was.</summary>
     public void WriteTo(string path, IProgress<GgufWriteProgress>? progress = null)
     {
-        var full = System.IO.Path.GetFullPath(path);
-        var dir = System.IO.Path.GetDirectoryName(full)!;
-        var temp = System.IO.Path.Combine(dir, $".{System.IO.Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
-            {
-                WriteTo(stream, progress);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+        AtomicFile.Write(path, stream => WriteTo(stream, progress));
     }
 
     /// <summary>Writes the file to a stream.</summary>

@@ -1,3 +1,4 @@
+using VisualNarrator.Gguf;
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -216,14 +217,14 @@ public static class HuggingFaceTokenizerFolder
                 };
             }
         }
-        File.WriteAllText(Path.Combine(directory, VocabFile), vocab.ToJsonString(options), new UTF8Encoding(false));
+        AtomicFile.WriteAllText(Path.Combine(directory, VocabFile), vocab.ToJsonString(options));
 
         var merges = new StringBuilder("#version: 0.2\n");
         foreach (string merge in spec.Merges)
         {
             merges.Append(merge).Append('\n');
         }
-        File.WriteAllText(Path.Combine(directory, MergesFile), merges.ToString(), new UTF8Encoding(false));
+        AtomicFile.WriteAllText(Path.Combine(directory, MergesFile), merges.ToString());
 
         string? Name(int? id) => id is int i ? spec.Tokens[i] : null;
         var config = new JsonObject
@@ -238,7 +239,7 @@ public static class HuggingFaceTokenizerFolder
             ["errors"] = "replace",
             ["tokenizer_class"] = "GPT2Tokenizer",
         };
-        File.WriteAllText(Path.Combine(directory, ConfigFile), config.ToJsonString(options), new UTF8Encoding(false));
+        AtomicFile.WriteAllText(Path.Combine(directory, ConfigFile), config.ToJsonString(options));
 
         var map = new JsonObject();
         foreach ((string key, int? id) in new[] { ("bos_token", spec.BosId), ("eos_token", spec.EosId), ("unk_token", spec.UnkId), ("pad_token", spec.PadId) })
@@ -248,7 +249,7 @@ public static class HuggingFaceTokenizerFolder
                 map[key] = Name(id);
             }
         }
-        File.WriteAllText(Path.Combine(directory, SpecialTokensMapFile), map.ToJsonString(options), new UTF8Encoding(false));
+        AtomicFile.WriteAllText(Path.Combine(directory, SpecialTokensMapFile), map.ToJsonString(options));
     }
 
     private static string StripPrefix(TokenizerFormatException e) =>

@@ -1,4 +1,5 @@
 using Spectre.Console;
+using VisualNarrator.CommandLine;
 using VisualNarrator.Convert.HuggingFace;
 using VisualNarrator.Convert.Torch;
 using VisualNarrator.Tokenization;
@@ -6,8 +7,8 @@ using VisualNarrator.Tokenization;
 namespace VisualNarrator.Convert.Commands;
 
 /// <summary>Runs a command body: loads TorchSharp first, turns input errors into exit code 2 with one line on
-/// stderr, TorchSharp load failures into exit code 3, and Ctrl+C into exit code 130 (temporary output is removed by
-/// the body's <see cref="IO.AtomicOutput"/>).</summary>
+/// stderr, TorchSharp load failures into exit code 3, and Ctrl+C or SIGTERM (through <see cref="Interruption"/>) into exit code 130 (temporary output is removed by
+/// the body's <see cref="AtomicOutput"/>).</summary>
 public static class CommandRunner
 {
     /// <summary>Exit code for malformed or missing input.</summary>
@@ -21,12 +22,7 @@ public static class CommandRunner
     public static int Run(Func<CancellationToken, int> body, bool needsTorch = true)
     {
         using var cts = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;
-            cts.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
+        using var cooperate = Interruption.Cooperate(cts);
         try
         {
             if (needsTorch) TorchRuntime.EnsureInitialized();
@@ -42,14 +38,9 @@ public static class CommandRunner
             Console.Error.WriteLine("convert: interrupted; no output was written (a training run can continue with --resume)");
             return Interrupted;
         }
-        catch (Exception ex) when (IsInputError(ex))
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            Console.Error.WriteLine($"convert: {OneLine(ex.Message)}");
-            return InputError;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
+            return CliErrorPolicy.Report("convert", ex, IsInputError);
         }
     }
 
@@ -68,9 +59,11 @@ public static class CommandRunner
                 return result;
             });
 
-    private static string OneLine(string s) => s.ReplaceLineEndings(" ");
+    private static string OneLine(string s) => TerminalText.Escape(s.ReplaceLineEndings(" "));
 
-    private static bool IsInputError(Exception ex) => ex is CheckpointException or TokenizerFormatException or ArgumentException
+    /// <summary>True for the tool's exceptions that mean bad input (exit 2) rather than a bug.</summary>
+    public static bool IsInputError(Exception ex) => ex is CheckpointException or TokenizerFormatException or ArgumentException
         or NotSupportedException or FileNotFoundException or DirectoryNotFoundException or IOException or UnauthorizedAccessException
-        or InvalidDataException or FormatException or VisualNarrator.Gguf.GgufFormatException;
+        or InvalidDataException or FormatException or VisualNarrator.Gguf.GgufFormatException
+        or VisualNarrator.Engine.Models.ModelLoadException or VisualNarrator.Engine.Inference.ModelOutputException;
 }

@@ -18,7 +18,7 @@ public static class ToGgufCommand
         var tokenizer = new Option<string?>("--tokenizer") { Description = "Tokenizer folder, when the checkpoint folder has none" };
         var force = new Option<bool>("--force") { Description = "Replace an existing output file" };
         var command = new Command("to-gguf", "Convert a HuggingFace OPT checkpoint (and a LoRA adapter) to the engine's opt GGUF") { model, lora, output, type, tokenizer, force };
-        command.SetAction(parse => CommandRunner.Run(_ =>
+        command.SetAction(parse => CommandRunner.Run(cancel =>
         {
             var (weightType, quantize) = GgufConversion.ParseTarget(parse.GetValue(type)!);
             var options = new ToGgufOptions(parse.GetValue(model)!, parse.GetValue(output)!, weightType,
@@ -33,7 +33,7 @@ public static class ToGgufCommand
                         "writing" => 0.4 + p.Fraction * (options.Quantize is null ? 0.6 : 0.3),
                         _ => 0.7 + p.Fraction * 0.3,
                     };
-                })));
+                }), cancel));
             foreach (var w in warnings) CommandRunner.Warn(w);
             var path = Path.GetFullPath(options.Output);
             AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(path)}[/] ({new FileInfo(path).Length / (1024.0 * 1024.0):F1} MiB)");

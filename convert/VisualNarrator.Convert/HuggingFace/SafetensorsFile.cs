@@ -1,3 +1,4 @@
+using VisualNarrator.Gguf;
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
@@ -175,20 +176,21 @@ public sealed class SafetensorsFile
         }
         var json = Encoding.UTF8.GetBytes(header.ToJsonString());
         var padded = (json.Length + 7) / 8 * 8;
-        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-        Span<byte> lengthBytes = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(lengthBytes, (ulong)padded);
-        stream.Write(lengthBytes);
-        stream.Write(json);
-        for (var i = json.Length; i < padded; i++) stream.WriteByte((byte)' ');
-        foreach (var (name, shape, type, get) in tensors)
+        AtomicFile.Write(path, stream =>
         {
-            using var scope = NewDisposeScope();
-            var t = get().to(type).contiguous().cpu();
-            if (!t.shape.SequenceEqual(shape))
-                throw new InvalidOperationException($"tensor '{name}' has shape [{string.Join(", ", t.shape)}], declared [{string.Join(", ", shape)}]");
-            stream.Write(t.bytes);
-        }
-        stream.Flush(flushToDisk: true);
+            var lengthBytes = new byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(lengthBytes, (ulong)padded);
+            stream.Write(lengthBytes);
+            stream.Write(json);
+            for (var i = json.Length; i < padded; i++) stream.WriteByte((byte)' ');
+            foreach (var (name, shape, type, get) in tensors)
+            {
+                using var scope = NewDisposeScope();
+                var t = get().to(type).contiguous().cpu();
+                if (!t.shape.SequenceEqual(shape))
+                    throw new InvalidOperationException($"tensor '{name}' has shape [{string.Join(", ", t.shape)}], declared [{string.Join(", ", shape)}]");
+                stream.Write(t.bytes);
+            }
+        });
     }
 }

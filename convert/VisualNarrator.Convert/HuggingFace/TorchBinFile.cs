@@ -1,3 +1,4 @@
+using VisualNarrator.Gguf;
 using System.Collections;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -59,9 +60,7 @@ public static class TorchBinFile
                 owned.Add(t);
                 table[name] = t;
             }
-            using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-            PyTorchPickler.PickleStateDict(stream, table, leaveOpen: true);
-            stream.Flush(flushToDisk: true);
+            AtomicFile.Write(path, stream => PyTorchPickler.PickleStateDict(stream, table, leaveOpen: true));
         }
         finally
         {

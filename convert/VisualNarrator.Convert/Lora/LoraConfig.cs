@@ -1,4 +1,5 @@
 using System.Globalization;
+using VisualNarrator.Gguf;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -164,7 +165,7 @@ public sealed record LoraConfig
             ["use_dora"] = false,
             ["use_rslora"] = UseRsLora,
         };
-        File.WriteAllText(Path.Combine(folder, FileName), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(folder, FileName), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 
     /// <summary>A one-line summary.</summary>

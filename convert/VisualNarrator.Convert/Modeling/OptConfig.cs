@@ -1,4 +1,5 @@
 using System.Globalization;
+using VisualNarrator.Gguf;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using VisualNarrator.Convert.HuggingFace;
@@ -223,7 +224,7 @@ public sealed record OptConfig
             ["vocab_size"] = VocabSize,
             ["word_embed_proj_dim"] = WordEmbedProjDim,
         };
-        File.WriteAllText(path, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.WriteAllText(path, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 
     /// <summary>A one-line summary for logs.</summary>

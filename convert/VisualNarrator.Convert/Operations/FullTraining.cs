@@ -1,3 +1,4 @@
+using VisualNarrator.CommandLine;
 using VisualNarrator.Convert.HuggingFace;
 using VisualNarrator.Convert.IO;
 using VisualNarrator.Convert.Modeling;

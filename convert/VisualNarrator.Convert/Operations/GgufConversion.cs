@@ -47,8 +47,11 @@ public static class GgufConversion
     /// <summary>Loads, merges the adapter if given, checks the engine can run the model, and writes the GGUF atomically.</summary>
     /// <param name="options">What to convert.</param>
     /// <param name="progress">Load and write progress, 0 to 1, with a phase name.</param>
+    /// <param name="cancellationToken">Ctrl+C: checked between phases and at every progress step; the output and the
+    /// F32 intermediate are removed.</param>
     /// <returns>The warnings the adapter produced (e.g. fan_in_fan_out reset).</returns>
-    public static IReadOnlyList<string> Convert(ToGgufOptions options, IProgress<(string Phase, double Fraction)>? progress = null)
+    public static IReadOnlyList<string> Convert(ToGgufOptions options, IProgress<(string Phase, double Fraction)>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         var output = Path.GetFullPath(options.Output);
         if (!options.Overwrite && File.Exists(output)) throw new IOException($"'{output}' already exists; pass --force to replace it");
@@ -64,7 +67,13 @@ public static class GgufConversion
             throw new CheckpointException(tokenizerFolder, $"the tokenizer has {tokenizer.Count} tokens, more than the {config.VocabSize} embedding rows of the model");
         var adapterConfig = options.Lora is null ? null : LoraConfig.Read(options.Lora);
 
-        using var checkpoint = HfCheckpoint.Load(options.Model, new SyncProgress<double>(f => progress?.Report(("loading", f))));
+        void Report(string phase, double fraction)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            progress?.Report((phase, fraction));
+        }
+        using var checkpoint = HfCheckpoint.Load(options.Model, new SyncProgress<double>(f => Report("loading", f)));
+        cancellationToken.ThrowIfCancellationRequested();
         var warnings = new List<string>();
         if (options.Lora is not null)
         {
@@ -78,23 +87,25 @@ public static class GgufConversion
             adapterConfig?.R ?? 0, adapterConfig?.Alpha ?? 0, adapterConfig?.TargetModules, adapterConfig?.UseRsLora ?? false,
             adapterConfig?.BaseModelNameOrPath);
         var writer = OptGgufExporter.Build(checkpoint.Model, tokenizer, options.Quantize is null ? options.Type : GgmlType.F32, provenance);
-        var writeProgress = new SyncProgress<GgufWriteProgress>(p => progress?.Report(("writing", (double)p.BytesWritten / Math.Max(1, p.TotalBytes))));
+        var writeProgress = new SyncProgress<GgufWriteProgress>(p => Report("writing", (double)p.BytesWritten / Math.Max(1, p.TotalBytes)));
         if (options.Quantize is not { } preset)
         {
             writer.WriteTo(output, writeProgress);
             return warnings;
         }
         // Full precision first, then llama.cpp's mix through the engine's quantizer; the intermediate never outlives this call.
-        var intermediate = Path.Combine(outputDir, $".{Path.GetFileName(output)}.{Guid.NewGuid():N}.f32.gguf");
+        // It is registered with AtomicFile, so a signal removes it and a later run removes it after a SIGKILL.
+        var intermediate = AtomicFile.ReserveTemp(output, "f32");
         try
         {
-            writer.WriteTo(intermediate, writeProgress);
+            using (var stream = new FileStream(intermediate, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+                writer.WriteTo(stream, writeProgress);
             ModelQuantizer.Quantize(intermediate, output, preset, progress: new SyncProgress<QuantizeProgress>(p =>
-                progress?.Report(("quantizing", (double)p.SourceBytesDone / Math.Max(1, p.SourceBytesTotal)))));
+                Report("quantizing", (double)p.SourceBytesDone / Math.Max(1, p.SourceBytesTotal))), cancellationToken: cancellationToken);
         }
         finally
         {
-            File.Delete(intermediate);
+            AtomicFile.Discard(intermediate);
         }
         return warnings;
     }

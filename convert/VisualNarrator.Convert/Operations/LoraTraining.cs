@@ -1,3 +1,4 @@
+using VisualNarrator.CommandLine;
 using System.Globalization;
 using VisualNarrator.Convert.HuggingFace;
 using VisualNarrator.Convert.IO;

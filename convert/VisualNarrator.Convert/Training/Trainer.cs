@@ -1,3 +1,5 @@
+using VisualNarrator.CommandLine;
+using VisualNarrator.Gguf;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -340,7 +342,7 @@ public sealed class Trainer
         WriteParams("last", _trainable.ToDictionary(p => p.Key, p => (Tensor)p.Value, StringComparer.Ordinal), folder =>
         {
             optimizer.save_state_dict(Path.Combine(folder, OptimizerFile));
-            File.WriteAllText(Path.Combine(folder, StateFile), state.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            AtomicFile.WriteAllText(Path.Combine(folder, StateFile), state.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         });
     }
 

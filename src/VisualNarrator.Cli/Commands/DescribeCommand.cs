@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using VisualNarrator.CommandLine;
 using VisualNarrator.Engine.Generation;
 using VisualNarrator.Engine.Inference;
 using VisualNarrator.Engine.Serving;
@@ -18,10 +19,11 @@ public static class DescribeCommand
         engine.Model.Required = false;
         engine.Model.Description = "GGUF model file (default: the built-in models/narrator.gguf)";
         var sampling = new SamplingOptions();
-        var scene = new Argument<string>("SCENE_OR_PROMPT") { Description = "A scene (\"a busy city street\") or a full prompt" };
+        var scene = new Argument<string?>("SCENE_OR_PROMPT") { Description = "A scene (\"a busy city street\") or a full prompt; - reads it from stdin", Arity = ArgumentArity.ZeroOrOne };
+        var promptFile = new Option<FileInfo?>("--prompt-file", "-f") { Description = "Read the scene or prompt from this file (UTF-8) instead of the command line" };
         var template = new Option<string>("--template") { Description = $"Prompt template for a bare scene: {string.Join(", ", PromptTemplates.ByName.Keys)}", DefaultValueFactory = _ => "describe" };
         var maxPrompt = new Option<int>("--max-prompt-tokens") { Description = "Prompts longer than this are cut from the left (the seed model cuts at 128)", DefaultValueFactory = _ => PromptWindow.DefaultMaxPromptTokens };
-        var command = new Command("describe", "Narrate a scene, streaming the description") { scene, template, maxPrompt };
+        var command = new Command("describe", "Narrate a scene, streaming the description") { scene, promptFile, template, maxPrompt };
         engine.AddTo(command);
         sampling.AddTo(command);
         command.SetAction(parse => UserInputError.Guard(() =>
@@ -32,6 +34,7 @@ public static class DescribeCommand
             var promptLimit = parse.GetValue(maxPrompt);
             if (promptLimit < 2) throw new ArgumentException($"--max-prompt-tokens must be >= 2, got {promptLimit}");
             var settings = sampling.Build(parse);
+            var text = PromptInput.Read(parse.GetValue(scene), parse.GetValue(promptFile), Console.In);
 
             var load = Stopwatch.StartNew();
             using var model = engine.LoadModel(parse);
@@ -39,7 +42,7 @@ public static class DescribeCommand
             var inference = engine.Inference(parse);
             using var scheduler = new NarrationScheduler(model, new SchedulerOptions(MaxSequences: 1, QueueCapacity: 0,
                 ContextSize: inference.ContextSize == 0 ? model.Hyperparameters.ContextLength : inference.ContextSize, CacheType: inference.CacheType, FlashAttention: inference.FlashAttention));
-            var prompt = PromptTemplates.ToPrompt(parse.GetValue(scene)!, templateText);
+            var prompt = PromptTemplates.ToPrompt(text, templateText);
             var stream = scheduler.Submit(new NarrationRequest(prompt, settings, promptLimit, Alternatives: 0));
             if (stream.PromptTokensDropped > 0)
                 Console.Error.WriteLine($"narrator: the prompt was cut from the left by {stream.PromptTokensDropped} tokens to fit {promptLimit}");
@@ -52,7 +55,7 @@ public static class DescribeCommand
     {
         await foreach (var piece in stream)
         {
-            Console.Write(piece.Text);
+            Console.Write(TerminalText.Escape(piece.Text, keepNewlines: true)); // a model's vocabulary is file content too
             Console.Out.Flush();
         }
         var result = await stream.Completion;

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using VisualNarrator.Engine.Inference;
+using VisualNarrator.Engine.Models;
+using VisualNarrator.Gguf;
 
 namespace VisualNarrator.Cli.Commands;
 
@@ -21,6 +23,9 @@ public sealed class EngineOptions
     /// <summary>--flash-attn on|off.</summary>
     public Option<string> FlashAttention { get; } = new("--flash-attn", "-fa") { Description = "Fused attention kernel: on (default, as llama.cpp on CPU) or off (mul_mat + soft_max)", DefaultValueFactory = _ => "on" };
 
+    /// <summary>--check-tensors.</summary>
+    public Option<bool> CheckTensors { get; } = new("--check-tensors") { Description = "Scan the weights for NaN and infinity before loading (as llama.cpp's --check-tensors)" };
+
     /// <summary>Adds the options to a command.</summary>
     public void AddTo(Command command)
     {
@@ -30,16 +35,20 @@ public sealed class EngineOptions
         command.Options.Add(Context);
         command.Options.Add(CacheType);
         command.Options.Add(FlashAttention);
+        command.Options.Add(CheckTensors);
     }
 
     /// <summary>Loads the model named on the command line.</summary>
     public Model LoadModel(ParseResult parse)
     {
         var file = parse.GetValue(Model) ?? BuiltInModelFile();
+        if (Directory.Exists(file.FullName))
+            throw new ArgumentException($"--model {file.FullName}: is a folder, not a GGUF model file");
         if (!file.Exists)
             throw new FileNotFoundException(file.Name == "narrator.gguf"
                 ? $"{file.FullName}: the built-in model is missing; restore it with git (git checkout -- models/) or rebuild it with bash models/build.sh, or pass --model with any opt GGUF"
                 : $"{file.FullName}: no such model file");
+        if (parse.GetValue(CheckTensors)) WeightScan.ThrowIfNonFinite(GgufFile.Open(file.FullName));
         return Engine.Inference.Model.Load(file.FullName, new ModelLoadOptions(parse.GetValue(Device)!, parse.GetValue(Threads)));
     }
 

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using VisualNarrator.Engine.Benchmarking;
+using VisualNarrator.CommandLine;
 using VisualNarrator.Engine.Generation;
 using VisualNarrator.Engine.Sampling;
 using VisualNarrator.Engine.Serving;
@@ -44,9 +45,10 @@ public static class EvalCommand
         var maxSequences = new Option<int>("--max-sequences") { Description = "Narrations decoded together by the scheduler", DefaultValueFactory = _ => 8 };
         var maxPrompt = new Option<int>("--max-prompt-tokens") { Description = "Prompts longer than this are cut from the left (the seed model cuts at 128)", DefaultValueFactory = _ => PromptWindow.DefaultMaxPromptTokens };
         var examples = new Option<int>("--examples") { Description = "Sample narrations per scene type in the reports", DefaultValueFactory = _ => 2 };
+        var force = new Option<bool>("--force") { Description = "Replace an existing, non-empty --out folder (as a whole)" };
         var command = new Command("eval", "Narrate an evaluation set and write Markdown and JSON reports of every metric")
         {
-            set, data, train, samples, baseline, output, maxSequences, maxPrompt, examples,
+            set, data, train, samples, baseline, output, maxSequences, maxPrompt, examples, force,
         };
         engine.AddTo(command);
         sampling.AddTo(command);
@@ -83,7 +85,12 @@ public static class EvalCommand
             }
 
             var outDir = parse.GetValue(output)!.FullName;
-            Directory.CreateDirectory(outDir);
+            // The report folder is written beside the target and swapped in whole when done; an existing folder with
+            // content is replaced only with --force (an empty one holds nothing to lose).
+            var existsWithContent = Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any();
+            OutputGuard.RefuseExisting(outDir, parse.GetValue(force) || !existsWithContent && !File.Exists(outDir));
+            Directory.CreateDirectory(Path.GetDirectoryName(outDir)!);
+            using var outFolder = AtomicOutput.Folder(outDir, overwrite: true);
             var systems = new List<SystemRun>();
             if (trainItems is not null) systems.Add(NearestNeighbour.Run(trainItems, items));
             if (modelFile is not null)
@@ -94,7 +101,8 @@ public static class EvalCommand
             var report = new EvalReport(setName, setPath, items, systems, settings, new EvalSettings(
                 modelFile?.FullName, baselineName, trainPath, parse.GetValue(samples), sequences, promptLimit,
                 parse.GetValue(engine.Device)!, parse.GetValue(engine.Threads), parse.GetValue(engine.Context), parse.GetValue(engine.CacheType)!), perType);
-            report.Write(outDir);
+            report.Write(outFolder.TempPath);
+            outFolder.Commit();
             foreach (var s in report.Scored)
                 Console.WriteLine(s.Caption is null
                     ? $"{s.Run.Name}: seed success {s.Narration.Overall.SeedSuccessRate:F3}, scene recall {s.Narration.Overall.SceneRecall:F3}, {s.Narration.Overall.MeanLength:F1} words"

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Spectre.Console;
+using VisualNarrator.CommandLine;
 using VisualNarrator.Gguf;
 
 namespace VisualNarrator.Cli.Commands;
@@ -80,15 +81,15 @@ public static class InspectCommand
 
     private static void WriteTables(GgufFile gguf)
     {
-        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(gguf.Path)}[/]  GGUF v{gguf.Version}, {gguf.Metadata.Count} keys, {gguf.Tensors.Count} tensors, {FormatBytes(gguf.FileLength)}");
+        AnsiConsole.MarkupLine($"[bold]{Safe(gguf.Path)}[/]  GGUF v{gguf.Version}, {gguf.Metadata.Count} keys, {gguf.Tensors.Count} tensors, {FormatBytes(gguf.FileLength)}");
         var meta = new Table().AddColumn("key").AddColumn("type").AddColumn("value");
         foreach (var (key, value) in gguf.Metadata)
-            meta.AddRow(Markup.Escape(key), value.Type.ToString().ToUpperInvariant(), Markup.Escape(Truncate(value.ToString(), 120)));
+            meta.AddRow(Safe(key), value.Type.ToString().ToUpperInvariant(), Safe(Truncate(value.ToString(), 120)));
         AnsiConsole.Write(meta);
 
         var tensors = new Table().AddColumn("name").AddColumn("type").AddColumn("shape").AddColumn(new TableColumn("bytes").RightAligned());
         foreach (var t in gguf.Tensors)
-            tensors.AddRow(Markup.Escape(t.Name), GgmlTypeInfo.Name(t.Type), t.ShapeText, t.ByteSize.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
+            tensors.AddRow(Safe(t.Name), GgmlTypeInfo.Name(t.Type), t.ShapeText, t.ByteSize.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
         AnsiConsole.Write(tensors);
 
         var byType = gguf.Tensors.GroupBy(t => t.Type).OrderByDescending(g => g.Sum(t => t.ByteSize))
@@ -96,6 +97,9 @@ public static class InspectCommand
         var elements = gguf.Tensors.Sum(t => t.ElementCount);
         AnsiConsole.MarkupLine($"total: {gguf.Tensors.Count} tensors, {elements:N0} elements, {FormatBytes(gguf.Tensors.Sum(t => t.ByteSize))}  ({string.Join("; ", byType)})");
     }
+
+    /// <summary>File content made safe for the terminal: control characters escaped, then Spectre markup escaped.</summary>
+    private static string Safe(string s) => Markup.Escape(TerminalText.Escape(s));
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max] + "…";
 

@@ -1,12 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
+using VisualNarrator.CommandLine;
 using VisualNarrator.Engine.Quantization;
 using VisualNarrator.Gguf;
 
 namespace VisualNarrator.Cli.Commands;
 
-/// <summary><c>narrator quantize IN.gguf OUT.gguf --type q4_k_m [--threads N]</c>: converts an F32/F16/BF16 model to
+/// <summary><c>narrator quantize IN.gguf OUT.gguf --type q4_k_m [--threads N] [--force]</c>: converts an F32/F16/BF16 model to
 /// f16, q8_0, q6_k, q5_k_m, q4_k_m or q4_0 with llama.cpp's per-tensor mix; the output appears only when complete.</summary>
 public static class QuantizeCommand
 {
@@ -17,12 +18,15 @@ public static class QuantizeCommand
         var output = new Argument<FileInfo>("OUT") { Description = "Output GGUF file (written atomically)" };
         var type = new Option<string>("--type") { Description = $"Quantization type: {string.Join(", ", QuantizationPreset.All.Select(p => p.Name))}", Required = true };
         var threads = new Option<int>("--threads", "-t") { Description = "Threads quantizing rows (0: one per core)", DefaultValueFactory = _ => 0 };
-        var command = new Command("quantize", "Quantize a GGUF model (llama.cpp's type names and tensor mix)") { input, output, type, threads };
+        var force = new Option<bool>("--force") { Description = "Replace an existing output file" };
+        var command = new Command("quantize", "Quantize a GGUF model (llama.cpp's type names and tensor mix)") { input, output, type, threads, force };
         command.SetAction(parse => UserInputError.Guard(() =>
         {
             var preset = QuantizationPreset.Parse(parse.GetValue(type)!);
             var inPath = parse.GetValue(input)!.FullName;
             var outPath = parse.GetValue(output)!.FullName;
+            OutputGuard.RefuseSameFile(inPath, outPath);
+            OutputGuard.RefuseExisting(outPath, parse.GetValue(force));
             QuantizeResult? result = null;
             AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
                 .Start(ctx =>

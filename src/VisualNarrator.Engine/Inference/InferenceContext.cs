@@ -43,9 +43,22 @@ public sealed class InferenceContext : IDisposable
         var cells = Options.ContextSize == 0 ? model.Hyperparameters.ContextLength : Options.ContextSize;
         if (cells < 1) throw new ArgumentOutOfRangeException(nameof(options), $"ContextSize must be positive, got {cells}");
         if (Options.MaxBatchTokens < 1) throw new ArgumentOutOfRangeException(nameof(options), $"MaxBatchTokens must be positive, got {Options.MaxBatchTokens}");
+        CheckCacheFits(model.Hyperparameters, cells, Options.CacheType);
         Cache = new KvCache(model.Hyperparameters, model.Backend, cells, Options.CacheType);
         _allocator = model.Backend.CreateGraphAllocator();
         _graphSize = DecoderGraph.GraphSize(model.Hyperparameters.BlockCount);
+    }
+
+    /// <summary>Refuses a cache larger than this machine's memory before anything is allocated: a context size such
+    /// as 2^31-1 would otherwise end in an allocation failure deep in native code or in the OOM killer.</summary>
+    private static void CheckCacheFits(ModelHyperparameters hp, int cells, KvCacheType type)
+    {
+        var elementBytes = type == KvCacheType.F16 ? 2m : 4m;
+        var bytes = 2m * hp.BlockCount * hp.EmbeddingLength * cells * elementBytes;
+        var memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (memory > 0 && bytes > memory)
+            throw new ArgumentOutOfRangeException(null,
+                $"a KV cache of {cells} cells needs {bytes / (1 << 20):F0} MiB, more than this machine's {memory >> 20} MiB of memory; choose a smaller context size");
     }
 
     /// <summary>The settings.</summary>
@@ -154,7 +167,19 @@ public sealed class InferenceContext : IDisposable
         io.OutputRows?.SetData<int>(_outputRows.AsSpan(0, outputs));
         _model.Backend.Compute(graph);
         io.Logits.GetData(_logits.AsSpan(0, outputs * VocabSize));
+        ThrowIfNonFinite(_logits.AsSpan(0, outputs * VocabSize));
         _outputs = outputs;
+    }
+
+    /// <summary>NaN or infinite logits come from the weights (corrupt or overflowing), never from the request; they
+    /// are reported as the model's fault instead of being sampled from.</summary>
+    private void ThrowIfNonFinite(ReadOnlySpan<float> logits)
+    {
+        for (var i = 0; i < logits.Length; i++)
+            if (!float.IsFinite(logits[i]))
+                throw new ModelOutputException(_model.File.Path,
+                    $"the model computed {(float.IsNaN(logits[i]) ? "NaN" : "infinite")} logits (row {i / VocabSize}, token id {i % VocabSize}); " +
+                    "its weights are corrupt or overflow");
     }
 
     /// <summary>The graph for this batch shape: decode steps repeat the same shape (one token per sequence, the same

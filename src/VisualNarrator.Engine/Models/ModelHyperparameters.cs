@@ -88,8 +88,28 @@ public sealed record ModelHyperparameters(string Architecture, int ContextLength
             ?? throw new ModelLoadException(file.Path, $"missing tensor '{embdName}'");
         if (embdTensor.Shape.Length != 2 || embdTensor.Shape[1] > int.MaxValue)
             throw new ModelLoadException(file.Path, $"tensor '{embdName}' has shape {embdTensor.ShapeText}, expected {{{tokenEmbd ?? embd}, n_vocab}}");
-        return new ModelHyperparameters(arch, Positive(ContextLengthKey(arch)), embd, Positive(FeedForwardLengthKey(arch)),
+        var hp = new ModelHyperparameters(arch, Positive(ContextLengthKey(arch)), embd, Positive(FeedForwardLengthKey(arch)),
             Positive(BlockCountKey(arch)), heads, eps, (int)embdTensor.Shape[1], layerNormBefore, tokenEmbd);
+        hp.CheckAgainst(file);
+        return hp;
+    }
+
+    /// <summary>Bounds every count and size by what the file can hold, before anything is sized from them: a header
+    /// claiming a million layers or a 2^31-row context must fail here, not after building the expected-tensor list
+    /// or allocating a cache for it.</summary>
+    private void CheckAgainst(GgufFile file)
+    {
+        // Every layer owns at least one tensor of its own, so a file cannot describe more layers than it has tensors.
+        if (BlockCount > file.Tensors.Count)
+            throw new ModelLoadException(file.Path, $"'{BlockCountKey(Architecture)}' is {BlockCount}, but the file holds only {file.Tensors.Count} tensors");
+        // The position table is {n_embd, n_ctx} and its data lies inside the file (the reader checks that): at least
+        // n_embd * n_ctx / 4 bytes, which bounds n_ctx (and likewise n_ff) by the data section.
+        var dataBytes = Math.Max(0, file.FileLength - file.DataOffset);
+        var minBytesPerRow = Math.Max(1L, (long)EmbeddingLength / 4); // no supported type packs more than 4 weights per byte
+        if (ContextLength > dataBytes / minBytesPerRow)
+            throw new ModelLoadException(file.Path, $"'{ContextLengthKey(Architecture)}' is {ContextLength}, more positions than the file's {dataBytes}-byte data section can hold for width {EmbeddingLength}");
+        if ((long)FeedForwardLength > dataBytes / minBytesPerRow)
+            throw new ModelLoadException(file.Path, $"'{FeedForwardLengthKey(Architecture)}' is {FeedForwardLength}, larger than the file's {dataBytes}-byte data section can hold for width {EmbeddingLength}");
     }
 
     /// <summary>Writes the hyperparameter keys (not the vocabulary size, which the embedding carries).</summary>

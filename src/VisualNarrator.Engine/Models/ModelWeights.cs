@@ -31,11 +31,20 @@ public sealed class ModelWeights : IDisposable
     /// wrong shape or type); throws naming the tensor and both shapes. Nothing native runs before this passes.</summary>
     public static void Validate(GgufFile file, IEnumerable<TensorSpec> specs)
     {
-        var expected = specs.ToDictionary(s => s.Name);
-        foreach (var spec in expected.Values)
-            if (spec.Check(file.FindTensor(spec.Name)) is { } problem) throw new ModelLoadException(file.Path, problem);
+        // The specs are checked as they are produced, so a header that claims more than the file holds fails at its
+        // first missing tensor instead of first materialising the whole expected list.
+        var expected = new HashSet<string>(StringComparer.Ordinal);
+        var absentOptional = 0;
+        foreach (var spec in specs)
+        {
+            var actual = file.FindTensor(spec.Name);
+            if (spec.Check(actual) is { } problem) throw new ModelLoadException(file.Path, problem);
+            if (actual is null && ++absentOptional > file.Tensors.Count + 16)
+                throw new ModelLoadException(file.Path, $"the architecture expects far more tensors than the file's {file.Tensors.Count}");
+            if (!expected.Add(spec.Name)) throw new InvalidOperationException($"the architecture lists tensor '{spec.Name}' twice");
+        }
         foreach (var t in file.Tensors)
-            if (!expected.ContainsKey(t.Name)) throw new ModelLoadException(file.Path, $"unexpected tensor '{t.Name}' {t.ShapeText}");
+            if (!expected.Contains(t.Name)) throw new ModelLoadException(file.Path, $"unexpected tensor '{t.Name}' {t.ShapeText}");
     }
 
     /// <summary>Creates the tensors in a backend buffer and reads their data straight from the file into it

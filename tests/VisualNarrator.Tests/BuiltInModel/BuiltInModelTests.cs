@@ -67,7 +67,7 @@ public sealed partial class BuiltInModelTests : IDisposable
     /// <summary>Runs <c>narrator eval</c> on the default model and returns the report's overall scores.</summary>
     private JsonElement EvalDefaultModel(string set)
     {
-        var run = NarratorCli.Run("eval", "--model", Path.Combine(Models, "narrator.gguf"), "--set", set, "--data", Data, "--out", _dir.FullName);
+        var run = NarratorCli.Run("eval", "--model", Path.Combine(Models, "narrator.gguf"), "--set", set, "--data", Data, "--out", _dir.FullName, "--force");
         Assert.True(run.ExitCode == 0, run.Stderr);
         using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir.FullName, "report.json")));
         return report.RootElement.GetProperty("systems").GetProperty("model").GetProperty("overall").Clone();

@@ -154,4 +154,36 @@ public sealed class ModelValidationTests(TestModels models) : IClassFixture<Test
         Assert.Equal(2, fitted.DroppedTokens);
         Assert.False(PromptWindow.Fit([2, 10], 4, 2).Truncated);
     }
+
+    /// <summary>A header may not drive allocation: the counts the issue reproduced (a million layers, 2^31-1 layers, a
+    /// 2^31-1 position context, a huge FFN) fail at once, naming the key, and allocate next to nothing on the way.</summary>
+    [Theory]
+    [InlineData("opt.block_count", 1_000_000L, "but the file holds only")]
+    [InlineData("opt.block_count", 2_147_483_647L, "but the file holds only")]
+    [InlineData("opt.context_length", 2_147_483_647L, "more positions than the file's")]
+    [InlineData("opt.context_length", 1_000_000L, "more positions than the file's")]
+    [InlineData("opt.feed_forward_length", 2_147_483_647L, "larger than the file's")]
+    [InlineData("opt.attention.head_count", 2_147_483_647L, "is not divisible by")]
+    [InlineData("opt.embedding_length", 1_048_576L, "tensor 'token_embd.weight' has shape")]
+    public void HugeCounts_FailBeforeAllocating(string key, long value, string expected)
+    {
+        var path = Edited($"huge-{key}-{value}.gguf", metadata: w => w.SetUInt32(key, (uint)value));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var ex = Assert.Throws<ModelLoadException>(() => Model.Load(path));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Contains(expected, ex.Message);
+        if (!expected.StartsWith("tensor", StringComparison.Ordinal)) Assert.Contains($"'{key}'", ex.Message);
+        Assert.True(allocated < 16 << 20, $"loading allocated {allocated >> 20} MiB before refusing");
+        AssertNextLoadWorks();
+    }
+
+    /// <summary>A context size larger than the machine's memory is refused before the cache is allocated.</summary>
+    [Fact]
+    public void HugeContextSize_IsRefusedBeforeAllocating()
+    {
+        using var model = Model.Load(Good);
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new InferenceContext(model, new InferenceOptions(ContextSize: int.MaxValue)));
+        Assert.Contains("KV cache of 2147483647 cells needs", ex.Message);
+        Assert.DoesNotContain("Parameter", ex.Message);
+    }
 }

@@ -1,10 +1,15 @@
-namespace VisualNarrator.Convert.IO;
+using VisualNarrator.Engine.Native;
+using VisualNarrator.Gguf;
+
+namespace VisualNarrator.CommandLine;
 
 /// <summary>
 /// An output folder or file that appears only when complete: everything is written under a hidden temporary path
-/// beside the target (same file system), and <see cref="Commit"/> renames it into place. Disposing without committing
-/// deletes the temporary path, so an interrupted or failed command leaves nothing behind. An existing target is
-/// replaced only when <c>overwrite</c> is set, and only at commit time.
+/// beside the target (same file system, named and registered by <see cref="AtomicFile"/>, so a signal or the next run
+/// removes it), and <see cref="Commit"/> moves it into place. A folder replaces an existing one by an atomic exchange
+/// (<c>renameat2(RENAME_EXCHANGE)</c>), so the target never disappears; where the file system cannot exchange, by two
+/// renames. Disposing without committing deletes the temporary path. An existing target is replaced only when
+/// <c>overwrite</c> is set.
 /// </summary>
 public sealed class AtomicOutput : IDisposable
 {
@@ -21,7 +26,7 @@ public sealed class AtomicOutput : IDisposable
         if (!Directory.Exists(parent)) throw new DirectoryNotFoundException($"the folder of '{Target}' does not exist");
         if (!overwrite && (System.IO.File.Exists(Target) || Directory.Exists(Target)))
             throw new IOException($"'{Target}' already exists; pass --force to replace it");
-        TempPath = Path.Combine(parent, $".{Path.GetFileName(Target)}.{Guid.NewGuid():N}.tmp");
+        TempPath = AtomicFile.ReserveTemp(Target);
         if (isDirectory) Directory.CreateDirectory(TempPath);
     }
 
@@ -43,38 +48,38 @@ public sealed class AtomicOutput : IDisposable
         if (_committed) return;
         if (_isDirectory)
         {
-            string? old = null;
             if (Directory.Exists(Target) || System.IO.File.Exists(Target))
             {
                 if (!_overwrite) throw new IOException($"'{Target}' already exists; pass --force to replace it");
-                old = TempPath + ".old";
+                if (PathExchange.TryExchange(TempPath, Target))
+                {
+                    // The old output now sits at the temporary path, still registered, and goes with Dispose.
+                    _committed = true;
+                    AtomicFile.Discard(TempPath);
+                    return;
+                }
+                var old = AtomicFile.ReserveTemp(Target, "old");
                 if (Directory.Exists(Target)) Directory.Move(Target, old);
                 else System.IO.File.Move(Target, old);
+                Directory.Move(TempPath, Target);
+                AtomicFile.Discard(old);
             }
-            Directory.Move(TempPath, Target);
-            if (old is not null)
+            else
             {
-                if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
-                else System.IO.File.Delete(old);
+                Directory.Move(TempPath, Target);
             }
         }
         else
         {
             System.IO.File.Move(TempPath, Target, _overwrite);
         }
+        AtomicFile.Release(TempPath);
         _committed = true;
     }
 
     /// <summary>Deletes the temporary output unless committed.</summary>
     public void Dispose()
     {
-        if (_committed) return;
-        try
-        {
-            if (Directory.Exists(TempPath)) Directory.Delete(TempPath, recursive: true);
-            else if (System.IO.File.Exists(TempPath)) System.IO.File.Delete(TempPath);
-        }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
+        if (!_committed) AtomicFile.Discard(TempPath);
     }
 }
