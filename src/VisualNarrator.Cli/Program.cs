@@ -21,6 +21,8 @@ public static class Program
         root.Subcommands.Add(QuantizeCommand.Create());
         root.Subcommands.Add(ScoreCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(DevicesCommand.Create());
+        root.Subcommands.Add(PlanCommand.Create());
         return CliErrorPolicy.Run(UserInputError.Tool, root, args, UserInputError.IsInputError);
     }
 }

@@ -6,6 +6,7 @@ using LLama;
 using LLama.Native;
 using Spectre.Console;
 using VisualNarrator.Engine.Benchmarking;
+using VisualNarrator.Engine.Inference;
 using VisualNarrator.Engine.Models;
 using VisualNarrator.Engine.Native;
 using VisualNarrator.Engine.Quantization;
@@ -33,16 +34,27 @@ public static class BenchCommand
         var cacheDir = new Option<DirectoryInfo?>("--cache-dir") { Description = "Where generated models are kept between runs (default: ~/.cache/visual-narrator/bench)" };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
         var engine = new Option<string?>("--engine") { Description = "Internal: measure one engine (narrator or llama.cpp) on --model in this process and print JSON", Hidden = true };
-        var command = new Command("bench", "Measure load time, prefill and decode speed, memory, and batching gains") { model, shape, type, anchor, threads, cacheDir, json, engine };
+        var device = new Option<string>("--device") { Description = "ggml device for this engine: cpu, or a GPU (see narrator devices)", DefaultValueFactory = _ => "cpu" };
+        var gpuLayers = new Option<string?>("--gpu-layers", "-ngl") { Description = "With a GPU --device: layers there, comma-separated to compare splits, e.g. 0,half,all (each is one column)" };
+        var backends = EngineOptions.BackendOption();
+        var command = new Command("bench", "Measure load time, prefill and decode speed, memory, and batching gains")
+            { model, shape, type, anchor, threads, cacheDir, json, engine, device, gpuLayers, backends };
         command.SetAction(parse => UserInputError.Guard(() =>
         {
             var plan = new BenchmarkPlan(Threads: parse.GetValue(threads));
+            var deviceName = parse.GetValue(device)!;
+            var backendPaths = (parse.GetValue(backends) ?? []).Select(Path.GetFullPath).ToArray();
+            // Checked before anything is generated: each split must parse (the device is checked by the first run).
+            var splits = parse.GetValue(gpuLayers) is { } list
+                ? list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(Engine.Placement.GpuLayers.Parse).ToArray()
+                : [];
             if (parse.GetValue(engine) is { } which)
             {
                 var file = parse.GetValue(model)?.FullName ?? throw new ArgumentException("--engine needs --model");
+                var placement = new ModelLoadOptions(deviceName, GpuLayers: splits.Length > 0 ? splits[0] : null, BackendPaths: backendPaths);
                 var result = which switch
                 {
-                    "narrator" => EngineBenchmark.Run(file, plan),
+                    "narrator" => EngineBenchmark.Run(file, plan, placement: placement),
                     "llama.cpp" => LlamaCppBenchmark.Run(file, plan),
                     _ => throw new ArgumentException($"--engine must be narrator or llama.cpp, got '{which}'"),
                 };
@@ -74,7 +86,9 @@ public static class BenchCommand
                 hp = FitsPlan(ModelShapes.Get(parse.GetValue(shape)!), plan);
                 (ours, ourQuantize) = Prepare(cache, parse.GetValue(shape)!, "opt", hp, typeName, QuantizeOurs);
             }
-            rows.Add(("narrator", Measure("narrator", ours, plan), ourQuantize));
+            if (splits.Length == 0) rows.Add((Label(deviceName, null), Measure("narrator", ours, plan, deviceName, null, backendPaths), ourQuantize));
+            foreach (var split in splits)
+                rows.Add((Label(deviceName, split), Measure("narrator", ours, plan, deviceName, split.ToString(), backendPaths), ourQuantize));
             if (parse.GetValue(anchor))
             {
                 var shapeName = parse.GetValue(shape) ?? $"{hp.EmbeddingLength}x{hp.BlockCount}";
@@ -82,7 +96,7 @@ public static class BenchCommand
                 // post-LN order and 512-wide embedding.
                 var anchorHp = hp with { LayerNormBefore = true, TokenEmbeddingLength = null };
                 var (gpt2, llamaQuantize) = Prepare(cache, shapeName, "gpt2", anchorHp, typeName, QuantizeWithLlamaCpp);
-                rows.Add(("llama.cpp", Measure("llama.cpp", gpt2, plan), llamaQuantize));
+                rows.Add(("llama.cpp", Measure("llama.cpp", gpt2, plan, "cpu", null, []), llamaQuantize));
             }
 
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(rows.Select(r => new { r.Label, r.Result, r.QuantizeSeconds }), Json));
@@ -153,12 +167,18 @@ public static class BenchCommand
 
     private static bool _quiet;
 
+    /// <summary>Column label: <c>narrator</c> on the CPU, else e.g. <c>Vulkan0 -ngl half</c>.</summary>
+    private static string Label(string device, Engine.Placement.GpuLayers? split) =>
+        device.Equals("cpu", StringComparison.OrdinalIgnoreCase) ? "narrator" : $"{device} -ngl {split?.ToString() ?? "all"}";
+
     /// <summary>Runs one engine's measurements in a child process (this same tool, hidden --engine option).</summary>
-    private static BenchmarkResult Measure(string engine, string model, BenchmarkPlan plan)
+    private static BenchmarkResult Measure(string engine, string model, BenchmarkPlan plan, string device, string? split, string[] backends)
     {
         var psi = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") psi.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
         foreach (var a in new[] { "bench", "--engine", engine, "--model", model, "--threads", plan.Threads.ToString(CultureInfo.InvariantCulture) })
+            psi.ArgumentList.Add(a);
+        foreach (var a in new[] { "--device", device }.Concat(split is null ? [] : ["--gpu-layers", split]).Concat(backends.SelectMany(b => new[] { "--backend", b })))
             psi.ArgumentList.Add(a);
         string stdout = "", stderr = "";
         Status($"measuring {engine} on {Path.GetFileName(model)}", () =>
@@ -179,12 +199,13 @@ public static class BenchCommand
         AnsiConsole.MarkupLine($"[bold]{hp.EmbeddingLength} wide x {hp.BlockCount} layers, {type}[/], {rows[0].Result.Threads} threads");
         var table = new Table().AddColumn("metric");
         foreach (var r in rows) table.AddColumn(new TableColumn(r.Label).RightAligned());
-        if (rows.Count == 2) table.AddColumn(new TableColumn("ours / llama.cpp").RightAligned());
+        var anchored = rows.Count == 2 && rows[1].Label == "llama.cpp";
+        if (anchored) table.AddColumn(new TableColumn("ours / llama.cpp").RightAligned());
         void Row(string name, Func<BenchmarkResult, double> value, string format, bool higherIsBetter = true)
         {
             var cells = new List<string> { name };
             cells.AddRange(rows.Select(r => value(r.Result).ToString(format, CultureInfo.InvariantCulture)));
-            if (rows.Count == 2)
+            if (anchored)
             {
                 var ratio = value(rows[0].Result) / value(rows[1].Result);
                 cells.Add((higherIsBetter ? ratio : 1 / ratio).ToString("F2", CultureInfo.InvariantCulture) + "x");
@@ -201,6 +222,8 @@ public static class BenchCommand
             Row($"{n} sequences (tok/s total)", r => r.AggregateDecode[n], "F2");
         Row("8 vs 1 sequence gain", r => r.AggregateDecode[8] / r.AggregateDecode[1], "F2");
         AnsiConsole.Write(table);
+        foreach (var r in rows.Where(r => r.Result.RunsOn is { } where && where != "CPU"))
+            AnsiConsole.MarkupLine($"{Markup.Escape(r.Label)}: {Markup.Escape(r.Result.RunsOn!)}");
         foreach (var r in rows.Where(r => r.QuantizeSeconds is not null))
             AnsiConsole.MarkupLine($"quantize from F16 ({r.Label}): {r.QuantizeSeconds:F1} s");
     }

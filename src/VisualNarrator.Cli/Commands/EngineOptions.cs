@@ -12,7 +12,18 @@ public sealed class EngineOptions
     /// <summary>--model FILE.gguf.</summary>
     public Option<FileInfo> Model { get; } = new("--model", "-m") { Description = "GGUF model file", Required = true };
     /// <summary>--device NAME.</summary>
-    public Option<string> Device { get; } = new("--device") { Description = "ggml device: cpu, or a GPU name (e.g. CUDA0) where that backend is installed", DefaultValueFactory = _ => "cpu" };
+    public Option<string> Device { get; } = new("--device") { Description = "ggml device: cpu, or a GPU name (e.g. CUDA0, Vulkan0; see narrator devices) where that backend is installed", DefaultValueFactory = _ => "cpu" };
+    /// <summary>--gpu-layers N|all|auto|half.</summary>
+    public Option<string?> GpuLayers { get; } = new("--gpu-layers", "-ngl") { Description = "On a GPU --device: layers to put there (the last ones), all (default: weights, KV cache and compute on the device), auto (as many as fit its free memory) or half; the rest runs on the CPU" };
+    /// <summary>--backend PATH (repeatable).</summary>
+    public Option<string[]> Backends { get; } = BackendOption();
+
+    /// <summary>A --backend option (also used by <c>narrator devices</c>).</summary>
+    public static Option<string[]> BackendOption() => new("--backend")
+    {
+        Description = "ggml backend library to load, e.g. libggml-vulkan.so (repeatable; GGML_BACKEND_PATH works too)",
+        AllowMultipleArgumentsPerToken = false,
+    };
     /// <summary>--threads N.</summary>
     public Option<int> Threads { get; } = new("--threads", "-t") { Description = "CPU threads (0: one per core)", DefaultValueFactory = _ => 0 };
     /// <summary>--context N.</summary>
@@ -31,6 +42,8 @@ public sealed class EngineOptions
     {
         command.Options.Add(Model);
         command.Options.Add(Device);
+        command.Options.Add(GpuLayers);
+        command.Options.Add(Backends);
         command.Options.Add(Threads);
         command.Options.Add(Context);
         command.Options.Add(CacheType);
@@ -49,8 +62,18 @@ public sealed class EngineOptions
                 ? $"{file.FullName}: the built-in model is missing; restore it with git (git checkout -- models/) or rebuild it with bash models/build.sh, or pass --model with any opt GGUF"
                 : $"{file.FullName}: no such model file");
         if (parse.GetValue(CheckTensors)) WeightScan.ThrowIfNonFinite(GgufFile.Open(file.FullName));
-        return Engine.Inference.Model.Load(file.FullName, new ModelLoadOptions(parse.GetValue(Device)!, parse.GetValue(Threads)));
+        var model = Engine.Inference.Model.Load(file.FullName, LoadOptions(parse));
+        // stderr, so that --json output on stdout stays JSON.
+        if (model.Offload is { } plan) Console.Error.WriteLine($"narrator: {plan.Reason}");
+        return model;
     }
+
+    /// <summary>How to load the model: device, threads, layer split, backend libraries, and the inference settings
+    /// the device plan must make room for.</summary>
+    public ModelLoadOptions LoadOptions(ParseResult parse) => new(
+        parse.GetValue(Device)!, parse.GetValue(Threads),
+        parse.GetValue(GpuLayers) is { } layers ? Engine.Placement.GpuLayers.Parse(layers) : null,
+        parse.GetValue(Backends) ?? [], Inference(parse));
 
     /// <summary>The built-in model, <c>models/narrator.gguf</c>, in the first folder above the current directory (then
     /// above the tool) that has one; for commands where <c>--model</c> is optional.</summary>

@@ -11,9 +11,10 @@ namespace VisualNarrator.Engine.Benchmarking;
 /// <param name="SecondsPerDescription">A seed-benchmark prompt plus 80 generated tokens, end to end.</param>
 /// <param name="AggregateDecode">Aggregate decode rate by number of concurrent sequences (1, 4, 8).</param>
 /// <param name="PeakRssBytes">Peak resident memory of the measuring process (VmHWM).</param>
+/// <param name="RunsOn">Where the model ran, e.g. <c>CPU</c> or <c>Vulkan0: 6/12 layers, ...</c> (null: not recorded).</param>
 public sealed record BenchmarkResult(string Engine, string Model, long FileBytes, int Threads, double LoadSeconds,
     double PrefillTokensPerSecond, double DecodeTokensPerSecond, double SecondsPerDescription,
-    IReadOnlyDictionary<int, double> AggregateDecode, long PeakRssBytes);
+    IReadOnlyDictionary<int, double> AggregateDecode, long PeakRssBytes, string? RunsOn = null);
 
 /// <summary>What to measure.</summary>
 /// <param name="PromptTokens">Prompt length for the prefill measurement.</param>

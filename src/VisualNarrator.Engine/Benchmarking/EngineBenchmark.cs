@@ -6,14 +6,17 @@ namespace VisualNarrator.Engine.Benchmarking;
 /// <summary>Measures this engine on a model file (run it in a fresh process so peak RSS means something).</summary>
 public static class EngineBenchmark
 {
-    /// <summary>Runs the plan.</summary>
-    public static BenchmarkResult Run(string path, BenchmarkPlan plan, Action<string>? status = null)
+    /// <summary>Runs the plan on the CPU, or where <paramref name="placement"/> says (device, layer split, backend
+    /// libraries; its threads and inference settings are taken from the plan).</summary>
+    public static BenchmarkResult Run(string path, BenchmarkPlan plan, Action<string>? status = null, ModelLoadOptions? placement = null)
     {
         var clock = Stopwatch.StartNew();
-        using var model = Model.Load(path, new ModelLoadOptions(Threads: plan.Threads));
-        using var ctx = new InferenceContext(model, new InferenceOptions(BenchmarkProcedure.Cells(plan), KvCacheType.F16, Math.Max(plan.PromptTokens, 512)));
-        var load = clock.Elapsed.TotalSeconds;
-        return BenchmarkProcedure.Run(new Target(ctx), "narrator", path, model.Backend.Threads, load, plan, status);
+        var inference = new InferenceOptions(BenchmarkProcedure.Cells(plan), KvCacheType.F16, Math.Max(plan.PromptTokens, 512));
+        var load = (placement ?? new ModelLoadOptions()) with { Threads = plan.Threads, Inference = inference };
+        using var model = Model.Load(path, load);
+        using var ctx = new InferenceContext(model, inference);
+        var seconds = clock.Elapsed.TotalSeconds;
+        return BenchmarkProcedure.Run(new Target(ctx), "narrator", path, model.Backend.Threads, seconds, plan, status) with { RunsOn = model.RunsOn };
     }
 
     private sealed class Target(InferenceContext ctx) : IBenchmarkTarget

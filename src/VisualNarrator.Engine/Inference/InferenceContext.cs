@@ -1,5 +1,6 @@
 using VisualNarrator.Engine.Models;
 using VisualNarrator.Engine.Native;
+using VisualNarrator.Engine.Placement;
 
 namespace VisualNarrator.Engine.Inference;
 
@@ -23,7 +24,8 @@ public sealed class DecodeException(string message) : Exception(message);
 public sealed class InferenceContext : IDisposable
 {
     private readonly Model _model;
-    private readonly GgmlGraphAllocator _allocator;
+    private readonly GgmlGraphAllocator? _allocator;
+    private readonly GgmlScheduler? _scheduler;
     private readonly int _graphSize;
     private float[] _logits = [];
     private float[] _mask = [];
@@ -44,9 +46,53 @@ public sealed class InferenceContext : IDisposable
         if (cells < 1) throw new ArgumentOutOfRangeException(nameof(options), $"ContextSize must be positive, got {cells}");
         if (Options.MaxBatchTokens < 1) throw new ArgumentOutOfRangeException(nameof(options), $"MaxBatchTokens must be positive, got {Options.MaxBatchTokens}");
         CheckCacheFits(model.Hyperparameters, cells, Options.CacheType);
-        Cache = new KvCache(model.Hyperparameters, model.Backend, cells, Options.CacheType);
-        _allocator = model.Backend.CreateGraphAllocator();
         _graphSize = DecoderGraph.GraphSize(model.Hyperparameters.BlockCount);
+        if (model.DeviceBackend is null)
+        {
+            Cache = new KvCache(model.Hyperparameters, model.Backend, cells, Options.CacheType);
+            _allocator = model.Backend.CreateGraphAllocator();
+            return;
+        }
+
+        // On a device the model was planned for some context settings; a bigger context would overrun that plan.
+        var needs = MemoryNeeds.Of(model.File, model.Hyperparameters, Options);
+        var planned = model.PlannedNeeds!;
+        if (needs.KvBytesPerLayer > planned.KvBytesPerLayer || needs.ComputeBytes > planned.ComputeBytes)
+            throw new ArgumentException(
+                $"this context needs {OffloadPlanner.MiB(needs.KvBytes)} of KV cache and {OffloadPlanner.MiB(needs.ComputeBytes)} of compute buffer, " +
+                $"more than the {OffloadPlanner.MiB(planned.KvBytes)} and {OffloadPlanner.MiB(planned.ComputeBytes)} {model.Offload!.Device} was planned for; " +
+                "load the model with these inference settings (ModelLoadOptions.Inference)", nameof(options));
+        Cache = new KvCache(model.Hyperparameters, model.LayerBackend, cells, Options.CacheType);
+        try
+        {
+            _scheduler = new GgmlScheduler([model.DeviceBackend, model.Backend], 2 * _graphSize);
+            ReserveLargestGraph();
+        }
+        catch
+        {
+            _scheduler?.Dispose();
+            Cache.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Compute-buffer bytes reserved per backend (device first, then the CPU); empty on the CPU-only path,
+    /// whose allocator grows as graphs need.</summary>
+    public IReadOnlyList<(string Backend, ulong Bytes)> ComputeBuffers =>
+        _scheduler is { } s ? [.. s.Backends.Select(b => (b.Device.Name, s.BufferSize(b)))] : [];
+
+    /// <summary>Splits of the last graph over the backends (1: one backend ran it all).</summary>
+    public int GraphSplits => _scheduler?.SplitCount ?? 1;
+
+    /// <summary>Sizes the scheduler's buffers for the largest graph this context can run (a full batch attending every
+    /// cell), so they never grow or get freed between steps; growing them crashed Mesa's software Vulkan driver.</summary>
+    private void ReserveLargestGraph()
+    {
+        var tokens = Math.Min(Options.MaxBatchTokens, Cache.Cells);
+        using var context = GgmlContext.Create(2 * _graphSize, _graphSize);
+        var graph = context.NewGraph(_graphSize);
+        DecoderGraph.Build(context, graph, _model.Architecture, _model.Hyperparameters, _model.Weights, Cache, tokens, tokens, Cache.Cells, Options.FlashAttention);
+        _scheduler!.Reserve(graph);
     }
 
     /// <summary>Refuses a cache larger than this machine's memory before anything is allocated: a context size such
@@ -165,7 +211,8 @@ public sealed class InferenceContext : IDisposable
             io.Mask.SetData<float>(mask);
         }
         io.OutputRows?.SetData<int>(_outputRows.AsSpan(0, outputs));
-        _model.Backend.Compute(graph);
+        if (_scheduler is { } scheduler) scheduler.Compute(graph);
+        else _model.Backend.Compute(graph);
         io.Logits.GetData(_logits.AsSpan(0, outputs * VocabSize));
         ThrowIfNonFinite(_logits.AsSpan(0, outputs * VocabSize));
         _outputs = outputs;
@@ -189,11 +236,14 @@ public sealed class InferenceContext : IDisposable
         var key = (tokens, outputs, nKv, flash);
         if (_graph is { } cached && _graphKey == key) return cached;
         _graph = null;
-        _graphContext?.Dispose();
+        var previous = _graphContext;
         _graphContext = GgmlContext.Create(2 * _graphSize, _graphSize);
         var graph = _graphContext.NewGraph(_graphSize);
         var io = DecoderGraph.Build(_graphContext, graph, _model.Architecture, _model.Hyperparameters, _model.Weights, Cache, tokens, outputs, nKv, flash);
-        _allocator.Allocate(graph);
+        // The scheduler forgets the previous graph's tensors in Allocate, so their context is freed after it.
+        if (_scheduler is { } scheduler) scheduler.Allocate(graph);
+        else _allocator!.Allocate(graph);
+        previous?.Dispose();
         _graph = (graph, io);
         _graphKey = key;
         return (graph, io);
@@ -202,8 +252,9 @@ public sealed class InferenceContext : IDisposable
     /// <summary>Frees the cache and the graph allocator.</summary>
     public void Dispose()
     {
+        _scheduler?.Dispose();
         _graphContext?.Dispose();
-        _allocator.Dispose();
+        _allocator?.Dispose();
         Cache.Dispose();
     }
 }

@@ -20,31 +20,55 @@ public enum KvCacheType
 /// </summary>
 public sealed class KvCache : IDisposable
 {
-    private readonly GgmlContext _context;
-    private readonly GgmlBackendBuffer _buffer;
+    private readonly List<(GgmlContext Context, GgmlBackendBuffer Buffer)> _parts = [];
     private readonly GgmlTensor[] _k, _v;
     private readonly int[] _cellSequence; // -1 = free
     private readonly int[] _cellPosition;
 
     /// <summary>Creates a cache of <paramref name="cells"/> cells for the model's layers and width.</summary>
     public KvCache(ModelHyperparameters hp, GgmlBackend backend, int cells, KvCacheType type)
+        : this(hp, _ => backend, cells, type)
     {
+    }
+
+    /// <summary>Creates a cache whose layer <c>i</c> lives on the backend <paramref name="layerBackend"/> names for it
+    /// (next to that layer's weights when a model is split over devices).</summary>
+    public KvCache(ModelHyperparameters hp, Func<int, GgmlBackend> layerBackend, int cells, KvCacheType type)
+    {
+        ArgumentNullException.ThrowIfNull(hp);
+        ArgumentNullException.ThrowIfNull(layerBackend);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(cells);
         Cells = cells;
         Type = type;
         var ggmlType = type == KvCacheType.F16 ? GgmlType.F16 : GgmlType.F32;
         ElementBytes = type == KvCacheType.F16 ? 2u : 4u;
-        _context = GgmlContext.Create(2 * hp.BlockCount);
         _k = new GgmlTensor[hp.BlockCount];
         _v = new GgmlTensor[hp.BlockCount];
-        for (var i = 0; i < hp.BlockCount; i++)
+        var contexts = new Dictionary<GgmlBackend, GgmlContext>();
+        try
         {
-            _k[i] = _context.NewTensor(ggmlType, hp.EmbeddingLength, cells).SetName($"cache_k_l{i}");
-            _v[i] = _context.NewTensor(ggmlType, hp.EmbeddingLength, cells).SetName($"cache_v_l{i}");
+            for (var i = 0; i < hp.BlockCount; i++)
+            {
+                var backend = layerBackend(i);
+                if (!contexts.TryGetValue(backend, out var context))
+                    contexts[backend] = context = GgmlContext.Create(2 * hp.BlockCount);
+                _k[i] = context.NewTensor(ggmlType, hp.EmbeddingLength, cells).SetName($"cache_k_l{i}");
+                _v[i] = context.NewTensor(ggmlType, hp.EmbeddingLength, cells).SetName($"cache_v_l{i}");
+            }
+            foreach (var (backend, context) in contexts)
+            {
+                var buffer = backend.AllocateTensors(context);
+                _parts.Add((context, buffer));
+                // Cells beyond those in use are still multiplied (then masked); zeros keep them finite.
+                buffer.Clear(0);
+            }
         }
-        _buffer = backend.AllocateTensors(_context);
-        // Cells beyond those in use are still multiplied (then masked); zeros keep them finite.
-        _buffer.Clear(0);
+        catch
+        {
+            foreach (var (_, buffer) in _parts) buffer.Dispose();
+            foreach (var context in contexts.Values) context.Dispose();
+            throw;
+        }
         _cellSequence = new int[cells];
         _cellPosition = new int[cells];
         Array.Fill(_cellSequence, -1);
@@ -60,7 +84,7 @@ public sealed class KvCache : IDisposable
     public uint ElementBytes { get; }
 
     /// <summary>Backend bytes the cache occupies.</summary>
-    public ulong BufferBytes => _buffer.Size;
+    public ulong BufferBytes => _parts.Aggregate(0UL, (sum, p) => sum + p.Buffer.Size);
 
     /// <summary>Cells currently free.</summary>
     public int FreeCells => _cellSequence.Count(s => s < 0);
@@ -125,7 +149,10 @@ public sealed class KvCache : IDisposable
     /// <summary>Frees the cache memory.</summary>
     public void Dispose()
     {
-        _buffer.Dispose();
-        _context.Dispose();
+        foreach (var (context, buffer) in _parts)
+        {
+            buffer.Dispose();
+            context.Dispose();
+        }
     }
 }

@@ -1,27 +1,37 @@
 using VisualNarrator.Engine.Models;
 using VisualNarrator.Engine.Native;
+using VisualNarrator.Engine.Placement;
 using VisualNarrator.Gguf;
 using VisualNarrator.Tokenization;
 
 namespace VisualNarrator.Engine.Inference;
 
 /// <summary>How to load a model.</summary>
-/// <param name="Device">ggml device name ("cpu", or a GPU such as "CUDA0" where that backend is installed).</param>
+/// <param name="Device">ggml device name ("cpu", or a GPU such as "CUDA0" or "Vulkan0" where that backend is installed).</param>
 /// <param name="Threads">CPU threads (0: one per logical processor).</param>
-public sealed record ModelLoadOptions(string Device = "cpu", int Threads = 0);
+/// <param name="GpuLayers">On a GPU device: how many layers go there (null: all, i.e. full offload). Ignored on the CPU
+/// unless it asks for layers.</param>
+/// <param name="BackendPaths">ggml backend libraries to load first (e.g. libggml-vulkan.so), besides GGML_BACKEND_PATH.</param>
+/// <param name="Inference">The settings of the context that will run the model, which size the KV cache and compute
+/// buffers the device plan reserves room for (null: <see cref="InferenceOptions"/> defaults).</param>
+public sealed record ModelLoadOptions(string Device = "cpu", int Threads = 0, GpuLayers? GpuLayers = null,
+    IReadOnlyList<string>? BackendPaths = null, InferenceOptions? Inference = null);
 
 /// <summary>A loaded model: its file, architecture, hyperparameters, tokenizer and weights on a ggml backend.
 /// Every check against the file's contract runs in C# before native code sees the file.</summary>
 public sealed class Model : IDisposable
 {
     private Model(GgufFile file, DecoderArchitecture architecture, ModelHyperparameters hp, OptTokenizer tokenizer,
-        GgmlBackend backend, ModelWeights weights)
+        GgmlBackend backend, GgmlBackend? deviceBackend, OffloadPlan? offload, MemoryNeeds? needs, ModelWeights weights)
     {
         File = file;
         Architecture = architecture;
         Hyperparameters = hp;
         Tokenizer = tokenizer;
         Backend = backend;
+        DeviceBackend = deviceBackend;
+        Offload = offload;
+        PlannedNeeds = needs;
         Weights = weights;
     }
 
@@ -37,8 +47,24 @@ public sealed class Model : IDisposable
     /// <summary>The tokenizer stored in the file.</summary>
     public OptTokenizer Tokenizer { get; }
 
-    /// <summary>The backend the weights live on and graphs run on.</summary>
+    /// <summary>The CPU backend: runs everything that is not offloaded (all of it on <c>--device cpu</c>).</summary>
     public GgmlBackend Backend { get; }
+
+    /// <summary>The GPU backend holding the offloaded layers, or null on the CPU.</summary>
+    public GgmlBackend? DeviceBackend { get; }
+
+    /// <summary>Which layers are on <see cref="DeviceBackend"/> and why, or null on the CPU.</summary>
+    public OffloadPlan? Offload { get; }
+
+    /// <summary>The memory needs the device plan was made for (null on the CPU).</summary>
+    public MemoryNeeds? PlannedNeeds { get; }
+
+    /// <summary>Where the model runs, e.g. <c>CPU</c> or <c>Vulkan0: 12/12 layers + embeddings and head, ...</c>.</summary>
+    public string RunsOn => Offload?.Summary ?? Backend.Device.Name;
+
+    /// <summary>The backend layer <paramref name="layer"/> (its weights and KV cache) lives on.</summary>
+    public GgmlBackend LayerBackend(int layer) =>
+        DeviceBackend is { } device && Offload!.LayerOnDevice(layer) ? device : Backend;
 
     internal ModelWeights Weights { get; }
 
@@ -67,23 +93,53 @@ public sealed class Model : IDisposable
         if (tokenizer.VocabularySize != hp.VocabSize)
             throw new ModelLoadException(path, $"the tokenizer has {tokenizer.VocabularySize} tokens but token_embd.weight has {hp.VocabSize} rows");
 
-        var backend = GgmlBackend.Create(options.Device, options.Threads);
+        foreach (var library in options.BackendPaths ?? []) GgmlBackends.Load(library);
+        var device = GgmlDevice.Find(options.Device);
+        if (device.Type == GgmlDeviceType.Cpu)
+        {
+            if (options.GpuLayers is { } asked && asked != GpuLayers.Auto && asked.Resolve(hp.BlockCount) > 0)
+                throw new ArgumentException($"--gpu-layers {asked} needs a GPU --device; {device.Name} is the CPU");
+            var backend = GgmlBackend.Create(options.Device, options.Threads);
+            try
+            {
+                var weights = ModelWeights.Load(file, backend, progress);
+                return new Model(file, arch, hp, tokenizer, backend, null, null, null, weights);
+            }
+            catch
+            {
+                backend.Dispose();
+                throw;
+            }
+        }
+
+        // Plan in C# from the tensor directory and the device's free memory: a placement that does not fit is refused
+        // here, before any device memory is allocated.
+        var needs = MemoryNeeds.Of(file, hp, options.Inference ?? new InferenceOptions());
+        OffloadPlan plan;
+        try { plan = OffloadPlanner.Plan(needs, options.GpuLayers ?? GpuLayers.All, device.Name, (long)device.Memory.Free); }
+        catch (DeviceMemoryException ex) { throw new ModelLoadException(path, ex.Message); }
+
+        var cpu = GgmlBackend.Create("cpu", options.Threads);
+        GgmlBackend? gpu = null;
         try
         {
-            var weights = ModelWeights.Load(file, backend, progress);
-            return new Model(file, arch, hp, tokenizer, backend, weights);
+            gpu = GgmlBackend.Create(device.Name);
+            var weights = ModelWeights.Load(file, name => plan.TensorOnDevice(name) ? gpu : cpu, progress);
+            return new Model(file, arch, hp, tokenizer, cpu, gpu, plan, needs, weights);
         }
         catch
         {
-            backend.Dispose();
+            gpu?.Dispose();
+            cpu.Dispose();
             throw;
         }
     }
 
-    /// <summary>Frees weights and backend.</summary>
+    /// <summary>Frees weights and backends.</summary>
     public void Dispose()
     {
         Weights.Dispose();
+        DeviceBackend?.Dispose();
         Backend.Dispose();
     }
 }

@@ -7,19 +7,20 @@ namespace VisualNarrator.Engine.Models;
 /// <summary>A model's weight tensors in one backend buffer, looked up by their GGUF names.</summary>
 public sealed class ModelWeights : IDisposable
 {
-    private readonly GgmlContext _context;
-    private readonly GgmlBackendBuffer _buffer;
+    private readonly List<(GgmlBackend Backend, GgmlContext Context, GgmlBackendBuffer Buffer)> _parts;
     private readonly Dictionary<string, GgmlTensor> _tensors;
 
-    private ModelWeights(GgmlContext context, GgmlBackendBuffer buffer, Dictionary<string, GgmlTensor> tensors)
+    private ModelWeights(List<(GgmlBackend, GgmlContext, GgmlBackendBuffer)> parts, Dictionary<string, GgmlTensor> tensors)
     {
-        _context = context;
-        _buffer = buffer;
+        _parts = parts;
         _tensors = tensors;
     }
 
     /// <summary>Bytes of backend memory holding the weights.</summary>
-    public ulong BufferBytes => _buffer.Size;
+    public ulong BufferBytes => _parts.Aggregate(0UL, (sum, p) => sum + p.Buffer.Size);
+
+    /// <summary>Bytes of the weights held by <paramref name="backend"/>.</summary>
+    public ulong BytesOn(GgmlBackend backend) => _parts.Where(p => p.Backend == backend).Aggregate(0UL, (sum, p) => sum + p.Buffer.Size);
 
     /// <summary>A required weight.</summary>
     public GgmlTensor this[string name] => _tensors.TryGetValue(name, out var t) ? t : throw new KeyNotFoundException($"no weight '{name}'");
@@ -49,15 +50,24 @@ public sealed class ModelWeights : IDisposable
 
     /// <summary>Creates the tensors in a backend buffer and reads their data straight from the file into it
     /// (the file must have passed <see cref="Validate"/>).</summary>
-    public static ModelWeights Load(GgufFile file, GgmlBackend backend, IProgress<double>? progress = null)
+    public static ModelWeights Load(GgufFile file, GgmlBackend backend, IProgress<double>? progress = null) =>
+        Load(file, _ => backend, progress);
+
+    /// <summary>As <see cref="Load(GgufFile, GgmlBackend, IProgress{double}?)"/>, with each tensor in the buffer of the
+    /// backend <paramref name="placement"/> names for it (one buffer per backend).</summary>
+    public static ModelWeights Load(GgufFile file, Func<string, GgmlBackend> placement, IProgress<double>? progress = null)
     {
-        var context = GgmlContext.Create(file.Tensors.Count + 1);
-        GgmlBackendBuffer? buffer = null;
+        ArgumentNullException.ThrowIfNull(placement);
+        var parts = new List<(GgmlBackend Backend, GgmlContext Context, GgmlBackendBuffer Buffer)>();
+        var contexts = new Dictionary<GgmlBackend, GgmlContext>();
         try
         {
             var tensors = new Dictionary<string, GgmlTensor>(StringComparer.Ordinal);
             foreach (var info in file.Tensors)
             {
+                var backend = placement(info.Name);
+                if (!contexts.TryGetValue(backend, out var context))
+                    contexts[backend] = context = GgmlContext.Create(file.Tensors.Count + 1);
                 var s = info.Shape;
                 var t = s.Length switch
                 {
@@ -68,14 +78,15 @@ public sealed class ModelWeights : IDisposable
                 };
                 tensors[info.Name] = t.SetName(info.Name);
             }
-            buffer = backend.AllocateTensors(context, GgmlBufferUsage.Weights);
+            foreach (var (backend, context) in contexts)
+                parts.Add((backend, context, backend.AllocateTensors(context, GgmlBufferUsage.Weights)));
             ReadData(file, tensors, progress);
-            return new ModelWeights(context, buffer, tensors);
+            return new ModelWeights(parts, tensors);
         }
         catch
         {
-            buffer?.Dispose();
-            context.Dispose();
+            foreach (var p in parts) p.Buffer.Dispose();
+            foreach (var c in contexts.Values) c.Dispose();
             throw;
         }
     }
@@ -115,7 +126,10 @@ public sealed class ModelWeights : IDisposable
     /// <summary>Frees the weights.</summary>
     public void Dispose()
     {
-        _buffer.Dispose();
-        _context.Dispose();
+        foreach (var (_, context, buffer) in _parts)
+        {
+            buffer.Dispose();
+            context.Dispose();
+        }
     }
 }

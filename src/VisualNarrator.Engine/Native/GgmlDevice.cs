@@ -56,6 +56,7 @@ public sealed class GgmlDevice
         get
         {
             GgmlLibrary.EnsureLoaded();
+            GgmlBackends.LoadFromEnvironment();
             var n = (int)GgmlNative.ggml_backend_dev_count();
             var list = new List<GgmlDevice>(n);
             for (int i = 0; i < n; i++) list.Add(new GgmlDevice(GgmlNative.ggml_backend_dev_get((nuint)i)));

@@ -148,12 +148,36 @@ internal static unsafe partial class GgmlNative
     [LibraryImport(RegistryLibrary)] internal static partial IntPtr ggml_backend_dev_get(nuint index);
     [LibraryImport(RegistryLibrary)] internal static partial nuint ggml_backend_reg_count();
     [LibraryImport(RegistryLibrary)] internal static partial IntPtr ggml_backend_init_by_type(int type, IntPtr parameters);
+    /// <summary>Loads a backend library (e.g. <c>libggml-vulkan.so</c>) and registers its devices; null on failure.</summary>
+    [LibraryImport(RegistryLibrary, StringMarshalling = StringMarshalling.Utf8)] internal static partial IntPtr ggml_backend_load(string path);
+    [LibraryImport(BaseLibrary)] internal static partial nuint ggml_backend_reg_dev_count(IntPtr reg);
+    [LibraryImport(BaseLibrary)] internal static partial IntPtr ggml_backend_reg_dev_get(IntPtr reg, nuint index);
+
+    // ---- ggml-backend: scheduler (graphs split over several backends; the last backend must be the CPU) ----
+    [LibraryImport(BaseLibrary)] internal static partial IntPtr ggml_backend_sched_new(IntPtr* backends, IntPtr* bufferTypes, int count, nuint graphSize,
+        [MarshalAs(UnmanagedType.U1)] bool parallel, [MarshalAs(UnmanagedType.U1)] bool opOffload);
+    [LibraryImport(BaseLibrary)] internal static partial void ggml_backend_sched_free(IntPtr sched);
+    [LibraryImport(BaseLibrary)] [return: MarshalAs(UnmanagedType.U1)] internal static partial bool ggml_backend_sched_reserve(IntPtr sched, IntPtr graph);
+    /// <summary>Writes one size per backend (in scheduler order) that the graph's compute buffers would need; allocates nothing.</summary>
+    [LibraryImport(BaseLibrary)] internal static partial void ggml_backend_sched_reserve_size(IntPtr sched, IntPtr graph, nuint* sizes);
+    [LibraryImport(BaseLibrary)] [return: MarshalAs(UnmanagedType.U1)] internal static partial bool ggml_backend_sched_alloc_graph(IntPtr sched, IntPtr graph);
+    /// <summary>Returns enum ggml_status, as <see cref="ggml_backend_graph_compute"/>.</summary>
+    [LibraryImport(BaseLibrary)] internal static partial int ggml_backend_sched_graph_compute(IntPtr sched, IntPtr graph);
+    [LibraryImport(BaseLibrary)] internal static partial void ggml_backend_sched_reset(IntPtr sched);
+    [LibraryImport(BaseLibrary)] internal static partial nuint ggml_backend_sched_get_buffer_size(IntPtr sched, IntPtr backend);
+    [LibraryImport(BaseLibrary)] internal static partial int ggml_backend_sched_get_n_splits(IntPtr sched);
+    [LibraryImport(BaseLibrary)] internal static partial IntPtr ggml_backend_sched_get_tensor_backend(IntPtr sched, IntPtr tensor);
+
     /// <summary>Only needed for builds with dynamically loaded backends; this package links the CPU backend in.</summary>
     [LibraryImport(RegistryLibrary)] internal static partial void ggml_backend_load_all();
 
     // ---- CPU backend (libggml-cpu) ----
     [LibraryImport(CpuLibrary)] internal static partial void ggml_backend_cpu_set_n_threads(IntPtr backend, int threads);
     [LibraryImport(CpuLibrary)] [return: MarshalAs(UnmanagedType.U1)] internal static partial bool ggml_backend_is_cpu(IntPtr backend);
+
+    // ---- libc: ggml backends read their settings (e.g. GGML_VK_VISIBLE_DEVICES) with getenv, which does not see
+    // Environment.SetEnvironmentVariable on Linux ----
+    [LibraryImport("libc.so.6", StringMarshalling = StringMarshalling.Utf8)] internal static partial int setenv(string name, string value, int overwrite);
 
     /// <summary>UTF-8 C string owned by ggml, copied to a managed string.</summary>
     internal static string Str(IntPtr p) => p == IntPtr.Zero ? "" : Marshal.PtrToStringUTF8(p) ?? "";
