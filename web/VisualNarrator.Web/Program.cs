@@ -2,6 +2,7 @@ using VisualNarrator.Web;
 using VisualNarrator.Web.Load;
 
 if (args.Length > 0 && args[0] == "load") return await LoadCommand.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "hostile") return await HostileCommand.RunAsync(args[1..]);
 
 var app = NarratorApp.Configure(NarratorApp.CreateBuilder(args).Build());
 await app.RunAsync();
