@@ -206,6 +206,26 @@ public sealed class AccessKeyTests
     }
 
     [Fact]
+    public async Task The_app_refuses_to_start_with_an_unreadable_key_file_in_one_line()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { typeof(Program).Assembly.Location, "--api-key-file", "/nonexistent/key.txt", "--urls", "http://127.0.0.1:0" },
+            RedirectStandardError = true, RedirectStandardOutput = true,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.Equal(2, process.ExitCode);
+        var lines = (await stderr).Trim().Split('\n');
+        Assert.Single(lines);
+        Assert.Contains("--api-key-file", lines[0]);
+        Assert.DoesNotContain(" at ", await stdout + lines[0]);
+    }
+
+    [Fact]
     public void The_key_file_switch_becomes_an_absolute_setting()
     {
         var values = NarratorApp.CommandLineOverrides(["--api-key-file", "key.txt"]);
