@@ -1,4 +1,5 @@
 using MudBlazor.Services;
+using VisualNarrator.Web.Access;
 using VisualNarrator.Web.Api;
 using VisualNarrator.Web.Components;
 using VisualNarrator.Web.Services;
@@ -11,15 +12,19 @@ public static class NarratorApp
 {
     /// <summary>Creates the builder with the app's services. Besides the usual configuration sources, <c>--model PATH</c>
     /// picks the start model (a path with a folder also makes that folder the models folder, unless
-    /// <c>--models-folder</c> is given), <c>--models-folder DIR</c> and <c>--api-key KEY</c> set the same options.</summary>
+    /// <c>--models-folder</c> is given), <c>--models-folder DIR</c>, <c>--api-key KEY</c> and <c>--api-key-file FILE</c>
+    /// set the same options; the environment variable <c>NARRATOR_API_KEY</c> sets the key too (below <c>--api-key</c>).</summary>
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
+        if (Environment.GetEnvironmentVariable(ApiKeyVariable) is { Length: > 0 } key)
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Narrator:ApiKey"] = key });
         builder.Configuration.AddInMemoryCollection(CommandLineOverrides(args));
         builder.Services.AddOptions<NarratorOptions>().Bind(builder.Configuration.GetSection(NarratorOptions.Section))
             .Validate(o => o.MaxSequences >= 1 && o.MaxWaiting >= 0 && o.MaxPromptTokens >= 2 && o.MaxNewTokensLimit >= 1 && o.MaxPromptCharacters >= 1,
                 "Narrator: MaxSequences, MaxPromptTokens (>= 2), MaxNewTokensLimit and MaxPromptCharacters must be positive")
             .ValidateOnStart();
+        builder.Services.AddStudioAccess();
         builder.Services.AddSingleton<ModelCatalog>();
         builder.Services.AddSingleton<NarratorEngine>();
         builder.Services.AddSingleton<INarrator>(sp => sp.GetRequiredService<NarratorEngine>());
@@ -34,13 +39,19 @@ public static class NarratorApp
     /// <summary>Adds middleware and endpoints.</summary>
     public static WebApplication Configure(WebApplication app)
     {
-        if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
+        // JSON errors in every environment: no developer page with a stack trace, no re-execution at a missing page.
+        app.UseJsonErrors();
+        app.UseStudioAccess();
         app.UseAntiforgery();
         app.MapStaticAssets();
+        app.MapSignIn();
         app.MapNarratorApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
+
+    /// <summary>Environment variable holding the access key (keeps it out of the process list, unlike <c>--api-key</c>).</summary>
+    public const string ApiKeyVariable = "NARRATOR_API_KEY";
 
     /// <summary>Turns the app's own switches into <c>Narrator:*</c> keys.</summary>
     public static Dictionary<string, string?> CommandLineOverrides(string[] args)
@@ -56,6 +67,7 @@ public static class NarratorApp
         var folder = Value("--models-folder");
         if (folder is not null) values["Narrator:ModelsFolder"] = folder;
         if (Value("--api-key") is { } key) values["Narrator:ApiKey"] = key;
+        if (Value("--api-key-file") is { } keyFile) values["Narrator:ApiKeyFile"] = Path.GetFullPath(keyFile);
         if (Value("--model") is { } model)
         {
             if (folder is null && (Path.IsPathRooted(model) || model.Contains('/') || model.Contains(Path.DirectorySeparatorChar)))

@@ -1,3 +1,5 @@
+using VisualNarrator.Engine.Serving;
+
 namespace VisualNarrator.Engine.Generation;
 
 /// <summary>The seed model's prompt templates; <c>{scene}</c> is replaced by the scene text.</summary>
@@ -26,14 +28,23 @@ public static class PromptTemplates
 
     /// <summary>Turns user input into a prompt: input that already starts like one of the templates is used as is,
     /// anything else is treated as a scene and put into <paramref name="template"/>.</summary>
+    /// <exception cref="InvalidRequestException">No scene: the input is empty, white space, or a template's opening
+    /// words alone (the model would narrate a scene of its own invention).</exception>
     public static string ToPrompt(string sceneOrPrompt, string template = Describe)
     {
+        ArgumentNullException.ThrowIfNull(sceneOrPrompt);
         var text = sceneOrPrompt.Trim();
         foreach (var t in ByName.Values)
         {
             var prefix = t[..t.IndexOf("{scene}", StringComparison.Ordinal)].TrimEnd();
-            if (text.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) return text;
+            if (!text.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) continue;
+            if (text[prefix.Length..].Trim().TrimStart(':').Trim().Length == 0) throw NoScene();
+            return text;
         }
+        if (text.Length == 0) throw NoScene();
         return Apply(template, text);
     }
+
+    private static InvalidRequestException NoScene() =>
+        new(InvalidRequestException.SceneField, "the scene is empty; describe what the image shows (e.g. 'a red bicycle against a brick wall')");
 }

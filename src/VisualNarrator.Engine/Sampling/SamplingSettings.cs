@@ -1,3 +1,5 @@
+using VisualNarrator.Engine.Serving;
+
 namespace VisualNarrator.Engine.Sampling;
 
 /// <summary>
@@ -20,7 +22,8 @@ public sealed record SamplingSettings
     public const uint DefaultSeed = 42;
 
     /// <summary>Softmax temperature, &gt;= 0. 0 means greedy (argmax of the penalised logits, no randomness, the
-    /// truncating filters and mirostat are skipped). Default 1.</summary>
+    /// truncating filters and mirostat are skipped); so does any value below <see cref="MinSamplingTemperature"/>.
+    /// Default 1.</summary>
     public float Temperature { get; init; } = 1.0f;
 
     /// <summary>Keep only the k most likely tokens; 0 = off. Default 0.</summary>
@@ -95,8 +98,19 @@ public sealed record SamplingSettings
     /// Entries must be non-empty. Default none.</summary>
     public IReadOnlyList<string> StopStrings { get; init; } = [];
 
-    /// <summary>True when tokens are drawn at random (temperature above 0).</summary>
-    public bool DoSample => Temperature > 0;
+    /// <summary>Temperatures below this act as 0 (greedy). Dividing logits by a tinier one overflows float (a
+    /// subnormal 1e-39 turns every logit into infinity and the draw into garbage), and long before that the softmax is
+    /// already one-hot, so greedy is the exact limit.</summary>
+    public const float MinSamplingTemperature = 1e-4f;
+
+    /// <summary>Most stop strings per request: each one is searched for at every generated token.</summary>
+    public const int MaxStopStrings = 16;
+
+    /// <summary>Longest stop string, in characters.</summary>
+    public const int MaxStopStringLength = 256;
+
+    /// <summary>True when tokens are drawn at random (temperature at least <see cref="MinSamplingTemperature"/>).</summary>
+    public bool DoSample => Temperature >= MinSamplingTemperature;
 
     /// <summary>The seed model's published generation settings: HuggingFace <c>do_sample</c> at temperature 0.4,
     /// repetition penalty 1.8, no-repeat 3-grams, 80 new tokens. Top-k is 50 because that is HuggingFace's default
@@ -128,8 +142,8 @@ public sealed record SamplingSettings
 
     /// <summary>Checks every field.</summary>
     /// <returns>This instance, for chaining.</returns>
-    /// <exception cref="ArgumentException">A field is out of range; the message names the field, its value and the
-    /// allowed range, and <see cref="ArgumentException.ParamName"/> is the field's name.</exception>
+    /// <exception cref="InvalidRequestException">A field is out of range; the message names the field, its value and the
+    /// allowed range, and <see cref="InvalidRequestException.Field"/> is the field's name.</exception>
     public SamplingSettings Validate()
     {
         Check(nameof(Temperature), Temperature, float.IsFinite(Temperature) && Temperature >= 0, ">= 0 (0 = greedy)");
@@ -150,10 +164,17 @@ public sealed record SamplingSettings
         Check(nameof(Seed), Seed, Seed != uint.MaxValue, $"[0, {uint.MaxValue - 1}] ({uint.MaxValue} is llama.cpp's random-seed marker)");
         Check(nameof(MaxNewTokens), MaxNewTokens, MaxNewTokens >= 1, ">= 1");
         if (StopStrings is null)
-            throw new ArgumentException($"{nameof(StopStrings)} must be a list (possibly empty), not null.", nameof(StopStrings));
+            throw new InvalidRequestException(nameof(StopStrings), $"{nameof(StopStrings)} must be a list (possibly empty), not null.");
+        if (StopStrings.Count > MaxStopStrings)
+            throw new InvalidRequestException(nameof(StopStrings), $"{nameof(StopStrings)} has {StopStrings.Count} entries; at most {MaxStopStrings} are allowed.");
         for (var i = 0; i < StopStrings.Count; i++)
+        {
             if (string.IsNullOrEmpty(StopStrings[i]))
-                throw new ArgumentException($"{nameof(StopStrings)}[{i}] is empty; every stop string must be non-empty.", nameof(StopStrings));
+                throw new InvalidRequestException(nameof(StopStrings), $"{nameof(StopStrings)}[{i}] is empty; every stop string must be non-empty.");
+            if (StopStrings[i].Length > MaxStopStringLength)
+                throw new InvalidRequestException(nameof(StopStrings),
+                    $"{nameof(StopStrings)}[{i}] has {StopStrings[i].Length} characters; a stop string may have at most {MaxStopStringLength}.");
+        }
         return this;
     }
 
@@ -161,7 +182,7 @@ public sealed record SamplingSettings
     {
         // NaN fails every comparison above, so it is rejected with the same message.
         if (!ok)
-            throw new ArgumentException(
-                $"{field} = {Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)} is out of range; allowed: {range}.", field);
+            throw new InvalidRequestException(field,
+                $"{field} = {Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)} is out of range; allowed: {range}.");
     }
 }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading.Channels;
 using VisualNarrator.Engine.Generation;
@@ -66,19 +68,28 @@ public sealed class NarrationScheduler : IDisposable
     public int ActiveCount { get { lock (_lock) return _active.Count; } }
 
     /// <summary>Queues a narration. Throws <see cref="ServerBusyException"/> when the queue is full and
-    /// <see cref="ArgumentException"/> for invalid settings or a request that can never fit.</summary>
+    /// <see cref="InvalidRequestException"/> for invalid settings, an empty prompt or a request that can never fit.
+    /// A narration whose model computes NaN or infinite logits ends with a <see cref="ModelOutputException"/> (as do
+    /// the others running with it: the model is at fault, not the request).</summary>
     public NarrationStream Submit(NarrationRequest request, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var settings = request.Sampling.Validate();
+        ArgumentNullException.ThrowIfNull(request);
+        var settings = (request.Sampling ?? throw new InvalidRequestException(nameof(NarrationRequest.Sampling), "no sampling settings given")).Validate();
+        if (string.IsNullOrWhiteSpace(request.Prompt))
+            throw new InvalidRequestException(InvalidRequestException.PromptField, "the prompt is empty or only white space; give a scene or a prompt");
+        if (request.MaxPromptTokens < 2)
+            throw new InvalidRequestException(nameof(NarrationRequest.MaxPromptTokens), $"MaxPromptTokens = {request.MaxPromptTokens} is out of range; allowed: >= 2.");
         var hp = _model.Hyperparameters;
         var limit = Math.Min(request.MaxPromptTokens, hp.ContextLength - settings.MaxNewTokens);
         if (limit < 2)
-            throw new ArgumentException($"max_new_tokens {settings.MaxNewTokens} leaves no room for a prompt in the model's {hp.ContextLength}-token context");
+            throw new InvalidRequestException(nameof(SamplingSettings.MaxNewTokens),
+                $"MaxNewTokens = {settings.MaxNewTokens} leaves no room for a prompt in the model's {hp.ContextLength}-token context");
         var fitted = PromptWindow.Fit(_model.Tokenizer.Encode(request.Prompt), limit, _model.Tokenizer.BosId);
         var reserve = fitted.Ids.Length + settings.MaxNewTokens;
         if (reserve > Options.ContextSize)
-            throw new ArgumentException($"prompt ({fitted.Ids.Length} tokens) + max_new_tokens ({settings.MaxNewTokens}) exceed the scheduler's {Options.ContextSize} KV cells");
+            throw new InvalidRequestException(nameof(SamplingSettings.MaxNewTokens),
+                $"the prompt ({fitted.Ids.Length} tokens) + MaxNewTokens ({settings.MaxNewTokens}) exceed the scheduler's {Options.ContextSize} KV cells");
 
         var job = new Job(this, request with { Sampling = settings }, fitted, reserve, cancellationToken);
         lock (_lock)
@@ -198,10 +209,31 @@ public sealed class NarrationScheduler : IDisposable
         foreach (var job in _outputs)
         {
             var logits = _context.Logits(row++);
+            CheckFinite(logits);
             if (!job.Prefilled) { job.Prefilled = true; job.Position = job.Prompt.Length; }
             else job.Position++;
             Generate(job, logits);
         }
+    }
+
+    /// <summary>NaN or infinite logits come from the model (corrupt or overflowing weights), never from a request:
+    /// report them as a model fault instead of letting the sampler draw garbage or blame the settings.</summary>
+    private void CheckFinite(ReadOnlySpan<float> logits)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            // x - x is 0 for every finite x and NaN for NaN and the infinities.
+            foreach (var v in MemoryMarshal.Cast<float, Vector<float>>(logits))
+            {
+                if (!Vector.EqualsAll(v - v, Vector<float>.Zero)) break;
+                i += Vector<float>.Count;
+            }
+        }
+        for (; i < logits.Length; i++)
+            if (!float.IsFinite(logits[i]))
+                throw new ModelOutputException(_model.File.Path,
+                    $"the model computed {(float.IsNaN(logits[i]) ? "NaN" : "an infinite value")} for token id {i} of its logits (corrupt or overflowing weights)");
     }
 
     private void Generate(Job job, ReadOnlySpan<float> logits)

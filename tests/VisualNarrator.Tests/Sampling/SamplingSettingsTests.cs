@@ -1,4 +1,5 @@
 using VisualNarrator.Engine.Sampling;
+using VisualNarrator.Engine.Serving;
 
 namespace VisualNarrator.Tests.Sampling;
 
@@ -58,14 +59,18 @@ public class SamplingSettingsTests
         { new() { Seed = uint.MaxValue }, "Seed", "random-seed marker" },
         { new() { MaxNewTokens = 0 }, "MaxNewTokens", ">= 1" },
         { new() { StopStrings = ["ok", ""] }, "StopStrings", "non-empty" },
+        { new() { StopStrings = [.. Enumerable.Range(0, 17).Select(i => $"s{i}")] }, "StopStrings", "17 entries; at most 16" },
+        { new() { StopStrings = [new string('s', 257)] }, "StopStrings", "257 characters; a stop string may have at most 256" },
     };
 
     [Theory]
     [MemberData(nameof(Invalid))]
     public void Validate_names_the_field_and_its_range(SamplingSettings settings, string field, string range)
     {
-        var e = Assert.Throws<ArgumentException>(() => settings.Validate());
+        var e = Assert.Throws<InvalidRequestException>(() => settings.Validate());
+        Assert.Equal(field, e.Field);
         Assert.Equal(field, e.ParamName);
+        Assert.DoesNotContain("(Parameter", e.Message);
         Assert.StartsWith(field, e.Message);
         Assert.Contains(range, e.Message);
     }

@@ -21,6 +21,13 @@ public class NarratorAppFixture : IAsyncLifetime
     protected virtual string? ApiKey => null;
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
     protected virtual Engine.Models.ModelHyperparameters? Shape => null;
+    protected virtual string EnvironmentName => "Development";
+
+    /// <summary>Changes the models folder before the app starts.</summary>
+    protected virtual void PrepareModels(ModelFolder models) { }
+
+    /// <summary>Service overrides after the fixture's own.</summary>
+    protected virtual void ConfigureServices(IServiceCollection services) { }
 
     public ModelFolder Models { get; private set; } = null!;
     public Uri BaseAddress { get; private set; } = null!;
@@ -34,6 +41,7 @@ public class NarratorAppFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Models = new ModelFolder(WithModels, Shape);
+        PrepareModels(Models);
         var settings = new Dictionary<string, string?>
         {
             ["Narrator:ModelsFolder"] = Models.Folder,
@@ -45,9 +53,13 @@ public class NarratorAppFixture : IAsyncLifetime
         foreach (var (k, v) in Settings) settings[k] = v;
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
-            b.UseEnvironment("Development");
+            b.UseEnvironment(EnvironmentName);
             b.ConfigureAppConfiguration((_, c) => c.AddInMemoryCollection(settings));
-            b.ConfigureTestServices(s => s.AddSingleton<INarrator>(sp => new RecordingNarrator(sp.GetRequiredService<NarratorEngine>())));
+            b.ConfigureTestServices(s =>
+            {
+                s.AddSingleton<INarrator>(sp => new RecordingNarrator(sp.GetRequiredService<NarratorEngine>()));
+                ConfigureServices(s);
+            });
         });
         _factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         _factory.StartServer();

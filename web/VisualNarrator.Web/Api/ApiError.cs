@@ -1,3 +1,5 @@
+using VisualNarrator.Web.Services;
+
 namespace VisualNarrator.Web.Api;
 
 /// <summary>An API failure answered in OpenAI's error shape:
@@ -25,10 +27,18 @@ public sealed class ApiError(int status, string message, string? param = null, s
     /// <summary>The JSON body.</summary>
     public object Body => new { error = new { message = Message, type = Type, param = Param, code = Code } };
 
-    /// <summary>Writes the error as the response.</summary>
+    /// <summary>The JSON body as sent to a client: server paths in the message are shown relative to the models folder.</summary>
+    public object BodyFor(HttpContext context)
+    {
+        var message = context.RequestServices.GetService<ModelCatalog>()?.Redact(Message) ?? Message;
+        return new { error = new { message, type = Type, param = Param, code = Code } };
+    }
+
+    /// <summary>Writes the error as the response (headers not yet sent).</summary>
     public Task WriteAsync(HttpContext context)
     {
         context.Response.StatusCode = Status;
-        return context.Response.WriteAsJsonAsync(Body, OpenAiApi.Json);
+        context.Response.Headers.CacheControl = "no-store";
+        return context.Response.WriteAsJsonAsync(BodyFor(context), OpenAiApi.Json);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using VisualNarrator.Engine.Generation;
 using VisualNarrator.Engine.Sampling;
+using VisualNarrator.Engine.Serving;
 
 namespace VisualNarrator.Web.Api;
 
@@ -83,8 +84,8 @@ public sealed record ApiRequest(string Prompt, SamplingSettings Sampling, bool S
     {
         if (!body.TryGetProperty("prompt", out var p) || p.ValueKind == JsonValueKind.Null)
             throw Bad("'prompt' is required", "prompt");
-        if (p.ValueKind == JsonValueKind.String) return p.GetString()!;
-        if (p.ValueKind == JsonValueKind.Array && p.GetArrayLength() == 1 && p[0].ValueKind == JsonValueKind.String) return p[0].GetString()!;
+        if (p.ValueKind == JsonValueKind.String) return Text(p, "prompt");
+        if (p.ValueKind == JsonValueKind.Array && p.GetArrayLength() == 1 && p[0].ValueKind == JsonValueKind.String) return Text(p[0], "prompt");
         throw Bad("'prompt' must be a string (or an array holding one string)", "prompt");
     }
 
@@ -95,26 +96,56 @@ public sealed record ApiRequest(string Prompt, SamplingSettings Sampling, bool S
         if (!body.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array || messages.GetArrayLength() == 0)
             throw Bad("'messages' must be a non-empty array of {role, content}", "messages");
         string? last = null;
+        var i = 0;
         foreach (var m in messages.EnumerateArray())
         {
             if (m.ValueKind != JsonValueKind.Object || !m.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String)
-                throw Bad("every message needs a string 'role'", "messages");
-            if (role.GetString() != "user") continue;
-            last = m.TryGetProperty("content", out var c) ? Content(c) : null;
+                throw Bad($"messages[{i}] needs a string 'role'", "messages");
+            if (Text(role, "messages") == "user")
+                last = m.TryGetProperty("content", out var c) ? Content(c, i) : null;
+            i++;
         }
-        return PromptTemplates.ToPrompt(last ?? throw Bad("'messages' has no user message with text content", "messages"));
+        try
+        {
+            return PromptTemplates.ToPrompt(last ?? throw Bad("'messages' has no user message with text content", "messages"));
+        }
+        catch (InvalidRequestException ex)
+        {
+            throw Bad($"invalid 'messages': {ex.Message}", "messages");
+        }
     }
 
-    private static string? Content(JsonElement c)
+    /// <summary>A message's text: a string, or the text parts of a content-parts array (other parts, such as images,
+    /// are skipped; a malformed part is refused).</summary>
+    private static string? Content(JsonElement c, int message)
     {
-        if (c.ValueKind == JsonValueKind.String) return c.GetString();
+        if (c.ValueKind == JsonValueKind.String) return Text(c, "messages");
         if (c.ValueKind != JsonValueKind.Array) return null;
-        // Content parts: keep the text ones.
-        var texts = c.EnumerateArray()
-            .Where(p => p.ValueKind == JsonValueKind.Object && p.TryGetProperty("type", out var t) && t.GetString() == "text" && p.TryGetProperty("text", out _))
-            .Select(p => p.GetProperty("text").GetString());
+        var texts = new List<string>();
+        var j = 0;
+        foreach (var part in c.EnumerateArray())
+        {
+            var at = $"messages[{message}].content[{j++}]";
+            if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
+                throw Bad($"{at} must be an object with a string 'type' (e.g. {{\"type\": \"text\", \"text\": \"...\"}})", "messages");
+            if (!type.ValueEquals("text")) continue;
+            if (!part.TryGetProperty("text", out var text) || text.ValueKind != JsonValueKind.String)
+                throw Bad($"{at}.text must be a string", "messages");
+            texts.Add(Text(text, "messages"));
+        }
         var joined = string.Join("\n", texts);
         return joined.Length == 0 ? null : joined;
+    }
+
+    /// <summary>A JSON string as .NET text. JSON may carry text that is no valid Unicode (a lone surrogate escape such as
+    /// <c>\ud800</c>, raw invalid UTF-8): refused, naming the field, rather than failing inside the server.</summary>
+    private static string Text(JsonElement value, string param)
+    {
+        try { return value.GetString()!; }
+        catch (InvalidOperationException)
+        {
+            throw Bad($"'{param}' is not valid Unicode text (it holds a lone surrogate escape or invalid UTF-8)", param);
+        }
     }
 
     private static ApiError Bad(string message, string? param) => new(400, message, param);
@@ -159,16 +190,19 @@ public sealed record ApiRequest(string Prompt, SamplingSettings Sampling, bool S
         {
             if (Get(name) is not { } v) return null;
             if (v.ValueKind != JsonValueKind.String) throw Bad($"'{name}' must be a string", name);
-            return v.GetString();
+            return Text(v, name);
         }
 
         public IReadOnlyList<string>? Stop(string name)
         {
             if (Get(name) is not { } v) return null;
-            if (v.ValueKind == JsonValueKind.String) return [v.GetString()!];
-            if (v.ValueKind == JsonValueKind.Array && v.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String))
-                return v.EnumerateArray().Select(e => e.GetString()!).ToArray();
-            throw Bad($"'{name}' must be a string or an array of strings", name);
+            if (v.ValueKind == JsonValueKind.String) return [Text(v, name)];
+            if (v.ValueKind != JsonValueKind.Array || v.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String))
+                throw Bad($"'{name}' must be a string or an array of strings", name);
+            // Counted before converting: a million stop strings are refused without building them.
+            if (v.GetArrayLength() > SamplingSettings.MaxStopStrings)
+                throw Bad($"'{name}' has {v.GetArrayLength()} entries; at most {SamplingSettings.MaxStopStrings} are allowed", name);
+            return v.EnumerateArray().Select(e => Text(e, name)).ToArray();
         }
     }
 }

@@ -1,16 +1,19 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.Options;
+using VisualNarrator.Engine.Inference;
 using VisualNarrator.Engine.Serving;
+using VisualNarrator.Web.Access;
 using VisualNarrator.Web.Services;
 
 namespace VisualNarrator.Web.Api;
 
 /// <summary>The OpenAI-compatible HTTP API (<c>GET /v1/models</c>, <c>POST /v1/completions</c>,
-/// <c>POST /v1/chat/completions</c>, <c>stream: true</c> as server-sent events) and <c>GET /health</c>.</summary>
+/// <c>POST /v1/chat/completions</c>, <c>stream: true</c> as server-sent events) and <c>GET /health</c>. The access key
+/// is checked for every route by <see cref="StudioAccess"/>; failures are answered by <see cref="JsonErrors"/>.</summary>
 public static class OpenAiApi
 {
+    /// <summary>Deepest JSON nesting a request may use (no field needs more than 4).</summary>
+    public const int MaxJsonDepth = 16;
+
     /// <summary>Serializer settings of every API answer.</summary>
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.General)
     {
@@ -21,29 +24,32 @@ public static class OpenAiApi
     /// <summary>Maps the endpoints.</summary>
     public static void MapNarratorApi(this WebApplication app)
     {
-        app.MapGet("/health", (INarrator narrator) =>
+        app.MapGet("/health", (HttpContext context, INarrator narrator, AccessKey access) =>
         {
             var s = narrator.Status;
+            var status = s.State switch
+            {
+                NarratorState.Ready => "ok", NarratorState.Loading => "loading", NarratorState.Unhealthy => "error", _ => "no-model",
+            };
+            var code = s.Model is null || s.State == NarratorState.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
+            var unhealthy = s.State == NarratorState.Unhealthy;
+            // Without the key (when one is set) only the bare state: no model names, no messages.
+            if (!access.Allows(context))
+                return Results.Json(new { status, error = unhealthy ? new { type = "server_error", code = "model_error" } : null }, Json, statusCode: code);
             var body = new
             {
-                status = s.State switch { NarratorState.Ready => "ok", NarratorState.Loading => "loading", _ => "no-model" },
+                status,
                 message = s.Message,
                 model = s.Model is { } m ? Describe(m) : null,
                 models_folder = s.ModelsFolder,
                 running = s.Running,
                 waiting = s.Waiting,
+                error = unhealthy ? new { message = s.Message, type = "server_error", code = "model_error" } : null,
             };
-            return Results.Json(body, Json, statusCode: s.Model is null ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
+            return Results.Json(body, Json, statusCode: code);
         });
 
-        var v1 = app.MapGroup("/v1").AddEndpointFilter(async (context, next) =>
-        {
-            var key = context.HttpContext.RequestServices.GetRequiredService<IOptions<NarratorOptions>>().Value.ApiKey;
-            if (!string.IsNullOrEmpty(key) && !Authorized(context.HttpContext.Request, key))
-                return Results.Json(new ApiError(401, "missing or wrong API key: send 'Authorization: Bearer KEY'", null, "invalid_request_error", "invalid_api_key").Body,
-                    Json, statusCode: StatusCodes.Status401Unauthorized);
-            return await next(context);
-        });
+        var v1 = app.MapGroup("/v1");
         v1.MapGet("/models", (INarrator narrator) =>
         {
             var status = narrator.Status;
@@ -71,15 +77,6 @@ public static class OpenAiApi
         context_length = m.ContextLength,
     };
 
-    private static bool Authorized(HttpRequest request, string key)
-    {
-        var header = request.Headers.Authorization.ToString();
-        const string bearer = "Bearer ";
-        if (!header.StartsWith(bearer, StringComparison.OrdinalIgnoreCase)) return false;
-        var given = Encoding.UTF8.GetBytes(header[bearer.Length..].Trim());
-        return CryptographicOperations.FixedTimeEquals(given, Encoding.UTF8.GetBytes(key));
-    }
-
     private static async Task Complete(HttpContext context, INarrator narrator, ModelCatalog catalog, bool chat)
     {
         var aborted = context.RequestAborted;
@@ -90,7 +87,7 @@ public static class OpenAiApi
             JsonElement body;
             try
             {
-                using var doc = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: aborted);
+                using var doc = await JsonDocument.ParseAsync(context.Request.Body, new JsonDocumentOptions { MaxDepth = MaxJsonDepth }, aborted);
                 body = doc.RootElement.Clone();
             }
             catch (JsonException ex)
@@ -104,14 +101,22 @@ public static class OpenAiApi
             {
                 run = narrator.Submit(client, new NarrationRequest(request.Prompt, request.Sampling, narrator.Limits.MaxPromptTokens, Alternatives: 0), aborted);
             }
+            catch (InvalidRequestException ex)
+            {
+                var param = ParamOf(ex.Field, chat);
+                throw new ApiError(400, $"invalid '{param}': {ex.Message}", param);
+            }
             catch (ArgumentException ex)
             {
-                var param = ex.ParamName is { } p ? ApiRequest.FieldNames.GetValueOrDefault(p, chat && p == "prompt" ? "messages" : p) : null;
-                throw new ApiError(400, param is null ? Messages.Of(ex) : $"invalid '{param}': {Messages.Of(ex)}", param);
+                throw new ApiError(400, Messages.Of(ex));
             }
             catch (ServerBusyException ex)
             {
                 throw new ApiError(503, ex.Message, null, "server_error", "server_busy");
+            }
+            catch (ModelOutputException ex)
+            {
+                throw JsonErrors.ModelError(ex);
             }
             catch (InvalidOperationException ex)
             {
@@ -133,6 +138,11 @@ public static class OpenAiApi
             {
                 NarrationResult result;
                 try { result = await run.Completion; }
+                catch (ModelOutputException ex)
+                {
+                    await JsonErrors.ModelError(ex).WriteAsync(context);
+                    return;
+                }
                 catch (ArgumentException ex)
                 {
                     // The model changed between the checks and the start (e.g. a smaller context).
@@ -165,6 +175,13 @@ public static class OpenAiApi
         }
     }
 
+    /// <summary>The API field for an engine field: the prompt is <c>messages</c> in chat requests.</summary>
+    private static string ParamOf(string field, bool chat) => field switch
+    {
+        InvalidRequestException.PromptField or InvalidRequestException.SceneField => chat ? "messages" : "prompt",
+        _ => ApiRequest.FieldNames.GetValueOrDefault(field, field),
+    };
+
     private static void CheckModel(string? asked, INarrator narrator, ModelCatalog catalog)
     {
         var loaded = narrator.Status.Model;
@@ -183,6 +200,21 @@ public static class OpenAiApi
     private static async Task StreamAsync(HttpContext context, NarrationRun run, ApiRequest request, bool chat, string id, long created, CancellationToken aborted)
     {
         var response = context.Response;
+        // The first piece is awaited before answering, so a narration that fails at once (the model computes NaN) gets
+        // a proper error status instead of a 200 stream holding an error.
+        await using var pieces = run.Pieces.WithCancellation(aborted).GetAsyncEnumerator();
+        bool more;
+        try { more = await pieces.MoveNextAsync(); }
+        catch (ModelOutputException ex)
+        {
+            await JsonErrors.ModelError(ex).WriteAsync(context);
+            return;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await new ApiError(500, $"the narration failed: {ex.Message}", null, "server_error").WriteAsync(context);
+            return;
+        }
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
@@ -210,16 +242,23 @@ public static class OpenAiApi
         try
         {
             if (chat) await Send(Chunk(null, null, first: true));
-            await foreach (var piece in run.Pieces.WithCancellation(aborted))
-                if (piece.Text.Length > 0) await Send(Chunk(piece.Text, null));
+            while (more)
+            {
+                if (pieces.Current.Text.Length > 0) await Send(Chunk(pieces.Current.Text, null));
+                more = await pieces.MoveNextAsync();
+            }
             var result = await run.Completion;
             await Send(Chunk(null, Finish(result.Finish)));
             if (request.IncludeUsage)
                 await Send(new { id, @object = kind, created, model = run.Model, choices = Array.Empty<object>(), usage = Usage(result), timings = Timings(result) });
         }
+        catch (ModelOutputException ex)
+        {
+            await Send(JsonErrors.ModelError(ex).BodyFor(context));
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            await Send(new ApiError(500, $"the narration failed: {ex.Message}", null, "server_error").Body);
+            await Send(new ApiError(500, $"the narration failed: {ex.Message}", null, "server_error").BodyFor(context));
         }
         await response.WriteAsync("data: [DONE]\n\n", aborted);
         await response.Body.FlushAsync(aborted);

@@ -11,13 +11,16 @@ public enum NarratorState
     Loading,
     /// <summary>A model is loaded and serving.</summary>
     Ready,
+    /// <summary>The loaded model computed NaN or infinite values (corrupt weights); narrations are refused as a model
+    /// error until another model is loaded.</summary>
+    Unhealthy,
 }
 
 /// <summary>The engine's state for the model picker and the health endpoint.</summary>
 /// <param name="State">What it is doing.</param>
 /// <param name="Model">The model serving narrations, or null.</param>
 /// <param name="Message">A sentence for people: what is loaded, or why nothing is.</param>
-/// <param name="ModelsFolder">The configured models folder (absolute).</param>
+/// <param name="ModelsFolder">The models folder's own name (e.g. <c>models</c>): shown to users, so never an absolute path.</param>
 /// <param name="Running">Narrations being decoded.</param>
 /// <param name="Waiting">Narrations waiting for a slot.</param>
 public sealed record NarratorStatus(NarratorState State, ModelInfo? Model, string Message, string ModelsFolder, int Running, int Waiting);
@@ -50,7 +53,10 @@ public interface INarrator
 
     /// <summary>Queues a narration for <paramref name="clientId"/> (one browser circuit or API caller); clients are served
     /// round-robin so one busy client cannot starve the others. Cancelling the token stops it.</summary>
-    /// <exception cref="ArgumentException">Invalid settings or an input over the limits (the message says which).</exception>
+    /// <exception cref="VisualNarrator.Engine.Serving.InvalidRequestException">Invalid settings or an input over the limits
+    /// (the message says which, <c>Field</c> names the field).</exception>
+    /// <exception cref="VisualNarrator.Engine.Inference.ModelOutputException">The model is unhealthy (it computed NaN or
+    /// infinity).</exception>
     /// <exception cref="ServerBusyException">Too many narrations are waiting.</exception>
     /// <exception cref="InvalidOperationException">No model is loaded.</exception>
     NarrationRun Submit(string clientId, NarrationRequest request, CancellationToken cancellationToken);

@@ -5,7 +5,7 @@ namespace VisualNarrator.Web.Services;
 
 /// <summary>A model file in the models folder, described from its GGUF metadata.</summary>
 /// <param name="Name">Path relative to the models folder, with '/' separators (the id the picker and the API use).</param>
-/// <param name="FullPath">Absolute path.</param>
+/// <param name="FullPath">Real absolute path (links resolved): for the server's use, never sent to clients.</param>
 /// <param name="Architecture">general.architecture.</param>
 /// <param name="Quantization">Weight type of the bulk of the parameters (e.g. F16, Q8_0, Q4_K), or "?".</param>
 /// <param name="FileBytes">File size.</param>
@@ -23,62 +23,120 @@ public sealed record ModelInfo(string Name, string FullPath, string Architecture
 }
 
 /// <summary>The .gguf files of the configured models folder. Every path a user or API client names is resolved
-/// against that folder; anything outside it is refused.</summary>
+/// against that folder and confined to it by its real path (symbolic links followed, folder links included); anything
+/// that resolves outside it is neither listed nor loaded. Messages name models relative to the folder, never by
+/// absolute path.</summary>
 public sealed class ModelCatalog
 {
+    /// <summary>Smallest possible GGUF file (magic, version, tensor and key counts). Also what keeps FIFOs and devices,
+    /// whose size reads 0, from being opened (opening a FIFO blocks).</summary>
+    private const int MinimumFileBytes = 24;
+
     /// <summary>Reads the models folder from the options, relative to the content root.</summary>
     public ModelCatalog(IOptions<NarratorOptions> options, IHostEnvironment environment)
     {
         Folder = Path.GetFullPath(Path.Combine(environment.ContentRootPath, options.Value.ModelsFolder));
     }
 
-    /// <summary>Absolute path of the models folder.</summary>
+    /// <summary>Absolute path of the models folder (for the server's own use and log; never sent to clients).</summary>
     public string Folder { get; }
 
-    /// <summary>Lists the .gguf files (subfolders included), sorted by name; an absent folder lists nothing.</summary>
+    /// <summary>The folder's own name, e.g. <c>models</c>: how the app shows it.</summary>
+    public string DisplayName => Path.GetFileName(Path.TrimEndingDirectorySeparator(Folder)) is { Length: > 0 } name ? name : "models";
+
+    /// <summary>Lists the .gguf files (subfolders included) that can be loaded: regular files whose real path is inside
+    /// the folder, sorted by name; an absent folder lists nothing. Files that are not valid GGUF are listed with their
+    /// <see cref="ModelInfo.Problem"/>.</summary>
     public IReadOnlyList<ModelInfo> List()
     {
         if (!Directory.Exists(Folder)) return [];
-        return Directory.EnumerateFiles(Folder, "*.gguf", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 4 })
-            .Where(f => IsInside(Path.GetFullPath(f)))
-            .Select(Describe)
+        var realFolder = RealPath.Of(Folder);
+        return Directory.EnumerateFiles(Folder, "*.gguf", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 4, IgnoreInaccessible = true })
+            .Select(f => (Name: NameOf(f), Real: Confine(f, realFolder)))
+            .Where(f => f.Real is not null && IsLoadableFile(f.Real))
+            .Select(f => Describe(f.Name, f.Real!))
             .OrderBy(m => m.Name, StringComparer.Ordinal)
             .ToList();
     }
 
     /// <summary>Resolves a model name (relative to the folder) to its file.</summary>
-    /// <exception cref="ModelPathException">The name points outside the folder, is not a .gguf file, or does not exist.</exception>
+    /// <exception cref="ModelPathException">The name points outside the folder (directly or through a link), is not a
+    /// .gguf file, or does not exist.</exception>
     public ModelInfo Resolve(string name)
     {
         if (string.IsNullOrWhiteSpace(name)) throw new ModelPathException("no model named");
+        var shown = name.Length <= 200 ? name : name[..200] + "…";
+        if (name.Length > 4096 || name.Contains('\0')) throw new ModelPathException($"'{shown}' is not a valid model name");
         string full;
         try { full = Path.GetFullPath(Path.Combine(Folder, name)); }
         catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
         {
-            throw new ModelPathException($"'{name}' is not a valid model name");
+            throw new ModelPathException($"'{shown}' is not a valid model name");
         }
-        if (!IsInside(full))
-            throw new ModelPathException($"'{name}' is outside the models folder; only files inside {Folder} can be loaded");
+        if (!IsInside(full, Folder))
+            throw new ModelPathException($"'{shown}' is outside the models folder; only files inside it can be loaded");
         if (!full.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase))
-            throw new ModelPathException($"'{name}' is not a .gguf file");
+            throw new ModelPathException($"'{shown}' is not a .gguf file");
         if (!File.Exists(full))
-            throw new ModelPathException($"model '{name}' was not found in {Folder}");
-        // A symbolic link could point elsewhere: resolve it and check again.
-        var target = new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName;
-        if (target is not null && !IsInside(Path.GetFullPath(target)))
-            throw new ModelPathException($"'{name}' links outside the models folder; only files inside {Folder} can be loaded");
-        return Describe(full);
+            throw new ModelPathException($"model '{shown}' was not found in the models folder");
+        // A link anywhere on the way (the file or a folder) could point elsewhere: compare real paths.
+        string real;
+        try { real = RealPath.Of(full); }
+        catch (IOException) { throw new ModelPathException($"'{shown}' cannot be resolved: too many symbolic links (a loop?)"); }
+        if (!IsInside(real, RealPath.Of(Folder)))
+            throw new ModelPathException($"'{shown}' links outside the models folder; only files inside it can be loaded");
+        if (!IsLoadableFile(real))
+            throw new ModelPathException($"'{shown}' is empty or not a regular file");
+        return Describe(NameOf(full), real);
     }
 
     /// <summary>The name (relative path) of a file inside the folder.</summary>
     public string NameOf(string fullPath) => Path.GetRelativePath(Folder, fullPath).Replace(Path.DirectorySeparatorChar, '/');
 
-    private bool IsInside(string full) =>
-        full.StartsWith(Folder.EndsWith(Path.DirectorySeparatorChar) ? Folder : Folder + Path.DirectorySeparatorChar, StringComparison.Ordinal);
-
-    private ModelInfo Describe(string full)
+    /// <summary>Text fit for clients: paths inside the models folder become relative names and the folder itself
+    /// "the models folder".</summary>
+    public string Redact(string text)
     {
-        var name = NameOf(full);
+        foreach (var folder in new[] { Folder, SafeRealFolder() }.Distinct())
+        {
+            var trimmed = Path.TrimEndingDirectorySeparator(folder);
+            if (trimmed.Length <= 1) continue;
+            text = text.Replace(trimmed + Path.DirectorySeparatorChar, "", StringComparison.Ordinal)
+                .Replace(trimmed, "the models folder", StringComparison.Ordinal);
+        }
+        return text;
+    }
+
+    private string SafeRealFolder()
+    {
+        try { return RealPath.Of(Folder); }
+        catch (IOException) { return Folder; }
+    }
+
+    /// <summary>The real path of <paramref name="path"/> when it lies inside <paramref name="realFolder"/>, else null.</summary>
+    private static string? Confine(string path, string realFolder)
+    {
+        string real;
+        try { real = RealPath.Of(path); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return null; }
+        return IsInside(real, realFolder) ? real : null;
+    }
+
+    private static bool IsLoadableFile(string real)
+    {
+        try
+        {
+            var info = new FileInfo(real);
+            return info.Exists && info.Length >= MinimumFileBytes;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return false; }
+    }
+
+    private static bool IsInside(string full, string folder) =>
+        full.StartsWith(Path.EndsInDirectorySeparator(folder) ? folder : folder + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+
+    private ModelInfo Describe(string name, string full)
+    {
         var bytes = new FileInfo(full).Length;
         try
         {
@@ -89,7 +147,7 @@ public sealed class ModelCatalog
         }
         catch (Exception ex) when (ex is GgufFormatException or IOException or InvalidOperationException or InvalidCastException)
         {
-            return new ModelInfo(name, full, "?", "?", bytes, 0, ex.Message);
+            return new ModelInfo(name, full, "?", "?", bytes, 0, Redact(ex.Message));
         }
     }
 

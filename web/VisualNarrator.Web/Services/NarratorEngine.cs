@@ -46,7 +46,7 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
         get
         {
             lock (_lock)
-                return new NarratorStatus(_state, _current?.Info, _message, _catalog.Folder, _current?.Running ?? 0, _waiting);
+                return new NarratorStatus(_state, _current?.Info, _message, _catalog.DisplayName, _current?.Running ?? 0, _waiting);
         }
     }
 
@@ -63,8 +63,8 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
         }
         catch (ModelPathException ex)
         {
-            SetState(NarratorState.NoModel, $"No model loaded: {ex.Message}. Put a .gguf model in {_catalog.Folder} and pick it, " +
-                                            "or start the app with --model PATH.");
+            SetState(NarratorState.NoModel, $"No model loaded: {ex.Message}. Put a .gguf model in the models folder ({_catalog.DisplayName}) " +
+                                            "and pick it, or start the app with --model PATH.");
             _log.LogWarning("{Message}", _message);
             return Task.CompletedTask;
         }
@@ -87,7 +87,8 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
         await _switching.WaitAsync(cancellationToken);
         try
         {
-            if (_current?.Info.FullPath == info.FullPath) return;
+            // The same model again is a no-op, unless it failed: then reloading it is how an operator retries.
+            if (_current?.Info.FullPath == info.FullPath && _current.Fault is null) return;
             SetState(NarratorState.Loading, $"Loading {info.Name}…");
             Slot next;
             try
@@ -114,10 +115,10 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
                 lock (_lock)
                 {
                     _state = _current is null ? NarratorState.NoModel : NarratorState.Ready;
-                    _message = $"Could not load {info.Name}: {ex.Message}" + (_current is null ? "" : $" Still serving {_current.Info.Name}.");
+                    _message = $"Could not load {info.Name}: {_catalog.Redact(ex.Message)}" + (_current is null ? "" : $" Still serving {_current.Info.Name}.");
                 }
                 Changed?.Invoke();
-                throw new ModelPathException($"could not load {info.Name}: {ex.Message}");
+                throw new ModelPathException($"could not load {info.Name}: {_catalog.Redact(ex.Message)}");
             }
             Slot? old;
             lock (_lock)
@@ -151,18 +152,20 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var settings = request.Sampling.Validate();
-        if (request.Prompt.Length == 0)
-            throw new ArgumentException("the prompt is empty; type a scene or a prompt", "prompt");
+        if (string.IsNullOrWhiteSpace(request.Prompt))
+            throw new InvalidRequestException(InvalidRequestException.PromptField, "the prompt is empty; type a scene or a prompt");
         if (request.Prompt.Length > Limits.MaxPromptCharacters)
-            throw new ArgumentException($"the prompt has {request.Prompt.Length} characters; the limit is {Limits.MaxPromptCharacters}", "prompt");
+            throw new InvalidRequestException(InvalidRequestException.PromptField, $"the prompt has {request.Prompt.Length} characters; the limit is {Limits.MaxPromptCharacters}");
         if (settings.MaxNewTokens > Limits.MaxNewTokens)
-            throw new ArgumentException($"MaxNewTokens = {settings.MaxNewTokens} is over this server's limit of {Limits.MaxNewTokens}", nameof(settings.MaxNewTokens));
+            throw new InvalidRequestException(nameof(settings.MaxNewTokens), $"MaxNewTokens = {settings.MaxNewTokens} is over this server's limit of {Limits.MaxNewTokens}");
         request = request with { Sampling = settings, MaxPromptTokens = Math.Clamp(request.MaxPromptTokens, 2, Limits.MaxPromptTokens) };
 
         Pending pending;
         lock (_lock)
         {
             var slot = _current ?? throw new InvalidOperationException(_message);
+            // A model that computed NaN or infinity would only do so again: refuse as the model's fault.
+            if (slot.Fault is { } fault) throw new ModelOutputException(fault.ModelFile, fault.Problem);
             CheckFits(slot, request);
             if (_waiting >= _options.MaxWaiting) throw new ServerBusyException(_options.MaxWaiting);
             if (!_clients.TryGetValue(clientId, out var queue))
@@ -187,10 +190,10 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
         var maxNew = request.Sampling.MaxNewTokens;
         var limit = Math.Min(request.MaxPromptTokens, hp.ContextLength - maxNew);
         if (limit < 2)
-            throw new ArgumentException($"MaxNewTokens = {maxNew} leaves no room for a prompt in the model's {hp.ContextLength}-token context", "MaxNewTokens");
+            throw new InvalidRequestException(nameof(request.Sampling.MaxNewTokens), $"MaxNewTokens = {maxNew} leaves no room for a prompt in the model's {hp.ContextLength}-token context");
         var prompt = PromptWindow.Fit(slot.Model.Tokenizer.Encode(request.Prompt), limit, slot.Model.Tokenizer.BosId).Ids.Length;
         if (prompt + maxNew > slot.Scheduler.Options.ContextSize)
-            throw new ArgumentException($"the prompt ({prompt} tokens) plus MaxNewTokens ({maxNew}) exceed the {slot.Scheduler.Options.ContextSize} tokens a narration may use", "MaxNewTokens");
+            throw new InvalidRequestException(nameof(request.Sampling.MaxNewTokens), $"the prompt ({prompt} tokens) plus MaxNewTokens ({maxNew}) exceed the {slot.Scheduler.Options.ContextSize} tokens a narration may use");
     }
 
     private int PositionOf(Pending pending)
@@ -276,8 +279,28 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
             catch (Exception ex) { error = ex; }
             pending.Start(stream, error);
             if (stream is null) Release(slot);
-            else _ = stream.Completion.ContinueWith(_ => Release(slot), TaskScheduler.Default);
+            else _ = stream.Completion.ContinueWith(t =>
+            {
+                if (t.Exception?.InnerException is ModelOutputException fault) MarkUnhealthy(slot, fault);
+                Release(slot);
+            }, TaskScheduler.Default);
         }
+    }
+
+    /// <summary>The model computed NaN or infinity: until another model is loaded (or this one reloaded), /health
+    /// reports it and narrations are refused as a model error.</summary>
+    private void MarkUnhealthy(Slot slot, ModelOutputException fault)
+    {
+        lock (_lock)
+        {
+            if (slot.Fault is not null) return;
+            slot.Fault = fault;
+            if (slot != _current) return;
+            _state = NarratorState.Unhealthy;
+            _message = $"{slot.Info.Name} is unhealthy: {_catalog.Redact(fault.Problem)}. Load another model (or reload this one after fixing it).";
+        }
+        _log.LogError("{Model}: {Problem}; narrations are refused until another model is loaded", slot.Info.Name, fault.Problem);
+        Changed?.Invoke();
     }
 
     private void Release(Slot slot)
@@ -322,6 +345,7 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
         public Model Model { get; } = model;
         public NarrationScheduler Scheduler { get; } = scheduler;
         public int Running;
+        public ModelOutputException? Fault { get; set; }
 
         public void Dispose()
         {

@@ -15,8 +15,18 @@ public sealed class NarratorOptions
     /// Default <c>narrator.gguf</c>.</summary>
     public string DefaultModel { get; set; } = "narrator.gguf";
 
-    /// <summary>When set, the HTTP API (<c>/v1/*</c>) requires <c>Authorization: Bearer KEY</c>. The browser UI is not affected.</summary>
+    /// <summary>When set, the whole app requires this key: the HTTP API (<c>/v1/*</c>) as <c>Authorization: Bearer KEY</c>,
+    /// the studio through a sign-in page that sets a cookie. Only a minimal <c>/health</c> stays open. Also read from
+    /// the environment variable <c>NARRATOR_API_KEY</c> or from <see cref="ApiKeyFile"/> (unlike <c>--api-key</c>,
+    /// neither shows in the process list).</summary>
     public string? ApiKey { get; set; }
+
+    /// <summary>A file holding the API key (its first line; surrounding white space ignored). Takes precedence over
+    /// <see cref="ApiKey"/>.</summary>
+    public string? ApiKeyFile { get; set; }
+
+    /// <summary>Largest request body the API reads, in bytes; larger requests are answered 413. Default 1 MiB.</summary>
+    public long MaxRequestBytes { get; set; } = 1 << 20;
 
     /// <summary>ggml device ("cpu", or a GPU device where that backend is installed).</summary>
     public string Device { get; set; } = "cpu";
