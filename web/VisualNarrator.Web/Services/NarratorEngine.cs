@@ -153,8 +153,8 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
         var settings = request.Sampling.Validate();
         if (request.Prompt.Length == 0)
             throw new ArgumentException("the prompt is empty; type a scene or a prompt", "prompt");
-        if (request.Prompt.Length > Limits.MaxPromptCharacters)
-            throw new ArgumentException($"the prompt has {request.Prompt.Length} characters; the limit is {Limits.MaxPromptCharacters}", "prompt");
+        if (NarrationLimits.CountCharacters(request.Prompt) > Limits.MaxPromptCharacters)
+            throw new ArgumentException($"the prompt has {NarrationLimits.CountCharacters(request.Prompt)} characters; the limit is {Limits.MaxPromptCharacters}", "prompt");
         if (settings.MaxNewTokens > Limits.MaxNewTokens)
             throw new ArgumentException($"MaxNewTokens = {settings.MaxNewTokens} is over this server's limit of {Limits.MaxNewTokens}", nameof(settings.MaxNewTokens));
         request = request with { Sampling = settings, MaxPromptTokens = Math.Clamp(request.MaxPromptTokens, 2, Limits.MaxPromptTokens) };
@@ -178,6 +178,21 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
         pending.Registration = cancellationToken.Register(() => Withdraw(pending));
         Pump();
         return new NarrationRun(pending.Pieces(), pending.Completion(), () => PositionOf(pending), _current?.Info.Name ?? "");
+    }
+
+    /// <inheritdoc />
+    public PromptFit Fit(string prompt)
+    {
+        var characters = NarrationLimits.CountCharacters(prompt);
+        Slot? slot;
+        lock (_lock) slot = _current;
+        if (slot is null) return new PromptFit(characters, 0, 0, Limits.MaxNewTokens);
+        int tokens;
+        try { tokens = Math.Min(slot.Model.Tokenizer.Encode(prompt).Length, Limits.MaxPromptTokens); }
+        catch (ObjectDisposedException) { return new PromptFit(characters, 0, 0, Limits.MaxNewTokens); }
+        // With at most context - prompt new tokens the prompt is never cut and the narration fits (see CheckFits).
+        var context = Math.Min(slot.Scheduler.Options.ContextSize, slot.Model.Hyperparameters.ContextLength);
+        return new PromptFit(characters, tokens, context, Math.Clamp(context - Math.Max(tokens, 2), 1, Limits.MaxNewTokens));
     }
 
     /// <summary>The scheduler's own checks, made here so a request that can never run is refused at once, not after queueing.</summary>
