@@ -36,31 +36,46 @@ public static class OpenAiApi
             return Results.Json(body, Json, statusCode: s.Model is null ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
         });
 
-        var v1 = app.MapGroup("/v1").AddEndpointFilter(async (context, next) =>
-        {
-            var key = context.HttpContext.RequestServices.GetRequiredService<IOptions<NarratorOptions>>().Value.ApiKey;
-            if (!string.IsNullOrEmpty(key) && !Authorized(context.HttpContext.Request, key))
-                return Results.Json(new ApiError(401, "missing or wrong API key: send 'Authorization: Bearer KEY'", null, "invalid_request_error", "invalid_api_key").Body,
-                    Json, statusCode: StatusCodes.Status401Unauthorized);
-            return await next(context);
-        });
+        var v1 = app.MapGroup("/v1").AddEndpointFilter(KeyFilter);
         v1.MapGet("/models", (INarrator narrator) =>
         {
             var status = narrator.Status;
-            var data = narrator.ListModels().Where(m => m.Problem is null).Select(m => new
-            {
-                id = m.Name,
-                @object = "model",
-                created = new DateTimeOffset(File.GetLastWriteTimeUtc(m.FullPath)).ToUnixTimeSeconds(),
-                owned_by = "visual-narrator",
-                loaded = m.FullPath == status.Model?.FullPath,
-                meta = Describe(m),
-            });
+            var data = narrator.ListModels().Where(m => m.Problem is null).Select(m => ModelObject(m, status));
             return Results.Json(new { @object = "list", data }, Json);
+        });
+        // Ids are paths relative to the models folder and may hold '/'.
+        v1.MapGet("/models/{**id}", (string id, INarrator narrator) =>
+        {
+            var status = narrator.Status;
+            var model = narrator.ListModels().FirstOrDefault(m => m.Problem is null && m.Name == id);
+            return model is null
+                ? Results.Json(new ApiError(404, $"the model '{id}' does not exist", "model", "invalid_request_error", "model_not_found").Body, Json, statusCode: StatusCodes.Status404NotFound)
+                : Results.Json(ModelObject(model, status), Json);
         });
         v1.MapPost("/completions", (HttpContext context, INarrator narrator, ModelCatalog catalog) => Complete(context, narrator, catalog, chat: false));
         v1.MapPost("/chat/completions", (HttpContext context, INarrator narrator, ModelCatalog catalog) => Complete(context, narrator, catalog, chat: true));
+        app.MapLlamaCppApi(KeyFilter);
     }
+
+    /// <summary>The API-key check of <c>/v1</c> (also used by <c>/tokenize</c> and <c>/detokenize</c>).</summary>
+    public static async ValueTask<object?> KeyFilter(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var key = context.HttpContext.RequestServices.GetRequiredService<IOptions<NarratorOptions>>().Value.ApiKey;
+        if (!string.IsNullOrEmpty(key) && !Authorized(context.HttpContext.Request, key))
+            return Results.Json(new ApiError(401, "missing or wrong API key: send 'Authorization: Bearer KEY'", null, "invalid_request_error", "invalid_api_key").Body,
+                Json, statusCode: StatusCodes.Status401Unauthorized);
+        return await next(context);
+    }
+
+    private static object ModelObject(ModelInfo m, NarratorStatus status) => new
+    {
+        id = m.Name,
+        @object = "model",
+        created = new DateTimeOffset(File.GetLastWriteTimeUtc(m.FullPath)).ToUnixTimeSeconds(),
+        owned_by = "visual-narrator",
+        loaded = m.FullPath == status.Model?.FullPath,
+        meta = Describe(m),
+    };
 
     private static object Describe(ModelInfo m) => new
     {
@@ -102,7 +117,7 @@ public static class OpenAiApi
             var client = "api:" + (request.User ?? context.Connection.RemoteIpAddress?.ToString() ?? "?");
             try
             {
-                run = narrator.Submit(client, new NarrationRequest(request.Prompt, request.Sampling, narrator.Limits.MaxPromptTokens, Alternatives: 0), aborted);
+                run = narrator.Submit(client, new NarrationRequest(request.Prompt, request.Sampling, narrator.Limits.MaxPromptTokens, Alternatives: request.Logprobs ?? 0), aborted);
             }
             catch (ArgumentException ex)
             {
@@ -132,7 +147,14 @@ public static class OpenAiApi
             else
             {
                 NarrationResult result;
-                try { result = await run.Completion; }
+                var pieces = new List<NarrationPiece>();
+                try
+                {
+                    // Log probabilities need the pieces; otherwise the result alone is enough.
+                    if (request.Logprobs is not null)
+                        await foreach (var piece in run.Pieces.WithCancellation(aborted)) pieces.Add(piece);
+                    result = await run.Completion;
+                }
                 catch (ArgumentException ex)
                 {
                     // The model changed between the checks and the start (e.g. a smaller context).
@@ -144,9 +166,10 @@ public static class OpenAiApi
                     await new ApiError(500, $"the narration failed: {ex.Message}", null, "server_error").WriteAsync(context);
                     return;
                 }
+                var logprobs = request.Logprobs is null ? null : chat ? Logprobs.Chat(pieces, request.Logprobs.Value) : Logprobs.Completion(pieces, 0, request.Logprobs.Value);
                 object choice = chat
-                    ? new { index = 0, message = new { role = "assistant", content = result.Text }, logprobs = (object?)null, finish_reason = Finish(result.Finish) }
-                    : new { index = 0, text = result.Text, logprobs = (object?)null, finish_reason = Finish(result.Finish) };
+                    ? new { index = 0, message = new { role = "assistant", content = result.Text, refusal = (string?)null }, logprobs, finish_reason = Finish(result.Finish) }
+                    : new { index = 0, text = result.Text, logprobs, finish_reason = Finish(result.Finish) };
                 await context.Response.WriteAsJsonAsync(new
                 {
                     id,
@@ -194,24 +217,33 @@ public static class OpenAiApi
             await response.Body.FlushAsync(aborted);
         }
 
-        object Chunk(string? text, string? finish, bool first = false) => chat
+        // As OpenAI: "usage": null in every chunk but the last one of stream_options.include_usage.
+        object Chunk(string? text, string? finish, bool first = false, object? logprobs = null) => chat
             ? new
             {
                 id, @object = kind, created, model = run.Model,
-                choices = new[] { new { index = 0, delta = first ? new { role = "assistant", content = "" } : text is null ? (object)new { } : new { content = text }, logprobs = (object?)null, finish_reason = finish } },
+                choices = new[] { new { index = 0, delta = first ? new { role = "assistant", content = "" } : text is null ? (object)new { } : new { content = text }, logprobs, finish_reason = finish } },
+                usage = (object?)null,
             }
             : new
             {
                 id, @object = kind, created, model = run.Model,
-                choices = new[] { new { index = 0, text = text ?? "", logprobs = (object?)null, finish_reason = finish } },
+                choices = new[] { new { index = 0, text = text ?? "", logprobs, finish_reason = finish } },
+                usage = (object?)null,
             };
 
         await response.StartAsync(aborted);
         try
         {
             if (chat) await Send(Chunk(null, null, first: true));
+            var offset = 0;
             await foreach (var piece in run.Pieces.WithCancellation(aborted))
-                if (piece.Text.Length > 0) await Send(Chunk(piece.Text, null));
+            {
+                if (request.Logprobs is not null && piece.TokenId >= 0)
+                    await Send(Chunk(piece.Text, null, logprobs: chat ? Logprobs.Chat([piece], request.Logprobs.Value) : Logprobs.Completion([piece], offset, request.Logprobs.Value)));
+                else if (piece.Text.Length > 0) await Send(Chunk(piece.Text, null));
+                offset += piece.Text.Length;
+            }
             var result = await run.Completion;
             await Send(Chunk(null, Finish(result.Finish)));
             if (request.IncludeUsage)

@@ -25,9 +25,12 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
     private string _message = "starting";
     private bool _disposed;
 
+    private readonly ServerMetrics _metrics;
+
     /// <summary>Creates the service; the default model loads when the host starts.</summary>
-    public NarratorEngine(IOptions<NarratorOptions> options, ModelCatalog catalog, ILogger<NarratorEngine> log)
+    public NarratorEngine(IOptions<NarratorOptions> options, ModelCatalog catalog, ILogger<NarratorEngine> log, ServerMetrics? metrics = null)
     {
+        _metrics = metrics ?? new ServerMetrics();
         _options = options.Value;
         _catalog = catalog;
         _log = log;
@@ -177,7 +180,22 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
         }
         pending.Registration = cancellationToken.Register(() => Withdraw(pending));
         Pump();
-        return new NarrationRun(pending.Pieces(), pending.Completion(), () => PositionOf(pending), _current?.Info.Name ?? "");
+        var completion = pending.Completion();
+        _ = completion.ContinueWith(t =>
+        {
+            if (t.IsCompletedSuccessfully) _metrics.Record(clientId, t.Result);
+            else _metrics.RecordFailure(clientId);
+        }, TaskScheduler.Default);
+        return new NarrationRun(pending.Pieces(), completion, () => PositionOf(pending), _current?.Info.Name ?? "");
+    }
+
+    /// <summary>The loaded model's tokenizer (for <c>/tokenize</c> and <c>/detokenize</c>), or null without a model.</summary>
+    public VisualNarrator.Tokenization.OptTokenizer? Tokenizer
+    {
+        get
+        {
+            lock (_lock) return _current?.Model.Tokenizer;
+        }
     }
 
     /// <inheritdoc />
