@@ -137,4 +137,31 @@ public sealed class ApiAdditionsTests(NarratorAppFixture app) : IClassFixture<Na
         Assert.Contains("# TYPE narrator_time_to_first_token_seconds histogram", text);
         Assert.Contains("narrator_tokens_per_second ", text);
     }
+
+    [Fact]
+    public async Task A_batch_request_streams_one_line_per_scene_in_order()
+    {
+        using var client = app.CreateClient();
+        var scenes = Enumerable.Range(1, 6).Select(i => i == 3 ? (object)new { id = "third", scene = "a red barn" } : $"scene number {i}").ToArray();
+        using var response = await client.PostAsync("/api/narrate/batch", Json(JsonSerializer.Serialize(new { scenes, max_tokens = 6, template = "caption", seed = 5 })));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/x-ndjson", response.Content.Headers.ContentType?.MediaType);
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(6, lines.Count);
+        Assert.Equal(["1", "2", "third", "4", "5", "6"], lines.Select(l => l.GetProperty("id").GetString()));
+        Assert.Equal("Generate a caption: a red barn", lines[2].GetProperty("prompt").GetString());
+        Assert.All(lines, l =>
+        {
+            Assert.Equal(JsonValueKind.Null, l.GetProperty("error").ValueKind);
+            Assert.InRange(l.GetProperty("generated_tokens").GetInt32(), 1, 6);
+            Assert.Equal(5u, l.GetProperty("seed").GetUInt32());
+        });
+
+        var (status, error) = await Post("/api/narrate/batch", """{"scenes":[]}""");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("scenes", error.GetProperty("error").GetProperty("param").GetString());
+        (status, error) = await Post("/api/narrate/batch", """{"scenes":["a"],"temperature":-1}""");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("temperature", error.GetProperty("error").GetProperty("param").GetString());
+    }
 }

@@ -57,31 +57,7 @@ public sealed record ApiRequest(string Prompt, SamplingSettings Sampling, bool S
     {
         if (body.ValueKind != JsonValueKind.Object) throw Bad("the request body must be a JSON object", null);
         var r = new Reader(body);
-        var presetName = r.String("preset") ?? "seed";
-        if (!Presets.TryGetValue(presetName, out var s))
-            throw Bad($"'preset' must be one of {string.Join(", ", Presets.Keys)}, got '{presetName}'", "preset");
-        s = s with
-        {
-            Temperature = r.Float("temperature") ?? s.Temperature,
-            TopK = r.Int("top_k") ?? s.TopK,
-            TopP = r.Float("top_p") ?? s.TopP,
-            MinP = r.Float("min_p") ?? s.MinP,
-            TypicalP = r.Float("typical_p") ?? s.TypicalP,
-            RepetitionPenalty = r.Float("repetition_penalty") ?? r.Float("repeat_penalty") ?? s.RepetitionPenalty,
-            PenaltyLastN = r.Int("repeat_last_n") ?? r.Int("penalty_last_n") ?? s.PenaltyLastN,
-            PresencePenalty = r.Float("presence_penalty") ?? s.PresencePenalty,
-            FrequencyPenalty = r.Float("frequency_penalty") ?? s.FrequencyPenalty,
-            NoRepeatNgramSize = r.Int("no_repeat_ngram_size") ?? s.NoRepeatNgramSize,
-            XtcProbability = r.Float("xtc_probability") ?? s.XtcProbability,
-            XtcThreshold = r.Float("xtc_threshold") ?? s.XtcThreshold,
-            Mirostat = r.Int("mirostat") ?? s.Mirostat,
-            MirostatTau = r.Float("mirostat_tau") ?? s.MirostatTau,
-            MirostatEta = r.Float("mirostat_eta") ?? s.MirostatEta,
-            // As OpenAI: without a seed each request draws its own (the same seed repeats a narration).
-            Seed = r.Seed("seed") ?? RandomSeed(),
-            MaxNewTokens = r.Int("max_tokens") ?? r.Int("max_completion_tokens") ?? r.Int("n_predict") ?? s.MaxNewTokens,
-            StopStrings = r.Stop("stop") ?? s.StopStrings,
-        };
+        var s = ParseSampling(body);
         if (r.Int("n") is int n && n != 1) throw Bad($"'n' must be 1 (one narration per request), got {n}", "n");
         var stream = r.Bool("stream") ?? false;
         var includeUsage = false;
@@ -103,6 +79,39 @@ public sealed record ApiRequest(string Prompt, SamplingSettings Sampling, bool S
         }
         var prompt = chat ? ChatPrompt(body) : CompletionPrompt(body);
         return new ApiRequest(prompt, s, stream, includeUsage, r.String("model"), r.String("user"), logprobs);
+    }
+
+    /// <summary>The sampling fields of a request body (also those of <c>/api/narrate/batch</c>); a field not given takes
+    /// the <c>preset</c>'s value, and the seed, when not given, is drawn at random.</summary>
+    /// <exception cref="ApiError">400 naming a mistyped field or an unknown preset.</exception>
+    public static SamplingSettings ParseSampling(JsonElement body)
+    {
+        var r = new Reader(body);
+        var presetName = r.String("preset") ?? "seed";
+        if (!Presets.TryGetValue(presetName, out var s))
+            throw Bad($"'preset' must be one of {string.Join(", ", Presets.Keys)}, got '{presetName}'", "preset");
+        return s with
+        {
+            Temperature = r.Float("temperature") ?? s.Temperature,
+            TopK = r.Int("top_k") ?? s.TopK,
+            TopP = r.Float("top_p") ?? s.TopP,
+            MinP = r.Float("min_p") ?? s.MinP,
+            TypicalP = r.Float("typical_p") ?? s.TypicalP,
+            RepetitionPenalty = r.Float("repetition_penalty") ?? r.Float("repeat_penalty") ?? s.RepetitionPenalty,
+            PenaltyLastN = r.Int("repeat_last_n") ?? r.Int("penalty_last_n") ?? s.PenaltyLastN,
+            PresencePenalty = r.Float("presence_penalty") ?? s.PresencePenalty,
+            FrequencyPenalty = r.Float("frequency_penalty") ?? s.FrequencyPenalty,
+            NoRepeatNgramSize = r.Int("no_repeat_ngram_size") ?? s.NoRepeatNgramSize,
+            XtcProbability = r.Float("xtc_probability") ?? s.XtcProbability,
+            XtcThreshold = r.Float("xtc_threshold") ?? s.XtcThreshold,
+            Mirostat = r.Int("mirostat") ?? s.Mirostat,
+            MirostatTau = r.Float("mirostat_tau") ?? s.MirostatTau,
+            MirostatEta = r.Float("mirostat_eta") ?? s.MirostatEta,
+            // As OpenAI: without a seed each request draws its own (the same seed repeats a narration).
+            Seed = r.Seed("seed") ?? RandomSeed(),
+            MaxNewTokens = r.Int("max_tokens") ?? r.Int("max_completion_tokens") ?? r.Int("n_predict") ?? s.MaxNewTokens,
+            StopStrings = r.Stop("stop") ?? s.StopStrings,
+        };
     }
 
     private static string CompletionPrompt(JsonElement body)

@@ -55,6 +55,7 @@ public static class OpenAiApi
         v1.MapPost("/completions", (HttpContext context, INarrator narrator, ModelCatalog catalog) => Complete(context, narrator, catalog, chat: false));
         v1.MapPost("/chat/completions", (HttpContext context, INarrator narrator, ModelCatalog catalog) => Complete(context, narrator, catalog, chat: true));
         app.MapLlamaCppApi(KeyFilter);
+        app.MapBatchApi(KeyFilter);
     }
 
     /// <summary>The API-key check of <c>/v1</c> (also used by <c>/tokenize</c> and <c>/detokenize</c>).</summary>
