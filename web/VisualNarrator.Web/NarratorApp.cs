@@ -26,12 +26,14 @@ public static class NarratorApp
             .ValidateOnStart();
         builder.Services.AddStudioAccess();
         builder.Services.AddSingleton<ModelCatalog>();
+        builder.Services.AddSingleton<ServerMetrics>();
         builder.Services.AddSingleton<NarratorEngine>();
         builder.Services.AddSingleton<INarrator>(sp => sp.GetRequiredService<NarratorEngine>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NarratorEngine>());
         builder.Services.AddScoped<BrowserStorage>();
         builder.Services.AddScoped<ClientIdentity>();
-        builder.Services.AddMudServices();
+        // Snackbars at the bottom left, clear of the sampling panel's Re-narrate button at the top right.
+        builder.Services.AddMudServices(c => c.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft);
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         return builder;
     }

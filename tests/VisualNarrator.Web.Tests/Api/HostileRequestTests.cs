@@ -151,6 +151,7 @@ public sealed class ProductionAppFixture : NarratorAppFixture
         public IReadOnlyList<ModelInfo> ListModels() => throw new InvalidOperationException($"unforeseen failure reading {folder}/narrator.gguf");
         public Task SwitchModelAsync(string name, CancellationToken cancellationToken = default) => inner.SwitchModelAsync(name, cancellationToken);
         public NarrationRun Submit(string clientId, NarrationRequest request, CancellationToken cancellationToken) => inner.Submit(clientId, request, cancellationToken);
+        public PromptFit Fit(string prompt) => inner.Fit(prompt);
     }
 }
 

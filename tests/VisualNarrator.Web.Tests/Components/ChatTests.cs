@@ -33,7 +33,9 @@ public sealed class ChatTests : BunitTestBase
         Type(cut, "a busy city street");
         var s = (await Narrator.WaitForSubmissions(1))[0];
         Assert.Equal("Describe this image: a busy city street", s.Request.Prompt);
-        Assert.Equal(SamplingPresetTable.Narrator, s.Request.Sampling);
+        // Each narration draws its own seed unless the seed is fixed.
+        var seed = s.Request.Sampling.Seed;
+        Assert.Equal(SamplingPresetTable.Narrator with { Seed = seed }, s.Request.Sampling);
         cut.WaitForAssertion(() => Assert.Equal("", cut.Find("#scene-input").GetAttribute("value") ?? ""));
 
         s.Emit("A");
@@ -55,6 +57,7 @@ public sealed class ChatTests : BunitTestBase
         Assert.Contains("first token 42 ms", stats);
         Assert.Contains("25.5 tokens/s", stats);
         Assert.Contains("hit max tokens", stats);
+        Assert.Contains($"seed {seed}", stats);
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=stop]")));
         cut.WaitForAssertion(() => Assert.Equal("Cars Narration finished.", cut.Find("[data-testid=live-region]").TextContent));
         cut.WaitForAssertion(() => Assert.Contains(JSInterop.Invocations, i => i.Identifier == "sessionStorage.setItem"));
@@ -62,6 +65,7 @@ public sealed class ChatTests : BunitTestBase
         var saved = JSInterop.Invocations.Last(i => i.Identifier == "sessionStorage.setItem");
         Assert.Equal(BrowserStorage.HistoryKey, saved.Arguments[0]);
         Assert.Contains("A crowded street. Cars", (string)saved.Arguments[1]!);
+        Assert.DoesNotContain("\"interrupted\":true", (string)saved.Arguments[1]!);
     }
 
     /// <summary>Waits until no narration runs (Regenerate is offered and enabled).</summary>
@@ -144,7 +148,7 @@ public sealed class ChatTests : BunitTestBase
         var cut = RenderChat();
         Type(cut, "a classroom");
         var s = (await Narrator.WaitForSubmissions(1))[0];
-        s.Emit("Students.");
+        s.Emit(" Students.");
         s.Finish();
         WaitIdle(cut);
         Trigger(cut, () => cut.Find("[data-testid=edit]").Click());
@@ -156,20 +160,93 @@ public sealed class ChatTests : BunitTestBase
     }
 
     [Fact]
-    public async Task The_token_inspector_shows_probability_and_alternatives()
+    public async Task A_narration_is_plain_text_with_one_tab_stop_and_inspect_mode_shows_tokens()
     {
         var cut = RenderChat();
         Type(cut, "a beach");
         var s = (await Narrator.WaitForSubmissions(1))[0];
-        s.Emit(" sand", 0.62f, new TokenAlternative(101, " sand", 0.62f), new TokenAlternative(7, " water", 0.2f));
+        s.Emit(" White", 0.9f);
+        s.Emit(" sand", 0.62f, new TokenAlternative(102, " sand", 0.62f), new TokenAlternative(7, " water", 0.2f));
+        s.Emit(" drift", 0.05f);
+        s.Emit("wood.", 0.9f);
         s.Finish();
-        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=narration-stats]")));
-        Trigger(cut, () => cut.Find("button.tok").Click());
-        var inspector = cut.WaitForElement("[data-testid=token-inspector]");
+        WaitIdle(cut);
+
+        // Plain text, no leading space, no per-token controls; the article is the one tab stop, its buttons are not.
+        var text = cut.Find("[data-testid=narration-text]");
+        Assert.Equal("White sand driftwood.", text.TextContent);
+        Assert.Empty(text.QuerySelectorAll("button, [tabindex]"));
+        Assert.Equal("0", cut.Find("[data-testid=turn]").GetAttribute("tabindex"));
+        Assert.All(cut.FindAll(".turn-actions button"), b => Assert.Equal("-1", b.GetAttribute("tabindex")));
+        Assert.Empty(cut.FindAll("[data-testid=token-legend]"));
+
+        // Inspect mode: tokens with the low-probability marking explained, the first token inspected, then any clicked.
+        Trigger(cut, () => cut.Find("[data-testid=inspect]").Click());
+        cut.WaitForAssertion(() => Assert.Equal(4, cut.FindAll("[data-testid=narration-text] .tok").Count));
+        Assert.Equal("White sand driftwood.", cut.Find("[data-testid=narration-text]").TextContent);
+        Assert.Single(cut.FindAll("[data-testid=narration-text] .tok.p-low"));
+        Assert.Contains("under 15% probability", cut.Find("[data-testid=token-legend]").TextContent);
+        Assert.Contains("Token 1 of 4", cut.Find("[data-testid=token-inspector]").TextContent);
+        Trigger(cut, () => cut.Find("[data-testid=token-next]").Click());
+        var inspector = cut.Find("[data-testid=token-inspector]");
         Assert.Contains("␣sand", inspector.TextContent);
         Assert.Contains("62%", inspector.TextContent);
         Assert.Contains("␣water", inspector.TextContent);
         Assert.Contains("20%", inspector.TextContent);
+        Trigger(cut, () => cut.FindAll("[data-testid=narration-text] .tok")[2].Click());
+        Assert.Contains("␣drift", cut.Find("[data-testid=token-inspector]").TextContent);
+        Assert.Contains("5.0%", cut.Find("[data-testid=token-inspector]").TextContent);
+
+        // And back to plain text.
+        Trigger(cut, () => cut.Find("[data-testid=inspect]").Click());
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=token-inspector]")));
+    }
+
+    [Fact]
+    public async Task A_running_narration_is_kept_in_session_storage_and_comes_back_marked_interrupted()
+    {
+        var cut = RenderChat();
+        Type(cut, "a harbour");
+        var s = (await Narrator.WaitForSubmissions(1))[0];
+        s.Emit(" Boats");
+        cut.WaitForAssertion(() => Assert.Equal("Boats", Text(cut)));
+        // Saved when it started, marked interrupted while it runs.
+        var saved = JSInterop.Invocations.Last(i => i.Identifier == "sessionStorage.setItem");
+        var turns = JsonSerializer.Deserialize<List<NarrationTurn>>((string)saved.Arguments[1]!, BrowserStorage.Json)!;
+        Assert.True(Assert.Single(turns).Interrupted);
+        Assert.Equal("Describe this image: a harbour", turns[0].Prompt);
+
+        // What a reload restores.
+        var restored = turns[0];
+        restored.Text = "Boats";
+        await DisposeComponentsAsync();
+        JSInterop.Setup<string?>("sessionStorage.getItem", BrowserStorage.HistoryKey).SetResult(JsonSerializer.Serialize(new[] { restored }, BrowserStorage.Json));
+        var again = RenderChat();
+        again.WaitForAssertion(() => Assert.Contains("Interrupted", again.Find("[data-testid=interrupted]").TextContent));
+        Assert.Equal("Boats", Text(again));
+        Assert.False(again.Find("[data-testid=regenerate]").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public async Task Invalid_settings_disable_narrate_and_a_fixed_seed_is_used_as_is()
+    {
+        var cut = RenderChat();
+        Trigger(cut, () => cut.Find("#scene-input").Input("a garden"));
+        cut.WaitForAssertion(() => Assert.False(cut.Find("#send").HasAttribute("disabled")));
+        Trigger(cut, () => cut.Find("#sampling-TopP").Input("abc"));
+        cut.WaitForAssertion(() => Assert.True(cut.Find("#send").HasAttribute("disabled")));
+        Assert.Contains("Narrate is off", cut.Find("[data-testid=settings-invalid]").TextContent);
+        Trigger(cut, () => cut.Find("#sampling-TopP").Input("0.9"));
+        cut.WaitForAssertion(() => Assert.False(cut.Find("#send").HasAttribute("disabled")));
+
+        Trigger(cut, () => cut.Find("#sampling-fixed-seed").Change(true));
+        Trigger(cut, () => cut.Find("#sampling-Seed").Input("1234"));
+        Trigger(cut, () => cut.Find("#scene-input").KeyDown(new KeyboardEventArgs { Key = "Enter" }));
+        var s = (await Narrator.WaitForSubmissions(1))[0];
+        Assert.Equal(1234u, s.Request.Sampling.Seed);
+        Assert.Equal(0.9f, s.Request.Sampling.TopP);
+        s.Finish();
+        cut.WaitForAssertion(() => Assert.Contains("seed 1234 (fixed)", cut.Find("[data-testid=narration-stats]").TextContent));
     }
 
     [Fact]
@@ -186,8 +263,12 @@ public sealed class ChatTests : BunitTestBase
         s.Finish();
 
         WaitIdle(cut);
-        Trigger(cut, () => cut.Find("#scene-input").Input(new string('x', 2001)));
-        cut.WaitForAssertion(() => Assert.Contains("Too long: 2001 characters; the limit is 2000.", cut.Markup));
+        // The counter counts what the server counts: the prompt, template included.
+        Trigger(cut, () => cut.Find("#scene-input").Input(new string('x', 1979)));
+        cut.WaitForAssertion(() => Assert.Contains("2000/2000 characters with the template", cut.Markup));
+        Assert.False(cut.Find("#send").HasAttribute("disabled"));
+        Trigger(cut, () => cut.Find("#scene-input").Input(new string('x', 1980)));
+        cut.WaitForAssertion(() => Assert.Contains("Too long: 2001 characters with the template; the limit is 2000.", cut.Markup));
         Assert.True(cut.Find("#send").HasAttribute("disabled"));
     }
 
@@ -208,7 +289,7 @@ public sealed class ChatTests : BunitTestBase
         var cut = RenderChat();
         Assert.Contains("No model loaded", cut.Find("[data-testid=no-model-banner]").TextContent);
         Trigger(cut, () => cut.Find("#scene-input").Input("a beach"));
-        cut.WaitForAssertion(() => Assert.Contains("7/2000", cut.Markup));
+        cut.WaitForAssertion(() => Assert.Contains("28/2000", cut.Markup));
         Assert.True(cut.Find("#send").HasAttribute("disabled"));
     }
 }

@@ -12,7 +12,13 @@ public sealed class CompareTests : BunitTestBase
     {
         var cut = Render<Compare>();
         cut.WaitForAssertion(() => Assert.Equal("true", cut.Find("#compare-composer").GetAttribute("data-ready")));
+        // Before anything runs each side is labelled, and the settings that differ are named and marked.
+        Assert.Contains("Narration A", cut.Find("[data-testid=compare-a]").TextContent);
+        Assert.Contains("Narration B", cut.Find("[data-testid=compare-b]").TextContent);
         Trigger(cut, () => cut.Find("#compare-b-sampling-Temperature").Input("1.2"));
+        cut.WaitForAssertion(() => Assert.Contains("Temperature", cut.Find("[data-testid=compare-differences]").TextContent));
+        Assert.Contains("differs", cut.Find("#compare-a-sampling-Temperature").Closest(".mud-input-control")!.ClassName);
+        Assert.DoesNotContain("differs", cut.Find("#compare-a-sampling-MaxNewTokens").Closest(".mud-input-control")!.ClassName);
         Trigger(cut, () => cut.Find("#compare-input").Input("a sunset over mountains"));
         Trigger(cut, () => cut.Find("#compare-run").Click());
 
@@ -21,8 +27,10 @@ public sealed class CompareTests : BunitTestBase
         var b = subs.Single(s => s.ClientId.EndsWith(":b"));
         Assert.Equal("Describe this image: a sunset over mountains", a.Request.Prompt);
         Assert.Equal(a.Request.Prompt, b.Request.Prompt);
-        Assert.Equal(SamplingSettings.SeedModel, a.Request.Sampling);
-        Assert.Equal(SamplingSettings.Creative with { Temperature = 1.2f }, b.Request.Sampling);
+        Assert.Equal(SamplingSettings.SeedModel with { Seed = a.Request.Sampling.Seed }, a.Request.Sampling);
+        Assert.Equal(SamplingSettings.Creative with { Temperature = 1.2f, Seed = b.Request.Sampling.Seed }, b.Request.Sampling);
+        // Until the first token each side shows a spinner.
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=first-token-spinner]").Count));
 
         a.Emit("A beautiful red sunset over calm mountains.");
         a.Finish();
@@ -42,6 +50,12 @@ public sealed class CompareTests : BunitTestBase
         Assert.Equal("0", cut.Find("[data-testid=adjectives-b]").TextContent);
         Assert.Equal("67%", cut.Find("[data-testid=repetition-b]").TextContent);
         Assert.Contains("A beautiful red sunset", cut.Find("[data-testid=compare-a]").TextContent);
+        Assert.Empty(cut.FindAll("[data-testid=first-token-spinner]"));
+
+        // Copy A to B: no differences left.
+        Trigger(cut, () => cut.Find("#compare-copy-a-to-b").Click());
+        cut.WaitForAssertion(() => Assert.Contains("same settings", cut.Find("[data-testid=compare-differences]").TextContent));
+        Assert.Equal("0.4", cut.Find("#compare-b-sampling-Temperature").GetAttribute("value"));
     }
 
     [Fact]

@@ -47,25 +47,76 @@ public sealed class SamplingPanelTests : BunitTestBase
     }
 
     [Theory]
-    [InlineData("Temperature", "-1", "Temperature = -1 is out of range")]
-    [InlineData("TopP", "0", "TopP = 0 is out of range")]
-    [InlineData("XtcThreshold", "0.7", "XtcThreshold = 0.7 is out of range")]
-    [InlineData("Mirostat", "1", "Mirostat = 1 is out of range")]
-    [InlineData("MaxNewTokens", "600", "over this server's limit of 512")]
-    public void An_invalid_value_shows_the_engines_message_and_is_not_applied(string field, string value, string message)
+    [InlineData("Temperature", "-1", "Temperature = -1 is out of range", "0.3")]
+    [InlineData("TopP", "0", "TopP = 0 is out of range", "0.3")]
+    [InlineData("TopP", "abc", "Top-p must be a number, not 'abc'.", "0.9")]
+    [InlineData("TopK", "2.5", "Top-k must be a whole number, not 2.5.", "3")]
+    [InlineData("XtcThreshold", "0.7", "XtcThreshold = 0.7 is out of range", "0.3")]
+    [InlineData("Mirostat", "1", "Mirostat = 1 is out of range", "2")]
+    [InlineData("MaxNewTokens", "600", "At most 512 (this server's limit).", "100")]
+    public void An_invalid_value_is_marked_at_its_field_and_is_not_applied(string field, string value, string message, string fix)
     {
-        var cut = RenderPanel();
+        var valid = new List<bool>();
+        var cut = Render<SamplingPanel>(p => p
+            .Add(x => x.Settings, SamplingSettings.SeedModel)
+            .Add(x => x.SettingsChanged, s => _changed = s)
+            .Add(x => x.ValidChanged, v => valid.Add(v)));
         Trigger(cut, () => cut.Find($"#sampling-{field}").Input(value));
-        var alert = cut.Find("[data-testid=sampling-error]");
-        Assert.Contains(message, alert.TextContent);
-        Assert.Contains("last valid settings stay in use", alert.TextContent);
+        // The field keeps what was typed, is marked invalid, and says why right under it.
+        var input = cut.Find($"#sampling-{field}");
+        Assert.Equal(value, input.GetAttribute("value"));
+        Assert.Equal("true", input.GetAttribute("aria-invalid"));
+        Assert.Contains(message, FieldText(cut, field));
         Assert.Null(_changed);
-        Assert.Contains("mud-input-error", cut.Find($"#sampling-{field}").ParentElement!.ParentElement!.OuterHtml);
+        Assert.False(valid.Last());
 
-        // Fixing it applies the settings and clears the message.
-        Trigger(cut, () => cut.Find($"#sampling-{field}").Input(field == "MaxNewTokens" ? "100" : field == "Mirostat" ? "2" : "0.3"));
-        Assert.Empty(cut.FindAll("[data-testid=sampling-error]"));
+        // Fixing it applies the settings and clears the mark.
+        Trigger(cut, () => cut.Find($"#sampling-{field}").Input(fix));
+        Assert.Equal("false", cut.Find($"#sampling-{field}").GetAttribute("aria-invalid"));
+        Assert.DoesNotContain(message, FieldText(cut, field));
         Assert.NotNull(_changed);
+        Assert.True(valid.Last());
+    }
+
+    /// <summary>The text of a field's whole control: label, input and the helper or error line under it.</summary>
+    private static string FieldText(IRenderedComponent<SamplingPanel> cut, string field) =>
+        cut.Find($"#sampling-{field}").Closest(".mud-input-control")!.TextContent;
+
+    [Fact]
+    public void Max_new_tokens_is_checked_against_the_room_the_prompt_leaves_in_the_models_context()
+    {
+        var cut = Render<SamplingPanel>(p => p
+            .Add(x => x.Settings, SamplingSettings.SeedModel)
+            .Add(x => x.SettingsChanged, s => _changed = s)
+            .Add(x => x.MaxNewTokensLimit, 250)
+            .Add(x => x.MaxNewTokensReason, "the model's 256-token context minus this prompt's 6 tokens"));
+        Assert.Contains("1 to 250 (the model's 256-token context minus this prompt's 6 tokens)", FieldText(cut, "MaxNewTokens"));
+        Trigger(cut, () => cut.Find("#sampling-MaxNewTokens").Input("400"));
+        Assert.Equal("true", cut.Find("#sampling-MaxNewTokens").GetAttribute("aria-invalid"));
+        Assert.Contains("At most 250: the model's 256-token context minus this prompt's 6 tokens.", FieldText(cut, "MaxNewTokens"));
+        Assert.Null(_changed);
+
+        // A shorter prompt leaves more room: the same value becomes valid.
+        cut.Render(p => p.Add(x => x.MaxNewTokensLimit, 450));
+        cut.WaitForAssertion(() => Assert.Equal("false", cut.Find("#sampling-MaxNewTokens").GetAttribute("aria-invalid")));
+        Assert.Equal(400, _changed!.MaxNewTokens);
+    }
+
+    [Fact]
+    public void The_seed_is_random_unless_fixed_seed_is_on()
+    {
+        bool? fixedSeed = null;
+        var cut = Render<SamplingPanel>(p => p
+            .Add(x => x.Settings, SamplingSettings.SeedModel)
+            .Add(x => x.SettingsChanged, s => _changed = s)
+            .Add(x => x.FixedSeedChanged, v => fixedSeed = v));
+        Assert.True(cut.Find("#sampling-Seed").HasAttribute("disabled"));
+        Assert.Contains("Random per narration", FieldText(cut, "Seed"));
+        Trigger(cut, () => cut.Find("#sampling-fixed-seed").Change(true));
+        Assert.True(fixedSeed);
+        cut.Render(p => p.Add(x => x.FixedSeed, true));
+        Assert.False(cut.Find("#sampling-Seed").HasAttribute("disabled"));
+        Assert.Contains(JSInterop.Invocations, i => i.Identifier == "localStorage.setItem" && (string)i.Arguments[0]! == BrowserStorage.FixedSeedKey && (string)i.Arguments[1]! == "true");
     }
 
     [Fact]
@@ -135,6 +186,9 @@ public sealed class SamplingPanelTests : BunitTestBase
         cut.WaitForAssertion(() => Assert.Contains("Imported 1 preset.", cut.Markup));
         var saved = JSInterop.Invocations.Last(i => i.Identifier == "localStorage.setItem" && (string)i.Arguments[0]! == BrowserStorage.PresetsKey);
         Assert.Equal(9u, Assert.Single(SamplingPresets.Import((string)saved.Arguments[1]!)).Settings.Seed);
+        // The imported preset is selected and in use.
+        Assert.Equal("Imported", cut.FindComponent<MudSelect<string>>().Instance.GetState(x => x.Value));
+        Assert.Equal(9u, _changed!.Seed);
 
         var bad = """{"format":"visual-narrator-presets/1","presets":[{"name":"Hot","settings":{"temperature":-3}}]}""";
         cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(bad, "bad.json"));

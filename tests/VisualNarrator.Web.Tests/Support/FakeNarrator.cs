@@ -19,6 +19,15 @@ public sealed class FakeNarrator : INarrator
 
     public IReadOnlyList<Submission> Submissions { get { lock (_submissions) return _submissions.ToList(); } }
 
+    /// <summary>Tokens per prompt: one per 4 characters, as a stand-in tokenizer; the context is the model's.</summary>
+    public PromptFit Fit(string prompt)
+    {
+        var tokens = Math.Min(1 + prompt.Length / 4, Limits.MaxPromptTokens);
+        var context = Status.Model?.ContextLength ?? 0;
+        return Status.Model is null ? new PromptFit(prompt.Length, 0, 0, Limits.MaxNewTokens)
+            : new PromptFit(prompt.Length, tokens, context, Math.Clamp(context - tokens, 1, Limits.MaxNewTokens));
+    }
+
     public IReadOnlyList<ModelInfo> ListModels() => [Model];
 
     public Task SwitchModelAsync(string name, CancellationToken cancellationToken = default)

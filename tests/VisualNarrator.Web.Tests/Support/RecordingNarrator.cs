@@ -18,6 +18,8 @@ public sealed class RecordingNarrator(INarrator inner) : INarrator
         remove => inner.Changed -= value;
     }
 
+    public PromptFit Fit(string prompt) => inner.Fit(prompt);
+
     public IReadOnlyList<ModelInfo> ListModels() => inner.ListModels();
 
     public Task SwitchModelAsync(string name, CancellationToken cancellationToken = default) => inner.SwitchModelAsync(name, cancellationToken);

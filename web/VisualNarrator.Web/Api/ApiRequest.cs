@@ -14,8 +14,13 @@ namespace VisualNarrator.Web.Api;
 /// <param name="IncludeUsage">stream_options.include_usage: a last chunk with token counts.</param>
 /// <param name="Model">The model asked for, or null.</param>
 /// <param name="User">OpenAI's <c>user</c> field: the end user, used for fair queueing.</param>
-public sealed record ApiRequest(string Prompt, SamplingSettings Sampling, bool Stream, bool IncludeUsage, string? Model, string? User)
+/// <param name="Logprobs">Null: no log probabilities; n: the chosen token's log probability and the n most likely
+/// alternatives per token (completions: <c>logprobs: n</c>; chat: <c>logprobs: true, top_logprobs: n</c>).</param>
+public sealed record ApiRequest(string Prompt, SamplingSettings Sampling, bool Stream, bool IncludeUsage, string? Model, string? User, int? Logprobs = null)
 {
+    /// <summary>Most alternatives per token <c>logprobs</c> / <c>top_logprobs</c> may ask for (OpenAI's limit).</summary>
+    public const int MaxTopLogprobs = 20;
+
     /// <summary>API field name for each engine setting, so errors name the field the client sent.</summary>
     public static IReadOnlyDictionary<string, string> FieldNames { get; } = new Dictionary<string, string>
     {
@@ -46,10 +51,40 @@ public sealed record ApiRequest(string Prompt, SamplingSettings Sampling, bool S
     {
         if (body.ValueKind != JsonValueKind.Object) throw Bad("the request body must be a JSON object", null);
         var r = new Reader(body);
+        var s = ParseSampling(body);
+        if (r.Int("n") is int n && n != 1) throw Bad($"'n' must be 1 (one narration per request), got {n}", "n");
+        var stream = r.Bool("stream") ?? false;
+        var includeUsage = false;
+        if (body.TryGetProperty("stream_options", out var so) && so.ValueKind == JsonValueKind.Object)
+            includeUsage = new Reader(so).Bool("include_usage") ?? false;
+        int? logprobs;
+        if (chat)
+        {
+            var top = r.Int("top_logprobs");
+            var on = r.Bool("logprobs") ?? false;
+            if (top is not null && !on) throw Bad("'top_logprobs' needs 'logprobs': true", "top_logprobs");
+            if (top is < 0 or > MaxTopLogprobs) throw Bad($"'top_logprobs' must be from 0 to {MaxTopLogprobs}, got {top}", "top_logprobs");
+            logprobs = on ? top ?? 0 : null;
+        }
+        else
+        {
+            logprobs = r.Int("logprobs");
+            if (logprobs is < 0 or > MaxTopLogprobs) throw Bad($"'logprobs' must be from 0 to {MaxTopLogprobs}, got {logprobs}", "logprobs");
+        }
+        var prompt = chat ? ChatPrompt(body) : CompletionPrompt(body);
+        return new ApiRequest(prompt, s, stream, includeUsage, r.String("model"), r.String("user"), logprobs);
+    }
+
+    /// <summary>The sampling fields of a request body (also those of <c>/api/narrate/batch</c>); a field not given takes
+    /// the <c>preset</c>'s value, and the seed, when not given, is drawn at random.</summary>
+    /// <exception cref="ApiError">400 naming a mistyped field or an unknown preset.</exception>
+    public static SamplingSettings ParseSampling(JsonElement body)
+    {
+        var r = new Reader(body);
         var presetName = r.String("preset") ?? SamplingPresetTable.DefaultName;
         if (!SamplingPresetTable.ByName.TryGetValue(presetName, out var s))
             throw Bad($"'preset' must be one of {string.Join(", ", SamplingPresetTable.ByName.Keys)}, got '{presetName}'", "preset");
-        s = s with
+        return s with
         {
             Temperature = r.Float("temperature") ?? s.Temperature,
             TopK = r.Int("top_k") ?? s.TopK,
@@ -67,17 +102,11 @@ public sealed record ApiRequest(string Prompt, SamplingSettings Sampling, bool S
             Mirostat = r.Int("mirostat") ?? s.Mirostat,
             MirostatTau = r.Float("mirostat_tau") ?? s.MirostatTau,
             MirostatEta = r.Float("mirostat_eta") ?? s.MirostatEta,
-            Seed = r.Seed("seed") ?? s.Seed,
+            // As OpenAI: without a seed each request draws its own (the same seed repeats a narration).
+            Seed = r.Seed("seed") ?? RandomSeed(),
             MaxNewTokens = r.Int("max_tokens") ?? r.Int("max_completion_tokens") ?? r.Int("n_predict") ?? s.MaxNewTokens,
             StopStrings = r.Stop("stop") ?? s.StopStrings,
         };
-        if (r.Int("n") is int n && n != 1) throw Bad($"'n' must be 1 (one narration per request), got {n}", "n");
-        var stream = r.Bool("stream") ?? false;
-        var includeUsage = false;
-        if (body.TryGetProperty("stream_options", out var so) && so.ValueKind == JsonValueKind.Object)
-            includeUsage = new Reader(so).Bool("include_usage") ?? false;
-        var prompt = chat ? ChatPrompt(body) : CompletionPrompt(body);
-        return new ApiRequest(prompt, s, stream, includeUsage, r.String("model"), r.String("user"));
     }
 
     private static string CompletionPrompt(JsonElement body)
@@ -150,6 +179,8 @@ public sealed record ApiRequest(string Prompt, SamplingSettings Sampling, bool S
 
     private static ApiError Bad(string message, string? param) => new(400, message, param);
 
+    private static uint RandomSeed() => (uint)Random.Shared.NextInt64(0, uint.MaxValue);
+
     private readonly struct Reader(JsonElement body)
     {
         private JsonElement? Get(string name) =>
@@ -174,7 +205,7 @@ public sealed record ApiRequest(string Prompt, SamplingSettings Sampling, bool S
             if (Get(name) is not { } v) return null;
             if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out var i)) throw Bad($"'{name}' must be an integer", name);
             // llama.cpp takes -1 for "random"; the engine wants an explicit seed, so draw one here.
-            if (i == -1) return (uint)Random.Shared.NextInt64(0, uint.MaxValue);
+            if (i == -1) return RandomSeed();
             if (i < 0 || i >= uint.MaxValue) throw Bad($"'{name}' must be in [0, {uint.MaxValue - 1}] (or -1 for a random seed), got {i}", name);
             return (uint)i;
         }

@@ -53,20 +53,33 @@ public static class OpenAiApi
         v1.MapGet("/models", (INarrator narrator) =>
         {
             var status = narrator.Status;
-            var data = narrator.ListModels().Where(m => m.Problem is null).Select(m => new
-            {
-                id = m.Name,
-                @object = "model",
-                created = new DateTimeOffset(File.GetLastWriteTimeUtc(m.FullPath)).ToUnixTimeSeconds(),
-                owned_by = "visual-narrator",
-                loaded = m.FullPath == status.Model?.FullPath,
-                meta = Describe(m),
-            });
+            var data = narrator.ListModels().Where(m => m.Problem is null).Select(m => ModelObject(m, status));
             return Results.Json(new { @object = "list", data }, Json);
+        });
+        // Ids are paths relative to the models folder and may hold '/'.
+        v1.MapGet("/models/{**id}", (string id, INarrator narrator) =>
+        {
+            var status = narrator.Status;
+            var model = narrator.ListModels().FirstOrDefault(m => m.Problem is null && m.Name == id);
+            return model is null
+                ? Results.Json(new ApiError(404, $"the model '{id}' does not exist", "model", "invalid_request_error", "model_not_found").Body, Json, statusCode: StatusCodes.Status404NotFound)
+                : Results.Json(ModelObject(model, status), Json);
         });
         v1.MapPost("/completions", (HttpContext context, INarrator narrator, ModelCatalog catalog) => Complete(context, narrator, catalog, chat: false));
         v1.MapPost("/chat/completions", (HttpContext context, INarrator narrator, ModelCatalog catalog) => Complete(context, narrator, catalog, chat: true));
+        app.MapLlamaCppApi();
+        app.MapBatchApi();
     }
+
+    private static object ModelObject(ModelInfo m, NarratorStatus status) => new
+    {
+        id = m.Name,
+        @object = "model",
+        created = new DateTimeOffset(File.GetLastWriteTimeUtc(m.FullPath)).ToUnixTimeSeconds(),
+        owned_by = "visual-narrator",
+        loaded = m.FullPath == status.Model?.FullPath,
+        meta = Describe(m),
+    };
 
     private static object Describe(ModelInfo m) => new
     {
@@ -99,7 +112,7 @@ public static class OpenAiApi
             var client = "api:" + (request.User ?? context.Connection.RemoteIpAddress?.ToString() ?? "?");
             try
             {
-                run = narrator.Submit(client, new NarrationRequest(request.Prompt, request.Sampling, narrator.Limits.MaxPromptTokens, Alternatives: 0), aborted);
+                run = narrator.Submit(client, new NarrationRequest(request.Prompt, request.Sampling, narrator.Limits.MaxPromptTokens, Alternatives: request.Logprobs ?? 0), aborted);
             }
             catch (InvalidRequestException ex)
             {
@@ -137,7 +150,14 @@ public static class OpenAiApi
             else
             {
                 NarrationResult result;
-                try { result = await run.Completion; }
+                var pieces = new List<NarrationPiece>();
+                try
+                {
+                    // Log probabilities need the pieces; otherwise the result alone is enough.
+                    if (request.Logprobs is not null)
+                        await foreach (var piece in run.Pieces.WithCancellation(aborted)) pieces.Add(piece);
+                    result = await run.Completion;
+                }
                 catch (ModelOutputException ex)
                 {
                     await JsonErrors.ModelError(ex).WriteAsync(context);
@@ -154,9 +174,10 @@ public static class OpenAiApi
                     await new ApiError(500, $"the narration failed: {ex.Message}", null, "server_error").WriteAsync(context);
                     return;
                 }
+                var logprobs = request.Logprobs is null ? null : chat ? Logprobs.Chat(pieces, request.Logprobs.Value) : Logprobs.Completion(pieces, 0, request.Logprobs.Value);
                 object choice = chat
-                    ? new { index = 0, message = new { role = "assistant", content = result.Text }, logprobs = (object?)null, finish_reason = Finish(result.Finish) }
-                    : new { index = 0, text = result.Text, logprobs = (object?)null, finish_reason = Finish(result.Finish) };
+                    ? new { index = 0, message = new { role = "assistant", content = result.Text, refusal = (string?)null }, logprobs, finish_reason = Finish(result.Finish) }
+                    : new { index = 0, text = result.Text, logprobs, finish_reason = Finish(result.Finish) };
                 await context.Response.WriteAsJsonAsync(new
                 {
                     id,
@@ -226,25 +247,33 @@ public static class OpenAiApi
             await response.Body.FlushAsync(aborted);
         }
 
-        object Chunk(string? text, string? finish, bool first = false) => chat
+        // As OpenAI: "usage": null in every chunk but the last one of stream_options.include_usage.
+        object Chunk(string? text, string? finish, bool first = false, object? logprobs = null) => chat
             ? new
             {
                 id, @object = kind, created, model = run.Model,
-                choices = new[] { new { index = 0, delta = first ? new { role = "assistant", content = "" } : text is null ? (object)new { } : new { content = text }, logprobs = (object?)null, finish_reason = finish } },
+                choices = new[] { new { index = 0, delta = first ? new { role = "assistant", content = "" } : text is null ? (object)new { } : new { content = text }, logprobs, finish_reason = finish } },
+                usage = (object?)null,
             }
             : new
             {
                 id, @object = kind, created, model = run.Model,
-                choices = new[] { new { index = 0, text = text ?? "", logprobs = (object?)null, finish_reason = finish } },
+                choices = new[] { new { index = 0, text = text ?? "", logprobs, finish_reason = finish } },
+                usage = (object?)null,
             };
 
         await response.StartAsync(aborted);
         try
         {
             if (chat) await Send(Chunk(null, null, first: true));
+            var offset = 0;
             while (more)
             {
-                if (pieces.Current.Text.Length > 0) await Send(Chunk(pieces.Current.Text, null));
+                var piece = pieces.Current;
+                if (request.Logprobs is not null && piece.TokenId >= 0)
+                    await Send(Chunk(piece.Text, null, logprobs: chat ? Logprobs.Chat([piece], request.Logprobs.Value) : Logprobs.Completion([piece], offset, request.Logprobs.Value)));
+                else if (piece.Text.Length > 0) await Send(Chunk(piece.Text, null));
+                offset += piece.Text.Length;
                 more = await pieces.MoveNextAsync();
             }
             var result = await run.Completion;

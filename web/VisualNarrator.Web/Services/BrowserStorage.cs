@@ -14,6 +14,8 @@ public sealed class BrowserStorage(IJSRuntime js, ILogger<BrowserStorage> log)
     public const string PresetsKey = "narrator.presets";
     /// <summary>Key of the chat history (session storage).</summary>
     public const string HistoryKey = "narrator.history";
+    /// <summary>Key of the "fixed seed" switch.</summary>
+    public const string FixedSeedKey = "narrator.fixedSeed";
     /// <summary>Key of the theme choice.</summary>
     public const string ThemeKey = "narrator.dark";
 

@@ -29,7 +29,20 @@ public sealed record NarratorStatus(NarratorState State, ModelInfo? Model, strin
 /// <param name="MaxPromptCharacters">Longest prompt in characters.</param>
 /// <param name="MaxPromptTokens">Prompts are cut from the left to this many tokens.</param>
 /// <param name="MaxNewTokens">Largest max_new_tokens.</param>
-public sealed record NarrationLimits(int MaxPromptCharacters, int MaxPromptTokens, int MaxNewTokens);
+public sealed record NarrationLimits(int MaxPromptCharacters, int MaxPromptTokens, int MaxNewTokens)
+{
+    /// <summary>The one character count of a prompt that the studio's counter shows and the server checks: the whole
+    /// prompt sent to the model, template included.</summary>
+    public static int CountCharacters(string prompt) => prompt.Length;
+}
+
+/// <summary>How a prompt fits the loaded model.</summary>
+/// <param name="Characters">Characters, as <see cref="NarrationLimits.CountCharacters"/> counts them.</param>
+/// <param name="PromptTokens">Tokens the prompt will take (after cutting to the prompt limit), 0 without a model.</param>
+/// <param name="ContextLength">Tokens a narration may use in all, 0 without a model.</param>
+/// <param name="MaxNewTokens">The largest max new tokens this prompt leaves room for: the context minus the prompt, and
+/// at most the server's limit.</param>
+public sealed record PromptFit(int Characters, int PromptTokens, int ContextLength, int MaxNewTokens);
 
 /// <summary>The narration service shared by every user of the app and of the HTTP API.</summary>
 public interface INarrator
@@ -42,6 +55,10 @@ public interface INarrator
 
     /// <summary>Raised (on any thread) when the state or the model changes.</summary>
     event Action? Changed;
+
+    /// <summary>Measures a prompt against the limits and the loaded model: what the sampling panel checks max new
+    /// tokens against.</summary>
+    PromptFit Fit(string prompt);
 
     /// <summary>The models the picker may offer (files inside the models folder).</summary>
     IReadOnlyList<ModelInfo> ListModels();

@@ -7,7 +7,8 @@ namespace VisualNarrator.Web.Services;
 /// <param name="Name">Path relative to the models folder, with '/' separators (the id the picker and the API use).</param>
 /// <param name="FullPath">Real absolute path (links resolved): for the server's use, never sent to clients.</param>
 /// <param name="Architecture">general.architecture.</param>
-/// <param name="Quantization">Weight type of the bulk of the parameters (e.g. F16, Q8_0, Q4_K), or "?".</param>
+/// <param name="Quantization">The file's quantization as llama.cpp names it, from <c>general.file_type</c> (Q4_K_M, Q8_0,
+/// F16, ...); without that key, the weight type of the bulk of the 2-D weights (e.g. Q4_K), or "?".</param>
 /// <param name="FileBytes">File size.</param>
 /// <param name="ContextLength">{arch}.context_length, or 0 when absent.</param>
 /// <param name="Problem">Why the file cannot be read as GGUF, or null.</param>
@@ -143,13 +144,28 @@ public sealed class ModelCatalog
             var file = GgufFile.Open(full);
             var arch = file.TryGet(GgufKeys.Architecture, out _) ? file.GetString(GgufKeys.Architecture) : "?";
             var context = (int)(file.GetIntegerOrNull($"{arch}.context_length") ?? 0);
-            return new ModelInfo(name, full, arch, DominantType(file), bytes, context);
+            var fileType = file.GetIntegerOrNull(GgufKeys.FileType);
+            var quantization = fileType is long ft && FileTypeName(ft) is { } named ? named : DominantType(file);
+            return new ModelInfo(name, full, arch, quantization, bytes, context);
         }
         catch (Exception ex) when (ex is GgufFormatException or IOException or InvalidOperationException or InvalidCastException)
         {
             return new ModelInfo(name, full, "?", "?", bytes, 0, Redact(ex.Message));
         }
     }
+
+    /// <summary>llama.cpp's name for a <c>general.file_type</c> value (<c>enum llama_ftype</c>), or null when unknown.
+    /// The tensor types alone cannot tell Q4_K_M from Q4_K_S (both mix Q4_K and Q6_K), and a small model's embedding,
+    /// kept at higher precision, can hold most of its weights.</summary>
+    public static string? FileTypeName(long fileType) => fileType switch
+    {
+        0 => "F32", 1 => "F16", 2 => "Q4_0", 3 => "Q4_1", 7 => "Q8_0", 8 => "Q5_0", 9 => "Q5_1",
+        10 => "Q2_K", 11 => "Q3_K_S", 12 => "Q3_K_M", 13 => "Q3_K_L", 14 => "Q4_K_S", 15 => "Q4_K_M", 16 => "Q5_K_S",
+        17 => "Q5_K_M", 18 => "Q6_K", 19 => "IQ2_XXS", 20 => "IQ2_XS", 21 => "Q2_K_S", 22 => "IQ3_XS", 23 => "IQ3_XXS",
+        24 => "IQ1_S", 25 => "IQ4_NL", 26 => "IQ3_S", 27 => "IQ3_M", 28 => "IQ2_S", 29 => "IQ2_M", 30 => "IQ4_XS",
+        31 => "IQ1_M", 32 => "BF16", 36 => "TQ1_0", 37 => "TQ2_0", 38 => "MXFP4_MOE",
+        _ => null,
+    };
 
     /// <summary>The tensor type holding most of the bytes of 2-D weights (what "the quantization" means to people).</summary>
     private static string DominantType(GgufFile file)

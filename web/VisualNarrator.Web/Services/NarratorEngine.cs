@@ -25,9 +25,12 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
     private string _message = "starting";
     private bool _disposed;
 
+    private readonly ServerMetrics _metrics;
+
     /// <summary>Creates the service; the default model loads when the host starts.</summary>
-    public NarratorEngine(IOptions<NarratorOptions> options, ModelCatalog catalog, ILogger<NarratorEngine> log)
+    public NarratorEngine(IOptions<NarratorOptions> options, ModelCatalog catalog, ILogger<NarratorEngine> log, ServerMetrics? metrics = null)
     {
+        _metrics = metrics ?? new ServerMetrics();
         _options = options.Value;
         _catalog = catalog;
         _log = log;
@@ -154,8 +157,8 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
         var settings = request.Sampling.Validate();
         if (string.IsNullOrWhiteSpace(request.Prompt))
             throw new InvalidRequestException(InvalidRequestException.PromptField, "the prompt is empty; type a scene or a prompt");
-        if (request.Prompt.Length > Limits.MaxPromptCharacters)
-            throw new InvalidRequestException(InvalidRequestException.PromptField, $"the prompt has {request.Prompt.Length} characters; the limit is {Limits.MaxPromptCharacters}");
+        if (NarrationLimits.CountCharacters(request.Prompt) > Limits.MaxPromptCharacters)
+            throw new InvalidRequestException(InvalidRequestException.PromptField, $"the prompt has {NarrationLimits.CountCharacters(request.Prompt)} characters; the limit is {Limits.MaxPromptCharacters}");
         if (settings.MaxNewTokens > Limits.MaxNewTokens)
             throw new InvalidRequestException(nameof(settings.MaxNewTokens), $"MaxNewTokens = {settings.MaxNewTokens} is over this server's limit of {Limits.MaxNewTokens}");
         request = request with { Sampling = settings, MaxPromptTokens = Math.Clamp(request.MaxPromptTokens, 2, Limits.MaxPromptTokens) };
@@ -180,7 +183,37 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
         }
         pending.Registration = cancellationToken.Register(() => Withdraw(pending));
         Pump();
-        return new NarrationRun(pending.Pieces(), pending.Completion(), () => PositionOf(pending), _current?.Info.Name ?? "");
+        var completion = pending.Completion();
+        _ = completion.ContinueWith(t =>
+        {
+            if (t.IsCompletedSuccessfully) _metrics.Record(clientId, t.Result);
+            else _metrics.RecordFailure(clientId);
+        }, TaskScheduler.Default);
+        return new NarrationRun(pending.Pieces(), completion, () => PositionOf(pending), _current?.Info.Name ?? "");
+    }
+
+    /// <summary>The loaded model's tokenizer (for <c>/tokenize</c> and <c>/detokenize</c>), or null without a model.</summary>
+    public VisualNarrator.Tokenization.OptTokenizer? Tokenizer
+    {
+        get
+        {
+            lock (_lock) return _current?.Model.Tokenizer;
+        }
+    }
+
+    /// <inheritdoc />
+    public PromptFit Fit(string prompt)
+    {
+        var characters = NarrationLimits.CountCharacters(prompt);
+        Slot? slot;
+        lock (_lock) slot = _current;
+        if (slot is null) return new PromptFit(characters, 0, 0, Limits.MaxNewTokens);
+        int tokens;
+        try { tokens = Math.Min(slot.Model.Tokenizer.Encode(prompt).Length, Limits.MaxPromptTokens); }
+        catch (ObjectDisposedException) { return new PromptFit(characters, 0, 0, Limits.MaxNewTokens); }
+        // With at most context - prompt new tokens the prompt is never cut and the narration fits (see CheckFits).
+        var context = Math.Min(slot.Scheduler.Options.ContextSize, slot.Model.Hyperparameters.ContextLength);
+        return new PromptFit(characters, tokens, context, Math.Clamp(context - Math.Max(tokens, 2), 1, Limits.MaxNewTokens));
     }
 
     /// <summary>The scheduler's own checks, made here so a request that can never run is refused at once, not after queueing.</summary>

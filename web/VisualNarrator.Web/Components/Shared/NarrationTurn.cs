@@ -46,6 +46,10 @@ public sealed class NarrationTurn
     public NarrationStats? Stats { get; set; }
     /// <summary>Why it failed, or null.</summary>
     public string? Error { get; set; }
+    /// <summary>Whether <see cref="Settings"/>' seed was the user's fixed seed (false: drawn at random for this narration).</summary>
+    public bool FixedSeed { get; set; }
+    /// <summary>The narration was still running when the page went away (stored so a reload shows what it had).</summary>
+    public bool Interrupted { get; set; }
     /// <summary>True while streaming (not stored).</summary>
     [System.Text.Json.Serialization.JsonIgnore] public bool Running { get; set; }
     /// <summary>Queue position while waiting (not stored).</summary>
@@ -53,6 +57,13 @@ public sealed class NarrationTurn
 
     /// <summary>Raised after each streamed piece, so only the narration's own view re-renders per token.</summary>
     public event Action? Updated;
+
+    /// <summary>A copy for storage while it runs: if the page goes away now, this is what comes back, marked interrupted.</summary>
+    public NarrationTurn ForStorage() => !Running ? this : new NarrationTurn
+    {
+        Input = Input, Template = Template, Prompt = Prompt, Settings = Settings, Model = Model, FixedSeed = FixedSeed,
+        Text = Text, Tokens = [.. Tokens], Error = Error, Interrupted = true,
+    };
 
     /// <summary>Raises <see cref="Updated"/>.</summary>
     public void NotifyUpdated() => Updated?.Invoke();

@@ -15,6 +15,7 @@ public static class TurnRunner
         turn.Tokens = [];
         turn.Stats = null;
         turn.Error = null;
+        turn.Interrupted = false;
         turn.Running = true;
         turn.QueuePosition = 0;
         try
