@@ -43,9 +43,13 @@ public static class Logprobs
             if (p.TokenId >= 0) offsets.Add(at);
             at += p.Text.Length;
         }
+        var tokens = chosen.Select(TokenText).ToList();
+        // A tail with no token of its own (bytes of an unfinished character, flushed when the narration ends) belongs
+        // to the last token, so that the tokens still add up to the text.
+        if (tokens.Count > 0) tokens[^1] += string.Concat(pieces.SkipWhile(p => p != chosen[^1]).Skip(1).Where(p => p.TokenId < 0).Select(p => p.Text));
         return new
         {
-            tokens = chosen.Select(TokenText).ToArray(),
+            tokens = tokens.ToArray(),
             token_logprobs = chosen.Select(p => Of(p.Probability)).ToArray(),
             // Alternatives with the same text (different ids) keep the first, the most likely.
             top_logprobs = chosen.Select(p => Top(p, top).GroupBy(a => a.Text).ToDictionary(g => g.Key, g => Of(g.First().Probability))).ToArray(),
