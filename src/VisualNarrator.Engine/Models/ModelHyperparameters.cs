@@ -86,7 +86,7 @@ public sealed record ModelHyperparameters(string Architecture, int ContextLength
         var embdName = TensorNames.TokenEmbd;
         var embdTensor = file.FindTensor(embdName)
             ?? throw new ModelLoadException(file.Path, $"missing tensor '{embdName}'");
-        if (embdTensor.Shape.Length != 2 || embdTensor.Shape[1] > int.MaxValue)
+        if (embdTensor.Shape.Length != 2 || embdTensor.Shape[0] != (tokenEmbd ?? embd) || embdTensor.Shape[1] > int.MaxValue)
             throw new ModelLoadException(file.Path, $"tensor '{embdName}' has shape {embdTensor.ShapeText}, expected {{{tokenEmbd ?? embd}, n_vocab}}");
         var hp = new ModelHyperparameters(arch, Positive(ContextLengthKey(arch)), embd, Positive(FeedForwardLengthKey(arch)),
             Positive(BlockCountKey(arch)), heads, eps, (int)embdTensor.Shape[1], layerNormBefore, tokenEmbd);

@@ -38,7 +38,7 @@ public sealed class ExitCodeContractTests(TestModels models) : IClassFixture<Tes
         { "describe --model {M} --temperature NaN x", 2, "Temperature" },
         { "describe --model {M} --top-k 99999999999 x", 2, "--top-k expects a whole number" },
         { "describe --model {M} --threads abc x", 2, "--threads expects a whole number" },
-        { "describe x", 2, "'--model' is required" },
+        { "logits --prompt x --json", 2, "'--model' is required" },
         { "describe --model {M} --foo x", 2, "unknown option '--foo'" },
         { "describe --model {M} --temperature", 2, "--temperature needs a value" },
         { "describe --model {M}", 2, "no scene given" },
