@@ -1,4 +1,5 @@
 using System.CommandLine;
+using VisualNarrator.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
@@ -22,6 +23,8 @@ public static class ScoreCommand
         {
             string refsPath = parse.GetValue(refs)!.FullName;
             string resultsPath = parse.GetValue(results)!.FullName;
+            InputFile.Require(refsPath, "--refs");
+            InputFile.Require(resultsPath, "--results");
             Func<string, IReadOnlyList<string>> tokenize = parse.GetValue(pretokenized) ? Pretokenized.Split : PtbTokenizer.Tokenize;
             var items = CaptionFiles.Join(refsPath, CaptionFiles.ReadReferences(refsPath), resultsPath, CaptionFiles.ReadResults(resultsPath), tokenize);
             var scores = CocoScorer.Score(items);
