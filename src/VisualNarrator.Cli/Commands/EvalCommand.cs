@@ -95,8 +95,8 @@ public static class EvalCommand
             if (trainItems is not null) systems.Add(NearestNeighbour.Run(trainItems, items));
             if (modelFile is not null)
             {
-                Console.Error.WriteLine($"narrator: narrating {items.Count} item(s) from {setPath} with {sequences} sequence(s)");
-                systems.Add(RunModel(engine, parse, modelFile.FullName, items, settings, sequences, promptLimit));
+                systems.Add(RunModel(engine, parse, modelFile.FullName, items, settings, sequences, promptLimit,
+                    () => Console.Error.WriteLine($"narrator: narrating {items.Count} item(s) from {setPath} with {sequences} sequence(s)")));
             }
             var report = new EvalReport(setName, setPath, items, systems, settings, new EvalSettings(
                 modelFile?.FullName, baselineName, trainPath, parse.GetValue(samples), sequences, promptLimit,
@@ -114,11 +114,12 @@ public static class EvalCommand
     }
 
     private static SystemRun RunModel(EngineOptions engine, ParseResult parse, string modelPath, List<EvalItem> items,
-        SamplingSettings settings, int sequences, int promptLimit)
+        SamplingSettings settings, int sequences, int promptLimit, Action loaded)
     {
         var load = Stopwatch.StartNew();
         using var model = engine.LoadModel(parse);
         load.Stop();
+        loaded(); // the progress line only once the model is known good: a bad model gets its one error line alone
         var inference = engine.Inference(parse);
         var contextSize = inference.ContextSize == 0 ? model.Hyperparameters.ContextLength : inference.ContextSize;
         using var scheduler = new NarrationScheduler(model, new SchedulerOptions(MaxSequences: sequences, QueueCapacity: items.Count,
@@ -198,7 +199,8 @@ public static class EvalSets
     /// "FILE:LINE: problem" (or "FILE: problem").</summary>
     public static List<EvalItem> Read(string path, bool requireTexts = false)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file", path);
+        if (!File.Exists(path) && !Directory.Exists(path)) throw new FileNotFoundException($"{path}: no such file", path);
+        InputFile.Require(path, "set");
         var items = new List<EvalItem>();
         var ids = new HashSet<string>(StringComparer.Ordinal);
         int n = 0;

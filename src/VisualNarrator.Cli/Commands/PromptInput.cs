@@ -1,3 +1,4 @@
+using VisualNarrator.CommandLine;
 using System.Text;
 
 namespace VisualNarrator.Cli.Commands;
@@ -18,8 +19,7 @@ public static class PromptInput
         string text, source;
         if (file is not null)
         {
-            if (Directory.Exists(file.FullName)) throw new ArgumentException($"--prompt-file {file.FullName}: is a folder");
-            if (!file.Exists) throw new FileNotFoundException($"--prompt-file {file.FullName}: no such file");
+            InputFile.Require(file.FullName, "--prompt-file");
             using var reader = new StreamReader(file.FullName, new UTF8Encoding(false, throwOnInvalidBytes: false));
             (text, source) = (ReadBounded(reader, $"--prompt-file {file.FullName}"), $"--prompt-file {file.FullName}");
         }

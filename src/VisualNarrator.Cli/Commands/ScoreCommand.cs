@@ -1,4 +1,5 @@
 using System.CommandLine;
+using VisualNarrator.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
@@ -22,6 +23,9 @@ public static class ScoreCommand
         {
             string refsPath = parse.GetValue(refs)!.FullName;
             string resultsPath = parse.GetValue(results)!.FullName;
+            // A missing file is reported by the caption reader; a folder, an empty file or a pipe must not reach it.
+            if (Path.Exists(refsPath)) InputFile.Require(refsPath, "--refs");
+            if (Path.Exists(resultsPath)) InputFile.Require(resultsPath, "--results");
             Func<string, IReadOnlyList<string>> tokenize = parse.GetValue(pretokenized) ? Pretokenized.Split : PtbTokenizer.Tokenize;
             var items = CaptionFiles.Join(refsPath, CaptionFiles.ReadReferences(refsPath), resultsPath, CaptionFiles.ReadResults(resultsPath), tokenize);
             var scores = CocoScorer.Score(items);

@@ -7,20 +7,30 @@ internal static class NarratorCli
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
-    public static Result Run(params string[] args)
+    public static Result Run(params string[] args) => Wait(Start(args));
+
+    /// <summary>Starts narrator without waiting (to signal it mid-run); finish with <see cref="Wait"/>.</summary>
+    public static Process Start(params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "narrator.dll");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(5)))
+        return Process.Start(psi)!;
+    }
+
+    public static Result Wait(Process p)
+    {
+        using (p)
         {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"narrator {string.Join(' ', args)} did not finish");
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            var stderr = p.StandardError.ReadToEndAsync();
+            if (!p.WaitForExit(TimeSpan.FromMinutes(5)))
+            {
+                p.Kill(entireProcessTree: true);
+                throw new TimeoutException($"narrator {string.Join(' ', p.StartInfo.ArgumentList.Skip(1))} did not finish");
+            }
+            return new Result(p.ExitCode, stdout.Result, stderr.Result);
         }
-        return new Result(p.ExitCode, stdout.Result, stderr.Result);
     }
 }
