@@ -188,14 +188,14 @@ public sealed partial class StudioAccessTests(ApiKeyAppFixture app) : IClassFixt
 
 public sealed class KeyFileAppFixture : NarratorAppFixture
 {
-    public static readonly string KeyFile = Path.Combine(Path.GetTempPath(), $"vn-key-{Guid.NewGuid():N}.txt");
-
+    // Beside the models folder, in the temp folder the fixture deletes.
     protected override IDictionary<string, string?> Settings
     {
         get
         {
-            File.WriteAllText(KeyFile, "  sk-from-file  \nsecond line ignored\n");
-            return new Dictionary<string, string?> { ["Narrator:ApiKeyFile"] = KeyFile };
+            var keyFile = Path.Combine(Path.GetDirectoryName(Models.Folder)!, "key.txt");
+            File.WriteAllText(keyFile, "  sk-from-file  \nsecond line ignored\n");
+            return new Dictionary<string, string?> { ["Narrator:ApiKeyFile"] = keyFile };
         }
     }
 }
