@@ -4,6 +4,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using VisualNarrator.Web.Access;
 using VisualNarrator.Web.Services;
@@ -67,6 +70,44 @@ public sealed partial class StudioAccessTests(ApiKeyAppFixture app) : IClassFixt
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         var error = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
         Assert.Equal("invalid_api_key", error.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Every_mapped_route_but_health_and_sign_in_needs_the_key()
+    {
+        // Taken from the app's own routing table, so routes added later are covered too.
+        var endpoints = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+        Assert.True(endpoints.Count > 5);
+        var checkedRoutes = 0;
+        foreach (var endpoint in endpoints)
+        {
+            var path = "/" + string.Join("/", endpoint.RoutePattern.PathSegments.Select(segment => string.Concat(segment.Parts.Select(part => part switch
+            {
+                RoutePatternLiteralPart literal => literal.Content,
+                RoutePatternSeparatorPart separator => separator.Content,
+                RoutePatternParameterPart { IsCatchAll: true } => "x/y.css",
+                _ => "1",
+            }))));
+            if (path is "/health" or "/signin") continue;
+            var methods = endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods is { Count: > 0 } m ? m : ["GET", "POST"];
+            foreach (var method in methods)
+            {
+                foreach (var html in new[] { false, true })
+                {
+                    using var client = Browser();
+                    if (!html) client.DefaultRequestHeaders.Accept.Clear();
+                    using var request = new HttpRequestMessage(new HttpMethod(method), path);
+                    if (method is "POST" or "PUT" or "PATCH") request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+                    using var response = await client.SendAsync(request);
+                    var redirectedToSignIn = response.StatusCode == HttpStatusCode.Redirect
+                                             && response.Headers.Location!.OriginalString.StartsWith("/signin?", StringComparison.Ordinal);
+                    Assert.True(response.StatusCode == HttpStatusCode.Unauthorized || (html && redirectedToSignIn),
+                        $"{method} {path} (html: {html}) answered {(int)response.StatusCode} without the key");
+                    checkedRoutes++;
+                }
+            }
+        }
+        Assert.True(checkedRoutes > 10, $"{checkedRoutes} routes checked");
     }
 
     [Fact]
@@ -147,14 +188,14 @@ public sealed partial class StudioAccessTests(ApiKeyAppFixture app) : IClassFixt
 
 public sealed class KeyFileAppFixture : NarratorAppFixture
 {
-    public static readonly string KeyFile = Path.Combine(Path.GetTempPath(), $"vn-key-{Guid.NewGuid():N}.txt");
-
+    // Beside the models folder, in the temp folder the fixture deletes.
     protected override IDictionary<string, string?> Settings
     {
         get
         {
-            File.WriteAllText(KeyFile, "  sk-from-file  \nsecond line ignored\n");
-            return new Dictionary<string, string?> { ["Narrator:ApiKeyFile"] = KeyFile };
+            var keyFile = Path.Combine(Path.GetDirectoryName(Models.Folder)!, "key.txt");
+            File.WriteAllText(keyFile, "  sk-from-file  \nsecond line ignored\n");
+            return new Dictionary<string, string?> { ["Narrator:ApiKeyFile"] = keyFile };
         }
     }
 }

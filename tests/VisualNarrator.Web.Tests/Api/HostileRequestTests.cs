@@ -120,6 +120,20 @@ public sealed class HostileRequestTests(NarratorAppFixture app) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_subnormal_temperature_narrates_exactly_as_greedy()
+    {
+        using var client = app.CreateClient();
+        async Task<string> Narrate(string temperature)
+        {
+            using var response = await client.PostAsync("/v1/completions", new StringContent(
+                $$"""{"prompt":"Describe this image: a red door","max_tokens":8,"temperature":{{temperature}},"seed":5}""", Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("choices")[0].GetProperty("text").GetString()!;
+        }
+        Assert.Equal(await Narrate("0"), await Narrate("1e-39"));
+    }
+
+    [Fact]
     public async Task Health_and_errors_show_no_absolute_path()
     {
         using var client = app.CreateClient();

@@ -273,6 +273,18 @@ public sealed class ChatTests : BunitTestBase
     }
 
     [Fact]
+    public void Template_words_without_a_scene_show_an_error_instead_of_narrating()
+    {
+        var cut = RenderChat();
+        Type(cut, "Describe this image:");
+        cut.WaitForAssertion(() => Assert.Contains("the scene is empty", cut.Markup));
+        Assert.Empty(Narrator.Submissions);
+        // The circuit lives on: the next scene narrates.
+        Type(cut, "a harbour");
+        cut.WaitForAssertion(() => Assert.Single(Narrator.Submissions));
+    }
+
+    [Fact]
     public void History_is_restored_from_session_storage()
     {
         var turn = new NarrationTurn { Input = "a park", Prompt = "Describe this image: a park", Text = "Green trees.", Tokens = [new TokenView("Green trees.", 5, 0.5f, [])] };

@@ -35,7 +35,9 @@ public static class OpenAiApi
             var unhealthy = s.State == NarratorState.Unhealthy;
             // Without the key (when one is set) only the bare state: no model names, no messages.
             if (!access.Allows(context))
-                return Results.Json(new { status, error = unhealthy ? new { type = "server_error", code = "model_error" } : null }, Json, statusCode: code);
+                return unhealthy
+                    ? Results.Json(new { status, error = new { type = "server_error", code = "model_error" } }, Json, statusCode: code)
+                    : Results.Json(new { status }, Json, statusCode: code);
             var body = new
             {
                 status,
