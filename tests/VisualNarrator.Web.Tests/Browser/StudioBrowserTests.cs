@@ -272,4 +272,52 @@ public sealed class StudioBrowserTests(StudioFixture app) : IClassFixture<Studio
             }
         });
     }
+
+    [SkippableFact]
+    public async Task The_model_picker_switches_models_and_compare_labels_both_sides_for_the_readme_screenshot()
+    {
+        var (context, page) = await Open("/compare", ready: "#compare-composer");
+        var narrator = (Web.Services.INarrator)app.Recorder;
+        await Run(context, page, "compare", async () =>
+        {
+            // The picker lists the folder's models with their facts.
+            await page.Locator("[data-testid=model-picker] button").First.ClickAsync();
+            var menu = page.Locator(".model-menu");
+            await Assertions.Expect(menu).ToContainTextAsync("other.gguf");
+            await Assertions.Expect(menu).ToContainTextAsync("opt · F32");
+            await Assertions.Expect(menu).ToContainTextAsync("context 2048");
+            if (app.BuiltIn is { } builtIn)
+            {
+                await menu.GetByText(builtIn).ClickAsync();
+                await Assertions.Expect(page.Locator("[data-testid=model-picker] button").First).ToContainTextAsync(builtIn, new() { Timeout = 60_000 });
+            }
+            else await page.Keyboard.PressAsync("Escape");
+
+            // Compare: labelled sides, the differing settings named, both narrations with their measures.
+            await Assertions.Expect(page.Locator("[data-testid=compare-differences]")).ToContainTextAsync("Temperature");
+            await page.Locator("#compare-input").FillAsync("a busy city street at dusk");
+            await page.Locator("#compare-input").PressAsync("Enter");
+            await Assertions.Expect(page.Locator("[data-testid=measures-a]")).ToContainTextAsync("words", new() { Timeout = 60_000 });
+            await Assertions.Expect(page.Locator("[data-testid=measures-b]")).ToContainTextAsync("repetition", new() { Timeout = 60_000 });
+            await Assertions.Expect(page.Locator("[data-testid=compare-a]")).ToContainTextAsync("Narration A");
+            await Assertions.Expect(page.Locator("[data-testid=compare-b]")).ToContainTextAsync("Narration B");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(StudioFixture.ArtifactsFolder, "compare.png") });
+
+            // The studio as the README shows it: the chat with a narration and its token inspector.
+            await page.SetViewportSizeAsync(1280, 760);
+            await page.Locator("header a[href='/'], header button[aria-label=Chat]").First.ClickAsync();
+            await page.Locator("#composer[data-ready=true]").WaitForAsync(Long);
+            await Narrate(page, "a busy city street at dusk");
+            await page.Locator("[data-testid=inspect]").Last.ClickAsync();
+            await page.Locator("[data-testid=token-inspector]").WaitForAsync();
+            await page.Mouse.MoveAsync(0, 0);
+            if (await page.Locator(".mud-snackbar button").CountAsync() > 0) await page.Locator(".mud-snackbar button").First.ClickAsync();
+            await Assertions.Expect(page.Locator(".mud-snackbar")).ToHaveCountAsync(0);
+            var shot = Path.Combine(StudioFixture.ArtifactsFolder, "studio.png");
+            await page.ScreenshotAsync(new() { Path = shot });
+            // VN_UPDATE_DOCS=1 refreshes the README's picture from this run.
+            if (Environment.GetEnvironmentVariable("VN_UPDATE_DOCS") == "1") File.Copy(shot, Path.Combine(RepoRoot.Path, "docs", "studio.png"), overwrite: true);
+        });
+        if (app.BuiltIn is not null) await narrator.SwitchModelAsync("narrator.gguf");
+    }
 }

@@ -25,9 +25,19 @@ public sealed class StudioFixture : NarratorAppFixture
     public static string? AxeScript =>
         Path.Combine(RepoRoot.Path, "tests", "js", "node_modules", "axe-core", "axe.min.js") is var p && File.Exists(p) ? p : null;
 
+    /// <summary>The repository's built-in model, copied into the models folder for the README screenshot (real words
+    /// read better than a random model's), or null when the clone has none.</summary>
+    public string? BuiltIn { get; private set; }
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
+        var builtIn = Path.Combine(RepoRoot.Path, "models", "narrator.gguf");
+        if (File.Exists(builtIn))
+        {
+            File.Copy(builtIn, Path.Combine(Models.Folder, "narrator-small.gguf"));
+            BuiltIn = "narrator-small.gguf";
+        }
         Directory.CreateDirectory(ArtifactsFolder);
         if (!File.Exists(Chromium)) return;
         _playwright = await Playwright.CreateAsync();
