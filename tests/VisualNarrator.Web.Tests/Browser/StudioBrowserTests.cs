@@ -230,6 +230,22 @@ public sealed class StudioBrowserTests(StudioFixture app) : IClassFixture<Studio
             await page.ScreenshotAsync(new() { Path = Path.Combine(StudioFixture.ArtifactsFolder, "chat-dark.png"), FullPage = true });
             Assert.True(dark.Length == 0, "dark theme: " + string.Join("\n", dark));
 
+            // The other pages, in both themes.
+            foreach (var (path, ready) in new[] { ("compare", "#compare-composer"), ("batch", "#batch-composer") })
+            {
+                foreach (var toggle in new[] { false, true })
+                {
+                    if (toggle) await page.Locator("#theme-toggle").ClickAsync();
+                    else await page.GotoAsync(new Uri(app.BaseAddress, path).ToString());
+                    await page.Locator($"{ready}[data-ready=true]").WaitForAsync(Long);
+                    await page.WaitForTimeoutAsync(300);
+                    if (await page.EvaluateAsync<bool>("() => typeof axe === 'undefined'")) await page.AddScriptTagAsync(new() { Path = axe });
+                    var theme = (await page.Locator("#theme-toggle").GetAttributeAsync("aria-label"))!.Contains("light") ? "dark" : "light";
+                    var found = await page.EvaluateAsync<string[]>(run);
+                    Assert.True(found.Length == 0, $"{path}, {theme} theme: " + string.Join("\n", found));
+                }
+            }
+
             // The theme is in a cookie: the next page is served dark, before any script runs.
             var html = await (await page.APIRequest.GetAsync(app.BaseAddress.ToString(), new() { Headers = new Dictionary<string, string> { ["Cookie"] = "narrator-theme=dark" } })).TextAsync();
             Assert.Contains("color-scheme: dark", html);
