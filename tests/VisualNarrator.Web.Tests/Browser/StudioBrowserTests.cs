@@ -135,6 +135,9 @@ public sealed class StudioBrowserTests(StudioFixture app) : IClassFixture<Studio
             Assert.InRange(at.Y - (field.Y + field.Height), -2, 40);
             await Assertions.Expect(page.Locator("#send")).ToBeDisabledAsync();
             await Assertions.Expect(page.Locator("#sampling-renarrate")).ToBeDisabledAsync();
+            // Beside Narrate, the invalid field is named; its button takes the user there.
+            await page.Locator("[data-testid=settings-invalid]").GetByRole(AriaRole.Button, new() { Name = "Top-p" }).ClickAsync();
+            await Assertions.Expect(topP).ToBeFocusedAsync();
 
             // Max new tokens is checked against the model's 2048-token context minus this prompt.
             await topP.FillAsync("0.9");

@@ -235,7 +235,10 @@ public sealed class ChatTests : BunitTestBase
         cut.WaitForAssertion(() => Assert.False(cut.Find("#send").HasAttribute("disabled")));
         Trigger(cut, () => cut.Find("#sampling-TopP").Input("abc"));
         cut.WaitForAssertion(() => Assert.True(cut.Find("#send").HasAttribute("disabled")));
-        Assert.Contains("Narrate is off", cut.Find("[data-testid=settings-invalid]").TextContent);
+        cut.WaitForAssertion(() => Assert.Contains("Narrate is off", cut.Find("[data-testid=settings-invalid]").TextContent));
+        // It names the field and takes the user there.
+        Trigger(cut, () => cut.Find("[data-testid=settings-invalid] button").Click());
+        Assert.Contains(JSInterop.Invocations, i => i.Identifier == "narrator.focus" && (string)i.Arguments[0]! == "sampling-TopP");
         Trigger(cut, () => cut.Find("#sampling-TopP").Input("0.9"));
         cut.WaitForAssertion(() => Assert.False(cut.Find("#send").HasAttribute("disabled")));
 
