@@ -204,6 +204,16 @@ public sealed class StudioBrowserTests(StudioFixture app) : IClassFixture<Studio
             Assert.True(bar.Height <= 64, $"the app bar wraps: {bar.Height} px high");
             Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= 390"), "the page scrolls sideways at 390 px");
             await page.ScreenshotAsync(new() { Path = Path.Combine(StudioFixture.ArtifactsFolder, "phone.png") });
+
+            // At 360 px no page scrolls sideways.
+            await page.SetViewportSizeAsync(360, 740);
+            foreach (var (path, ready) in new[] { ("", "#composer"), ("compare", "#compare-composer"), ("batch", "#batch-composer") })
+            {
+                await page.GotoAsync(new Uri(app.BaseAddress, path).ToString());
+                await page.Locator($"{ready}[data-ready=true]").WaitForAsync(Long);
+                var width = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+                Assert.True(width <= 360, $"/{path} is {width} px wide at a 360 px viewport");
+            }
         });
     }
 
