@@ -19,6 +19,7 @@ public sealed class StudioBrowserTests(StudioFixture app) : IClassFixture<Studio
             Permissions = ["clipboard-read", "clipboard-write"],
         });
         var page = await context.NewPageAsync();
+        page.Console += (_, m) => File.AppendAllText(Path.Combine(StudioFixture.ArtifactsFolder, "console.log"), $"{m.Type}: {m.Text}\n");
         await page.GotoAsync(new Uri(app.BaseAddress, path).ToString());
         // Input typed before the circuit is interactive would be lost; the composer says when it is.
         await page.Locator($"{ready}[data-ready=true]").WaitForAsync(Long);

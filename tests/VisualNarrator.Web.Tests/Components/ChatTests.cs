@@ -295,4 +295,17 @@ public sealed class ChatTests : BunitTestBase
         cut.WaitForAssertion(() => Assert.Contains("28/2000", cut.Markup));
         Assert.True(cut.Find("#send").HasAttribute("disabled"));
     }
+
+    [Fact]
+    public void Stored_history_leaves_out_the_oldest_turns_beyond_the_size_limit()
+    {
+        var turns = Enumerable.Range(0, 10).Select(i => new NarrationTurn { Prompt = $"p{i}", Text = new string('x', 1000) }).ToList();
+        turns[^1].Running = true;
+        var stored = NarrationTurn.ForStorage(turns, 5000);
+        Assert.InRange(stored.Count, 1, 4);
+        Assert.Equal("p9", stored[^1].Prompt);
+        Assert.True(stored[^1].Interrupted);
+        Assert.False(turns[^1].Interrupted);
+        Assert.Equal(10, NarrationTurn.ForStorage(turns, 1 << 20).Count);
+    }
 }
