@@ -34,7 +34,10 @@ public static class NarratorApp
         builder.Services.AddScoped<ClientIdentity>();
         // Snackbars at the bottom left, clear of the sampling panel's Re-narrate button at the top right.
         builder.Services.AddMudServices(c => c.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft);
-        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        // The chat history comes back from session storage in one message (tokens with their alternatives): SignalR's
+        // 32 KB default closes the circuit on a reload after a few long narrations.
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents()
+            .AddHubOptions(o => o.MaximumReceiveMessageSize = BrowserStorage.MaxValueBytes);
         return builder;
     }
 

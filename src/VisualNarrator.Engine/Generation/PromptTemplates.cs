@@ -45,6 +45,15 @@ public static class PromptTemplates
         return Apply(template, text);
     }
 
+    /// <summary>As <see cref="ToPrompt"/>, but answers "" instead of throwing when there is no scene yet (for counters
+    /// and limits shown while the user types).</summary>
+    public static string ToPromptOrEmpty(string? sceneOrPrompt, string template = Describe)
+    {
+        if (string.IsNullOrWhiteSpace(sceneOrPrompt)) return "";
+        try { return ToPrompt(sceneOrPrompt, template); }
+        catch (InvalidRequestException) { return ""; }
+    }
+
     private static InvalidRequestException NoScene() =>
         new(InvalidRequestException.SceneField, "the scene is empty; describe what the image shows (e.g. 'a red bicycle against a brick wall')");
 }

@@ -235,7 +235,10 @@ public sealed class ChatTests : BunitTestBase
         cut.WaitForAssertion(() => Assert.False(cut.Find("#send").HasAttribute("disabled")));
         Trigger(cut, () => cut.Find("#sampling-TopP").Input("abc"));
         cut.WaitForAssertion(() => Assert.True(cut.Find("#send").HasAttribute("disabled")));
-        Assert.Contains("Narrate is off", cut.Find("[data-testid=settings-invalid]").TextContent);
+        cut.WaitForAssertion(() => Assert.Contains("Narrate is off", cut.Find("[data-testid=settings-invalid]").TextContent));
+        // It names the field and takes the user there.
+        Trigger(cut, () => cut.Find("[data-testid=settings-invalid] button").Click());
+        Assert.Contains(JSInterop.Invocations, i => i.Identifier == "narrator.focus" && (string)i.Arguments[0]! == "sampling-TopP");
         Trigger(cut, () => cut.Find("#sampling-TopP").Input("0.9"));
         cut.WaitForAssertion(() => Assert.False(cut.Find("#send").HasAttribute("disabled")));
 
@@ -303,5 +306,18 @@ public sealed class ChatTests : BunitTestBase
         Trigger(cut, () => cut.Find("#scene-input").Input("a beach"));
         cut.WaitForAssertion(() => Assert.Contains("28/2000", cut.Markup));
         Assert.True(cut.Find("#send").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void Stored_history_leaves_out_the_oldest_turns_beyond_the_size_limit()
+    {
+        var turns = Enumerable.Range(0, 10).Select(i => new NarrationTurn { Prompt = $"p{i}", Text = new string('x', 1000) }).ToList();
+        turns[^1].Running = true;
+        var stored = NarrationTurn.ForStorage(turns, 5000);
+        Assert.InRange(stored.Count, 1, 4);
+        Assert.Equal("p9", stored[^1].Prompt);
+        Assert.True(stored[^1].Interrupted);
+        Assert.False(turns[^1].Interrupted);
+        Assert.Equal(10, NarrationTurn.ForStorage(turns, 1 << 20).Count);
     }
 }

@@ -38,7 +38,7 @@ public class NarratorAppFixture : IAsyncLifetime
 
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Models = new ModelFolder(WithModels, Shape);
         PrepareModels(Models);
@@ -83,7 +83,7 @@ public class NarratorAppFixture : IAsyncLifetime
         throw new TimeoutException("the app did not report a loaded model within 60 s");
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_factory is not null) await _factory.DisposeAsync();
         Models.Dispose();

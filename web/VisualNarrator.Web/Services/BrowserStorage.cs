@@ -16,6 +16,9 @@ public sealed class BrowserStorage(IJSRuntime js, ILogger<BrowserStorage> log)
     public const string HistoryKey = "narrator.history";
     /// <summary>Key of the "fixed seed" switch.</summary>
     public const string FixedSeedKey = "narrator.fixedSeed";
+    /// <summary>Largest value read back from the browser (the circuit's message limit is set to it): 4 MB, within the
+    /// browsers' 5 MB storage quota.</summary>
+    public const int MaxValueBytes = 4 << 20;
     /// <summary>Key of the theme choice.</summary>
     public const string ThemeKey = "narrator.dark";
 

@@ -31,6 +31,11 @@ window.narrator = {
     document.documentElement.style.colorScheme = dark ? 'dark' : 'light';
     document.documentElement.style.backgroundColor = '';
   },
+  // Focuses an element by id (focus scrolls it into view).
+  focus(id) {
+    const e = document.getElementById(id);
+    if (e) { e.scrollIntoView({ block: 'center' }); e.focus(); }
+  },
   // Saves text as a file (batch results).
   download(name, type, text) {
     const url = URL.createObjectURL(new Blob([text], { type }));

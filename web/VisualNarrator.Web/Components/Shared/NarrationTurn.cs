@@ -65,6 +65,16 @@ public sealed class NarrationTurn
         Text = Text, Tokens = [.. Tokens], Error = Error, Interrupted = true,
     };
 
+    /// <summary>The history as stored: running turns marked interrupted, and the oldest turns left out while it is over
+    /// <paramref name="maxBytes"/> of JSON (a value too large to read back would close the circuit on the next visit).</summary>
+    public static List<NarrationTurn> ForStorage(IEnumerable<NarrationTurn> turns, int maxBytes)
+    {
+        var kept = turns.Select(t => t.ForStorage()).ToList();
+        while (kept.Count > 1 && System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(kept, Services.BrowserStorage.Json).Length > maxBytes)
+            kept.RemoveAt(0);
+        return kept;
+    }
+
     /// <summary>Raises <see cref="Updated"/>.</summary>
     public void NotifyUpdated() => Updated?.Invoke();
 }
