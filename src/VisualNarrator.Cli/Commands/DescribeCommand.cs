@@ -43,12 +43,12 @@ public static class DescribeCommand
             var stream = scheduler.Submit(new NarrationRequest(prompt, settings, promptLimit, Alternatives: 0));
             if (stream.PromptTokensDropped > 0)
                 Console.Error.WriteLine($"narrator: the prompt was cut from the left by {stream.PromptTokensDropped} tokens to fit {promptLimit}");
-            return Run(stream, load.Elapsed).GetAwaiter().GetResult();
+            return Run(stream, load.Elapsed, model.ThreadChoice).GetAwaiter().GetResult();
         }));
         return command;
     }
 
-    private static async Task<int> Run(NarrationStream stream, TimeSpan load)
+    private static async Task<int> Run(NarrationStream stream, TimeSpan load, ThreadChoice? threads)
     {
         await foreach (var piece in stream)
         {
@@ -59,7 +59,8 @@ public static class DescribeCommand
         Console.WriteLine();
         var t = result.Timings;
         Console.Error.WriteLine($"narrator: {t.GeneratedTokens} tokens ({result.Finish.ToString().ToLowerInvariant()}), load {load.TotalSeconds:F2} s, " +
-                                $"first token {t.TimeToFirstToken.TotalSeconds:F2} s, decode {t.DecodeTokensPerSecond:F1} tokens/s");
+                                $"first token {t.TimeToFirstToken.TotalSeconds:F2} s, decode {t.DecodeTokensPerSecond:F1} tokens/s" +
+                                (threads is null ? "" : $", {threads}"));
         return 0;
     }
 }

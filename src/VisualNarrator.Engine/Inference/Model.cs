@@ -7,7 +7,7 @@ namespace VisualNarrator.Engine.Inference;
 
 /// <summary>How to load a model.</summary>
 /// <param name="Device">ggml device name ("cpu", or a GPU such as "CUDA0" where that backend is installed).</param>
-/// <param name="Threads">CPU threads (0: one per logical processor).</param>
+/// <param name="Threads">CPU threads (0: automatic, see <see cref="ThreadPolicy"/>).</param>
 public sealed record ModelLoadOptions(string Device = "cpu", int Threads = 0);
 
 /// <summary>A loaded model: its file, architecture, hyperparameters, tokenizer and weights on a ggml backend.
@@ -42,6 +42,9 @@ public sealed class Model : IDisposable
 
     internal ModelWeights Weights { get; }
 
+    /// <summary>The CPU thread count in use and how it was chosen; null on backends without threads.</summary>
+    public ThreadChoice? ThreadChoice { get; private init; }
+
     /// <summary>Bytes of backend memory holding the weights.</summary>
     public ulong WeightBytes => Weights.BufferBytes;
 
@@ -67,11 +70,12 @@ public sealed class Model : IDisposable
         if (tokenizer.VocabularySize != hp.VocabSize)
             throw new ModelLoadException(path, $"the tokenizer has {tokenizer.VocabularySize} tokens but token_embd.weight has {hp.VocabSize} rows");
 
-        var backend = GgmlBackend.Create(options.Device, options.Threads);
+        var threads = ThreadPolicy.Choose(options.Threads, file.Tensors.Sum(t => t.ByteSize), ThreadPolicy.PhysicalCores());
+        var backend = GgmlBackend.Create(options.Device, threads.Threads);
         try
         {
             var weights = ModelWeights.Load(file, backend, progress);
-            return new Model(file, arch, hp, tokenizer, backend, weights);
+            return new Model(file, arch, hp, tokenizer, backend, weights) { ThreadChoice = backend.SupportsThreads ? threads : null };
         }
         catch
         {
