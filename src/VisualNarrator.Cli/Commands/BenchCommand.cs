@@ -18,7 +18,9 @@ namespace VisualNarrator.Cli.Commands;
 /// <summary><c>narrator bench (--model M.gguf | --shape opt-125m|opt-1.3b|opt-2.7b --type T) [--anchor]</c>: load time,
 /// prefill and decode rates, seconds per 80-token description, peak RSS and aggregate decode at 1, 4 and 8 sequences;
 /// with <c>--anchor</c>, llama.cpp on a gpt2 model of identical shape and type in the same run. Each engine is
-/// measured in a fresh child process so peak RSS is its own.</summary>
+/// measured in a fresh child process so peak RSS is its own; <c>--contention N</c> keeps N busy threads running in this
+/// process while each engine is measured. Cached models are written under a temporary name and renamed when complete,
+/// and a cached file that does not open as complete GGUF is made again.</summary>
 public static class BenchCommand
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
@@ -30,7 +32,8 @@ public static class BenchCommand
         var shape = new Option<string?>("--shape") { Description = $"Measure a random-weight model of this shape instead: {string.Join(", ", ModelShapes.Opt.Keys)}" };
         var type = new Option<string>("--type") { Description = "With --shape: weight type (f16, q8_0, q6_k, q5_k_m, q4_k_m, q4_0)", DefaultValueFactory = _ => "q4_k_m" };
         var anchor = new Option<bool>("--anchor") { Description = "Also measure llama.cpp on a gpt2 model of identical shape and type" };
-        var threads = new Option<int>("--threads", "-t") { Description = "CPU threads (0: one per core)", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads", "-t") { Description = "CPU threads (0: automatic for this engine, one per core for llama.cpp)", DefaultValueFactory = _ => 0 };
+        var contention = new Option<int>("--contention") { Description = "Busy background threads running while each engine is measured (a machine shared with other work)", DefaultValueFactory = _ => 0 };
         var cacheDir = new Option<DirectoryInfo?>("--cache-dir") { Description = "Where generated models are kept between runs (default: ~/.cache/visual-narrator/bench)" };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
         var engine = new Option<string?>("--engine") { Description = "Internal: measure one engine (narrator or llama.cpp) on --model in this process and print JSON", Hidden = true };
@@ -38,7 +41,7 @@ public static class BenchCommand
         var gpuLayers = new Option<string?>("--gpu-layers", "-ngl") { Description = "With a GPU --device: layers there, comma-separated to compare splits, e.g. 0,half,all (each is one column)" };
         var backends = EngineOptions.BackendOption();
         var command = new Command("bench", "Measure load time, prefill and decode speed, memory, and batching gains")
-            { model, shape, type, anchor, threads, cacheDir, json, engine, device, gpuLayers, backends };
+            { model, shape, type, anchor, threads, contention, cacheDir, json, engine, device, gpuLayers, backends };
         command.SetAction(parse => UserInputError.Guard(() =>
         {
             var plan = new BenchmarkPlan(Threads: parse.GetValue(threads));
@@ -64,6 +67,8 @@ public static class BenchCommand
 
             if ((parse.GetValue(model) is null) == (parse.GetValue(shape) is null))
                 throw new ArgumentException("give exactly one of --model and --shape");
+            var busy = parse.GetValue(contention);
+            if (busy is < 0 or > 1024) throw new ArgumentException($"--contention must be 0 to 1024 busy threads, got {busy}");
             _quiet = parse.GetValue(json);
             var cache = parse.GetValue(cacheDir)?.FullName
                         ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "visual-narrator", "bench");
@@ -86,9 +91,9 @@ public static class BenchCommand
                 hp = FitsPlan(ModelShapes.Get(parse.GetValue(shape)!), plan);
                 (ours, ourQuantize) = Prepare(cache, parse.GetValue(shape)!, "opt", hp, typeName, QuantizeOurs);
             }
-            if (splits.Length == 0) rows.Add((Label(deviceName, null), Measure("narrator", ours, plan, deviceName, null, backendPaths), ourQuantize));
+            if (splits.Length == 0) rows.Add((Label(deviceName, null), Measure("narrator", ours, plan, deviceName, null, backendPaths, busy), ourQuantize));
             foreach (var split in splits)
-                rows.Add((Label(deviceName, split), Measure("narrator", ours, plan, deviceName, split.ToString(), backendPaths), ourQuantize));
+                rows.Add((Label(deviceName, split), Measure("narrator", ours, plan, deviceName, split.ToString(), backendPaths, busy), ourQuantize));
             if (parse.GetValue(anchor))
             {
                 var shapeName = parse.GetValue(shape) ?? $"{hp.EmbeddingLength}x{hp.BlockCount}";
@@ -96,11 +101,11 @@ public static class BenchCommand
                 // post-LN order and 512-wide embedding.
                 var anchorHp = hp with { LayerNormBefore = true, TokenEmbeddingLength = null };
                 var (gpt2, llamaQuantize) = Prepare(cache, shapeName, "gpt2", anchorHp, typeName, QuantizeWithLlamaCpp);
-                rows.Add(("llama.cpp", Measure("llama.cpp", gpt2, plan, "cpu", null, []), llamaQuantize));
+                rows.Add(("llama.cpp", Measure("llama.cpp", gpt2, plan, "cpu", null, [], busy), llamaQuantize));
             }
 
-            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(rows.Select(r => new { r.Label, r.Result, r.QuantizeSeconds }), Json));
-            else Print(rows, hp, typeName);
+            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(rows.Select(r => new { r.Label, r.Result, r.QuantizeSeconds, Contention = busy }), Json));
+            else Print(rows, hp, typeName, busy);
             return 0;
         }));
         return command;
@@ -119,7 +124,7 @@ public static class BenchCommand
         Func<string, string, string, double> quantize)
     {
         var f16 = Path.Combine(cache, $"{shape}-{arch}-f16.gguf");
-        if (!File.Exists(f16))
+        if (!CachedFileUsable(f16))
         {
             var spec = OptTokenizer.FromGpt2Ranks().Spec;
             if (hp.VocabSize > spec.Count) spec = spec.PadTo(hp.VocabSize);
@@ -128,8 +133,15 @@ public static class BenchCommand
         if (type == "f16") return (f16, null);
         var target = Path.Combine(cache, $"{shape}-{arch}-{type}.gguf");
         double? seconds = null;
-        if (!File.Exists(target)) seconds = quantize(f16, target, type);
+        if (!CachedFileUsable(target)) seconds = quantize(f16, target, type);
         return (target, seconds);
+    }
+
+    private static bool CachedFileUsable(string path)
+    {
+        var usable = BenchmarkCache.TryReuse(path, out var problem);
+        if (problem is not null) Console.Error.WriteLine($"narrator: {problem}");
+        return usable;
     }
 
     private static double QuantizeOurs(string input, string output, string type)
@@ -146,9 +158,20 @@ public static class BenchCommand
         GgmlLibrary.EnsureLoaded();
         var clock = Stopwatch.StartNew();
         var ok = false;
-        Status($"quantizing to {type} (llama.cpp)", () => ok = LLamaQuantizer.Quantize(input, output, type, Environment.ProcessorCount));
-        if (!ok) throw new InvalidOperationException($"llama.cpp could not quantize {input} to {type}");
-        return clock.Elapsed.TotalSeconds;
+        // llama.cpp writes in place; a temp name renamed when done means an interrupted run leaves no file to reuse.
+        var temp = $"{output}.{Environment.ProcessId}.partial";
+        try
+        {
+            Status($"quantizing to {type} (llama.cpp)", () => ok = LLamaQuantizer.Quantize(input, temp, type, Environment.ProcessorCount));
+            if (!ok) throw new InvalidOperationException($"llama.cpp could not quantize {input} to {type}");
+            var seconds = clock.Elapsed.TotalSeconds;
+            File.Move(temp, output, overwrite: true);
+            return seconds;
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
     }
 
     /// <summary>Spinner on the terminal; in --json mode a line on stderr, so stdout stays one JSON document.</summary>
@@ -172,7 +195,7 @@ public static class BenchCommand
         device.Equals("cpu", StringComparison.OrdinalIgnoreCase) ? "narrator" : $"{device} -ngl {split?.ToString() ?? "all"}";
 
     /// <summary>Runs one engine's measurements in a child process (this same tool, hidden --engine option).</summary>
-    private static BenchmarkResult Measure(string engine, string model, BenchmarkPlan plan, string device, string? split, string[] backends)
+    private static BenchmarkResult Measure(string engine, string model, BenchmarkPlan plan, string device, string? split, string[] backends, int contention)
     {
         var psi = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") psi.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
@@ -181,8 +204,9 @@ public static class BenchCommand
         foreach (var a in new[] { "--device", device }.Concat(split is null ? [] : ["--gpu-layers", split]).Concat(backends.SelectMany(b => new[] { "--backend", b })))
             psi.ArgumentList.Add(a);
         string stdout = "", stderr = "";
-        Status($"measuring {engine} on {Path.GetFileName(model)}", () =>
+        Status($"measuring {engine} on {Path.GetFileName(model)}" + (contention > 0 ? $" with {contention} busy threads" : ""), () =>
         {
+            using var load = new BackgroundLoad(contention);
             using var p = Process.Start(psi)!;
             var err = p.StandardError.ReadToEndAsync();
             stdout = p.StandardOutput.ReadToEnd();
@@ -194,9 +218,11 @@ public static class BenchCommand
                ?? throw new InvalidOperationException($"{engine} benchmark printed no result");
     }
 
-    private static void Print(List<(string Label, BenchmarkResult Result, double? QuantizeSeconds)> rows, ModelHyperparameters hp, string type)
+    private static void Print(List<(string Label, BenchmarkResult Result, double? QuantizeSeconds)> rows, ModelHyperparameters hp, string type, int contention)
     {
-        AnsiConsole.MarkupLine($"[bold]{hp.EmbeddingLength} wide x {hp.BlockCount} layers, {type}[/], {rows[0].Result.Threads} threads");
+        AnsiConsole.MarkupLine($"[bold]{hp.EmbeddingLength} wide x {hp.BlockCount} layers, {type}[/], " +
+                               string.Join(", ", rows.Select(r => $"{r.Label} {r.Result.Threads} threads")) +
+                               (contention > 0 ? $", {contention} busy background threads" : ""));
         var table = new Table().AddColumn("metric");
         foreach (var r in rows) table.AddColumn(new TableColumn(r.Label).RightAligned());
         var anchored = rows.Count == 2 && rows[1].Label == "llama.cpp";

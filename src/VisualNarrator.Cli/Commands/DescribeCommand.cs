@@ -67,7 +67,7 @@ public static class DescribeCommand
             var stream = scheduler.Submit(new NarrationRequest(prompt, settings, promptLimit, Alternatives: 0));
             if (stream.PromptTokensDropped > 0)
                 Console.Error.WriteLine($"narrator: the prompt was cut from the left by {stream.PromptTokensDropped} tokens to fit {promptLimit}");
-            return Run(stream, load.Elapsed).GetAwaiter().GetResult();
+            return Run(stream, load.Elapsed, model.ThreadChoice).GetAwaiter().GetResult();
         }));
         return command;
     }
@@ -118,7 +118,7 @@ public static class DescribeCommand
         return failed == 0 ? 0 : 1;
     }
 
-    private static async Task<int> Run(NarrationStream stream, TimeSpan load)
+    private static async Task<int> Run(NarrationStream stream, TimeSpan load, ThreadChoice? threads)
     {
         await foreach (var piece in stream)
         {
@@ -129,7 +129,8 @@ public static class DescribeCommand
         Console.WriteLine();
         var t = result.Timings;
         Console.Error.WriteLine($"narrator: {t.GeneratedTokens} tokens ({result.Finish.ToString().ToLowerInvariant()}), load {load.TotalSeconds:F2} s, " +
-                                $"first token {t.TimeToFirstToken.TotalSeconds:F2} s, decode {t.DecodeTokensPerSecond:F1} tokens/s");
+                                $"first token {t.TimeToFirstToken.TotalSeconds:F2} s, decode {t.DecodeTokensPerSecond:F1} tokens/s" +
+                                (threads is null ? "" : $", {threads}"));
         return 0;
     }
 }

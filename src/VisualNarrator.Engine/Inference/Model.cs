@@ -8,7 +8,7 @@ namespace VisualNarrator.Engine.Inference;
 
 /// <summary>How to load a model.</summary>
 /// <param name="Device">ggml device name ("cpu", or a GPU such as "CUDA0" or "Vulkan0" where that backend is installed).</param>
-/// <param name="Threads">CPU threads (0: one per logical processor).</param>
+/// <param name="Threads">CPU threads (0: automatic, see <see cref="ThreadPolicy"/>).</param>
 /// <param name="GpuLayers">On a GPU device: how many layers go there (null: all, i.e. full offload). Ignored on the CPU
 /// unless it asks for layers.</param>
 /// <param name="BackendPaths">ggml backend libraries to load first (e.g. libggml-vulkan.so), besides GGML_BACKEND_PATH.</param>
@@ -68,6 +68,9 @@ public sealed class Model : IDisposable
 
     internal ModelWeights Weights { get; }
 
+    /// <summary>The CPU thread count in use and how it was chosen; null on backends without threads.</summary>
+    public ThreadChoice? ThreadChoice { get; private init; }
+
     /// <summary>Bytes of backend memory holding the weights.</summary>
     public ulong WeightBytes => Weights.BufferBytes;
 
@@ -94,16 +97,17 @@ public sealed class Model : IDisposable
             throw new ModelLoadException(path, $"the tokenizer has {tokenizer.VocabularySize} tokens but token_embd.weight has {hp.VocabSize} rows");
 
         foreach (var library in options.BackendPaths ?? []) GgmlBackends.Load(library);
+        var threads = ThreadPolicy.Choose(options.Threads, file.Tensors.Sum(t => t.ByteSize), ThreadPolicy.PhysicalCores());
         var device = GgmlDevice.Find(options.Device);
         if (device.Type == GgmlDeviceType.Cpu)
         {
             if (options.GpuLayers is { } asked && asked != GpuLayers.Auto && asked.Resolve(hp.BlockCount) > 0)
                 throw new ArgumentException($"--gpu-layers {asked} needs a GPU --device; {device.Name} is the CPU");
-            var backend = GgmlBackend.Create(options.Device, options.Threads);
+            var backend = GgmlBackend.Create(options.Device, threads.Threads);
             try
             {
                 var weights = ModelWeights.Load(file, backend, progress);
-                return new Model(file, arch, hp, tokenizer, backend, null, null, null, weights);
+                return new Model(file, arch, hp, tokenizer, backend, null, null, null, weights) { ThreadChoice = backend.SupportsThreads ? threads : null };
             }
             catch
             {
@@ -119,13 +123,13 @@ public sealed class Model : IDisposable
         try { plan = OffloadPlanner.Plan(needs, options.GpuLayers ?? GpuLayers.All, device.Name, (long)device.Memory.Free); }
         catch (DeviceMemoryException ex) { throw new ModelLoadException(path, ex.Message); }
 
-        var cpu = GgmlBackend.Create("cpu", options.Threads);
+        var cpu = GgmlBackend.Create("cpu", threads.Threads);
         GgmlBackend? gpu = null;
         try
         {
             gpu = GgmlBackend.Create(device.Name);
             var weights = ModelWeights.Load(file, name => plan.TensorOnDevice(name) ? gpu : cpu, progress);
-            return new Model(file, arch, hp, tokenizer, cpu, gpu, plan, needs, weights);
+            return new Model(file, arch, hp, tokenizer, cpu, gpu, plan, needs, weights) { ThreadChoice = threads };
         }
         catch
         {

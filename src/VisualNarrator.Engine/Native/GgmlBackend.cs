@@ -8,6 +8,7 @@ public sealed unsafe class GgmlBackend : IDisposable
     private IntPtr handle;
     private readonly delegate* unmanaged<IntPtr, int, void> setThreads;
     private int threads;
+    private GgmlThreadpool? threadpool;
 
     private GgmlBackend(IntPtr handle, GgmlDevice device)
     {
@@ -32,7 +33,11 @@ public sealed unsafe class GgmlBackend : IDisposable
         var h = GgmlNative.ggml_backend_dev_init(dev.Handle, null);
         if (h == IntPtr.Zero) throw new InvalidOperationException($"ggml could not initialize a backend on {dev}.");
         var backend = new GgmlBackend(h, dev);
-        if (backend.SupportsThreads) backend.Threads = threads == 0 ? Environment.ProcessorCount : threads;
+        if (backend.SupportsThreads)
+        {
+            backend.Threads = threads == 0 ? Environment.ProcessorCount : threads;
+            backend.PersistentThreadpool = GgmlNative.ggml_backend_is_cpu(h);
+        }
         return backend;
     }
 
@@ -67,6 +72,25 @@ public sealed unsafe class GgmlBackend : IDisposable
             if (!SupportsThreads) throw new NotSupportedException($"Backend {Name} has no thread setting.");
             setThreads(Handle, value);
             threads = value;
+            if (threadpool is not null && threadpool.Threads != value) PersistentThreadpool = true; // resize
+        }
+    }
+
+    /// <summary>
+    /// Whether the CPU backend computes graphs with a persistent <see cref="GgmlThreadpool"/> of <see cref="Threads"/>
+    /// threads (on by default for CPU) instead of a pool ggml creates for every graph. False on other backends.
+    /// </summary>
+    /// <exception cref="NotSupportedException">Turning it on for a backend other than CPU.</exception>
+    public bool PersistentThreadpool
+    {
+        get => threadpool is not null;
+        set
+        {
+            if (value && !GgmlNative.ggml_backend_is_cpu(Handle)) throw new NotSupportedException($"Backend {Name} has no threadpool.");
+            var next = value ? GgmlThreadpool.Create(threads) : null;
+            if (next is not null || threadpool is not null) GgmlThreadpool.Attach(Handle, next);
+            threadpool?.Dispose(); // detached above, so the backend no longer uses it
+            threadpool = next;
         }
     }
 
@@ -104,6 +128,8 @@ public sealed unsafe class GgmlBackend : IDisposable
     {
         var h = Interlocked.Exchange(ref handle, IntPtr.Zero);
         if (h != IntPtr.Zero) GgmlNative.ggml_backend_free(h);
+        threadpool?.Dispose(); // after the backend that used it
+        threadpool = null;
     }
 }
 

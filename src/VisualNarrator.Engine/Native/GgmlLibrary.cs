@@ -47,6 +47,9 @@ public static class GgmlLibrary
             throw new PlatformNotSupportedException(
                 $"The ggml engine supports linux-x64 only (this is {RuntimeInformation.RuntimeIdentifier}).");
 
+        // libgomp reads its wait policy once, when LLamaSharp's libraries pull it in.
+        OpenMpWaitPolicy.ApplyBeforeLoad();
+
         // Must happen before LLamaSharp's first native call, or its load-time logs go to stdout.
         NativeLogConfig.llama_log_set(LogCallback);
 

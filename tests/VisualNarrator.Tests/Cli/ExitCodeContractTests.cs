@@ -57,7 +57,7 @@ public sealed class ExitCodeContractTests(TestModels models) : IClassFixture<Tes
         { "quantize {M} {DIR}/q.gguf --type q9", 2, "q9" },
         { "quantize {M} {DIR}/q.gguf", 2, "'--type' is required" },
         { "score --refs /nonexistent/r.json --results /nonexistent/s.json", 2, "/nonexistent/" },
-        { "random-model --shape opt-13b --out {DIR}/r.gguf", 2, "opt-13b" },
+        { "random-model --shape opt-175b --out {DIR}/r.gguf", 2, "opt-175b" },
         { "describe --model {NAN} -n 2 x", 2, "model error" },
         { "describe --check-tensors --model {NAN} -n 2 x", 2, "holds a non-finite value (NaN)" },
     };
