@@ -72,7 +72,7 @@ public static class CliCampaign
                 ["describe", "--model", tiny, "--temperature"], ["describe", "a street"], ["bogus"], [], ["--bogus"],
                 ["quantize", tiny, tiny, "--type", "q8_0", "--force"], ["quantize", tiny, Path.Combine(work, "x.gguf")],
                 ["quantize", tiny, Path.Combine(work, "x.gguf"), "--type", "q9_9"], ["quantize", tiny, Path.Combine(work, "nofolder", "x.gguf"), "--type", "q8_0"],
-                ["random-model", "--shape", "opt-13b", "--out", Path.Combine(work, "r.gguf")], ["random-model", "--shape", "tiny", "--out", tiny],
+                ["random-model", "--shape", "opt-175b", "--out", Path.Combine(work, "r.gguf")], ["random-model", "--shape", "tiny", "--out", tiny],
                 ["random-model", "--shape", "tiny", "--out", Path.Combine(work, "r.gguf"), "--type", "q4_0"],
                 ["eval", "--baseline", "xx", "--out", Path.Combine(work, "eval")], ["eval", "--set", "nosuch", "--baseline", "nn"],
                 ["bench", "--shape", "opt-9b", "--type", "f16"], ["bench", "--model", garbage], ["tokenize", "--model", tiny],
