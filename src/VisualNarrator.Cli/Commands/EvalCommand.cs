@@ -123,7 +123,7 @@ public static class EvalCommand
         var inference = engine.Inference(parse);
         var contextSize = inference.ContextSize == 0 ? model.Hyperparameters.ContextLength : inference.ContextSize;
         using var scheduler = new NarrationScheduler(model, new SchedulerOptions(MaxSequences: sequences, QueueCapacity: items.Count,
-            ContextSize: contextSize, CacheType: inference.CacheType));
+            ContextSize: contextSize, CacheType: inference.CacheType, FlashAttention: inference.FlashAttention));
         var wall = Stopwatch.StartNew();
         var streams = items.Select(i => scheduler.Submit(new NarrationRequest(i.Prompt, settings, promptLimit, Alternatives: 0))).ToList();
         var results = Task.WhenAll(streams.Select(s => s.Completion)).GetAwaiter().GetResult();

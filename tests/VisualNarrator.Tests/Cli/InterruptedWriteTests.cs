@@ -84,6 +84,56 @@ public sealed class InterruptedWriteTests(BigModelFixture big) : IClassFixture<B
         Directory.EnumerateFileSystemEntries(folder).Where(p => Path.GetFileName(p).StartsWith('.'));
 }
 
+/// <summary>Kill-mid-run for <c>narrator eval</c>, whose report folder is written beside the target and swapped in whole:
+/// a signal at a random moment leaves the old report as it was, and the next run leaves no temporary folder.</summary>
+public sealed class InterruptedEvalTests
+{
+    private static string BuiltInModel => Path.Combine(RepoPaths.Root, "models", "narrator.gguf");
+    private static string Data => Path.Combine(RepoPaths.Root, "data");
+
+    [Theory]
+    [InlineData("KILL", 21)]
+    [InlineData("TERM", 22)]
+    [InlineData("INT", 23)]
+    public void Eval_KilledMidRun_LeavesTheOldReportAndNoTemp(string signal, int seed)
+    {
+        var folder = Directory.CreateTempSubdirectory("vn-kill-eval").FullName;
+        try
+        {
+            var output = Path.Combine(folder, "report");
+            Directory.CreateDirectory(output);
+            File.WriteAllText(Path.Combine(output, "report.md"), "previous report");
+            var process = NarratorCli.Start("eval", "--model", BuiltInModel, "--set", "test", "--data", Data, "--out", output, "--force", "--threads", "1");
+            var clock = Stopwatch.StartNew();
+            while (!Temps(folder).Any() && !process.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2)) Thread.Sleep(10);
+            Assert.False(process.HasExited, "eval finished before it could be interrupted");
+            Thread.Sleep(new Random(seed).Next(0, 1000));
+            Process.Start("kill", [$"-{signal}", process.Id.ToString()])!.WaitForExit();
+            var result = NarratorCli.Wait(process);
+
+            Assert.Equal(["report.md"], Directory.EnumerateFileSystemEntries(output).Select(Path.GetFileName));
+            Assert.Equal("previous report", File.ReadAllText(Path.Combine(output, "report.md")));
+            if (signal == "KILL") Assert.Equal(137, result.ExitCode);
+            else
+            {
+                Assert.Equal(signal == "TERM" ? 143 : 130, result.ExitCode);
+                Assert.Empty(Temps(folder));
+            }
+            var again = NarratorCli.Run("eval", "--model", BuiltInModel, "--set", "test", "--samples", "2", "--data", Data, "--out", output, "--force");
+            Assert.True(again.ExitCode == 0, again.Stderr);
+            Assert.Empty(Temps(folder));
+            Assert.True(File.Exists(Path.Combine(output, "report.json")));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static IEnumerable<string> Temps(string folder) =>
+        Directory.EnumerateFileSystemEntries(folder).Where(p => Path.GetFileName(p).StartsWith('.'));
+}
+
 /// <summary>Same-file refusal, --force, stale temporaries and the folder swap.</summary>
 public sealed class OutputSafetyTests : IDisposable
 {
