@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using VisualNarrator.Engine.Native;
 using VisualNarrator.Engine.Serving;
 using VisualNarrator.Web.Services;
 
@@ -21,7 +22,7 @@ public static class OpenAiApi
     /// <summary>Maps the endpoints.</summary>
     public static void MapNarratorApi(this WebApplication app)
     {
-        app.MapGet("/health", (INarrator narrator) =>
+        app.MapGet("/health", (INarrator narrator, IOptions<NarratorOptions> options) =>
         {
             var s = narrator.Status;
             var body = new
@@ -32,6 +33,8 @@ public static class OpenAiApi
                 models_folder = s.ModelsFolder,
                 running = s.Running,
                 waiting = s.Waiting,
+                runs_on = s.RunsOn,
+                devices = Devices(options.Value),
             };
             return Results.Json(body, Json, statusCode: s.Model is null ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
         });
@@ -70,6 +73,25 @@ public static class OpenAiApi
         file_bytes = m.FileBytes,
         context_length = m.ContextLength,
     };
+
+    /// <summary>The ggml devices with free and total memory (after loading the configured backend libraries), or
+    /// <c>{"error"}</c>: health must answer even where the native libraries cannot load.</summary>
+    private static object? Devices(NarratorOptions options)
+    {
+        try
+        {
+            foreach (var path in options.BackendPaths) GgmlBackends.Load(path);
+            return GgmlDevice.All.Select(d =>
+            {
+                var (free, total) = d.Memory;
+                return new { name = d.Name, type = d.Type.ToString().ToLowerInvariant(), description = d.Description, free, total };
+            }).ToList();
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or FileNotFoundException or InvalidDataException or PlatformNotSupportedException)
+        {
+            return new { error = ex.Message };
+        }
+    }
 
     private static bool Authorized(HttpRequest request, string key)
     {
