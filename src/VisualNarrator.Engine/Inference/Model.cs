@@ -138,6 +138,8 @@ public sealed class Model : IDisposable
     /// <summary>Frees weights and backends.</summary>
     public void Dispose()
     {
+        // No device buffer may be freed while the device still works on it.
+        DeviceBackend?.Synchronize();
         Weights.Dispose();
         DeviceBackend?.Dispose();
         Backend.Dispose();
