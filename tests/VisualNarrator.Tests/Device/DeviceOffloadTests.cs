@@ -62,8 +62,9 @@ public sealed class DeviceOffloadTests(VulkanModels models, ITestOutputHelper ou
         if (layers == "all") Assert.True(plan.IsFull, device.Model.RunsOn);
         else Assert.Equal(int.Parse(layers), plan.DeviceLayers);
         var logits = Run(device.Context, Prompts[2]);
-        // A real split runs part of the graph on each backend.
+        // A real split runs part of the graph on each backend; no layer on the device is the plain CPU path.
         if (plan.DeviceLayers is > 0 and < 4) Assert.True(device.Context.GraphSplits > 1, $"{device.Context.GraphSplits} splits");
+        if (plan.DeviceLayers == 0) Assert.Null(device.Model.DeviceBackend);
         AssertClose(Run(models.Get(type, null).Context, Prompts[2]), logits, Tolerance(type));
     }
 
