@@ -85,14 +85,27 @@ public sealed class InferenceContext : IDisposable
     public int GraphSplits => _scheduler?.SplitCount ?? 1;
 
     /// <summary>Sizes the scheduler's buffers for the largest graph this context can run (a full batch attending every
-    /// cell), so they never grow or get freed between steps; growing them crashed Mesa's software Vulkan driver.</summary>
+    /// cell), then computes that graph once so the device backend sizes its own scratch buffers too: afterwards no
+    /// device buffer grows or is freed between steps (growing one crashed Mesa's software Vulkan driver).</summary>
     private void ReserveLargestGraph()
     {
+        var hp = _model.Hyperparameters;
         var tokens = Math.Min(Options.MaxBatchTokens, Cache.Cells);
+        var kv = Cache.Cells;
+        var flash = Options.FlashAttention;
         using var context = GgmlContext.Create(2 * _graphSize, _graphSize);
         var graph = context.NewGraph(_graphSize);
-        DecoderGraph.Build(context, graph, _model.Architecture, _model.Hyperparameters, _model.Weights, Cache, tokens, tokens, Cache.Cells, Options.FlashAttention);
+        var io = DecoderGraph.Build(context, graph, _model.Architecture, hp, _model.Weights, Cache, tokens, tokens, kv, flash);
         _scheduler!.Reserve(graph);
+        _scheduler.Allocate(graph);
+        io.Tokens.SetData<int>(new int[tokens]);
+        io.Positions.SetData<int>(Enumerable.Range(0, tokens).Select(i => i % hp.ContextLength).ToArray());
+        io.CacheRows.SetData<long>(Enumerable.Range(0, tokens).Select(i => (long)i).ToArray());
+        // An all-zero mask lets every token attend every (zeroed) cell: finite values, the full amount of work.
+        if (flash) io.Mask.SetData<Half>(new Half[kv * GgmlContext.FlashAttentionMaskRows(tokens)]);
+        else io.Mask.SetData<float>(new float[kv * tokens]);
+        _scheduler.Compute(graph);
+        Cache.ZeroMemory();
     }
 
     /// <summary>Refuses a cache larger than this machine's memory before anything is allocated: a context size such

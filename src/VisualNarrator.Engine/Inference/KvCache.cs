@@ -138,6 +138,12 @@ public sealed class KvCache : IDisposable
     /// <summary>Frees every cell.</summary>
     public void Clear() => Array.Fill(_cellSequence, -1);
 
+    /// <summary>Sets every key and value to zero (after a warm-up graph wrote into free cells).</summary>
+    internal void ZeroMemory()
+    {
+        foreach (var (_, buffer) in _parts) buffer.Clear(0);
+    }
+
     /// <summary>One past the highest cell in use.</summary>
     internal int UsedExtent()
     {

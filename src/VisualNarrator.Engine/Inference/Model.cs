@@ -50,7 +50,7 @@ public sealed class Model : IDisposable
     /// <summary>The CPU backend: runs everything that is not offloaded (all of it on <c>--device cpu</c>).</summary>
     public GgmlBackend Backend { get; }
 
-    /// <summary>The GPU backend holding the offloaded layers, or null on the CPU.</summary>
+    /// <summary>The GPU backend holding the offloaded layers, or null on the CPU (also when no layer is offloaded).</summary>
     public GgmlBackend? DeviceBackend { get; }
 
     /// <summary>Which layers are on <see cref="DeviceBackend"/> and why, or null on the CPU.</summary>
@@ -127,6 +127,13 @@ public sealed class Model : IDisposable
         GgmlBackend? gpu = null;
         try
         {
+            if (plan.DeviceLayers == 0 && !plan.OuterOnDevice)
+            {
+                // Nothing fits (or 0 was asked): the plain CPU path, without a scheduler that could still place
+                // weightless ops on the device.
+                var onCpu = ModelWeights.Load(file, cpu, progress);
+                return new Model(file, arch, hp, tokenizer, cpu, null, plan, needs, onCpu);
+            }
             gpu = GgmlBackend.Create(device.Name);
             var weights = ModelWeights.Load(file, name => plan.TensorOnDevice(name) ? gpu : cpu, progress);
             return new Model(file, arch, hp, tokenizer, cpu, gpu, plan, needs, weights) { ThreadChoice = threads };
@@ -142,6 +149,8 @@ public sealed class Model : IDisposable
     /// <summary>Frees weights and backends.</summary>
     public void Dispose()
     {
+        // No device buffer may be freed while the device still works on it.
+        DeviceBackend?.Synchronize();
         Weights.Dispose();
         DeviceBackend?.Dispose();
         Backend.Dispose();

@@ -123,6 +123,9 @@ public sealed unsafe class GgmlBackend : IDisposable
                 status switch { -2 => "(allocation failed)", -1 => "(failed)", 1 => "(aborted)", _ => "" });
     }
 
+    /// <summary>Waits until work queued on the backend has finished (GPU backends run asynchronously).</summary>
+    public void Synchronize() => GgmlNative.ggml_backend_synchronize(Handle);
+
     /// <summary>Frees the backend (once).</summary>
     public void Dispose()
     {

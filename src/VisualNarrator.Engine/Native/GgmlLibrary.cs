@@ -112,7 +112,10 @@ public static class GgmlLibrary
             return path;
         }
 
-        return new GgmlLibraryFiles(dir, Need("libggml-base.so"), Need("libggml.so"), Need("libggml-cpu.so"));
+        // LLamaSharp's CUDA packages ship no libggml-cpu.so of their own: their libggml.so uses the CPU package's.
+        var cpuElsewhere = mapped.Where(p => Path.GetFileName(p) == "libggml-cpu.so").ToList();
+        var cpu = mapped.Contains(Path.Combine(dir, "libggml-cpu.so")) || cpuElsewhere.Count != 1 ? Need("libggml-cpu.so") : cpuElsewhere[0];
+        return new GgmlLibraryFiles(dir, Need("libggml-base.so"), Need("libggml.so"), cpu);
     }
 
     private static void OnNativeLog(LLamaLogLevel level, string message)
@@ -140,9 +143,10 @@ public static class GgmlLibrary
     }
 }
 
-/// <summary>The native files in use, all from one LLamaSharp variant folder.</summary>
+/// <summary>The native files in use, from one LLamaSharp variant folder.</summary>
 /// <param name="Directory">The folder, e.g. <c>.../runtimes/linux-x64/native/avx2</c>.</param>
 /// <param name="BasePath">Full path of <c>libggml-base.so</c>.</param>
 /// <param name="RegistryPath">Full path of <c>libggml.so</c>.</param>
-/// <param name="CpuPath">Full path of <c>libggml-cpu.so</c>.</param>
+/// <param name="CpuPath">Full path of <c>libggml-cpu.so</c> (from another folder where the variant has none, as
+/// LLamaSharp's CUDA builds).</param>
 public sealed record GgmlLibraryFiles(string Directory, string BasePath, string RegistryPath, string CpuPath);

@@ -126,6 +126,7 @@ internal static unsafe partial class GgmlNative
     // ---- ggml-backend: backends ----
     [LibraryImport(BaseLibrary)] internal static partial IntPtr ggml_backend_name(IntPtr backend);
     [LibraryImport(BaseLibrary)] internal static partial void ggml_backend_free(IntPtr backend);
+    [LibraryImport(BaseLibrary)] internal static partial void ggml_backend_synchronize(IntPtr backend);
     [LibraryImport(BaseLibrary)] internal static partial IntPtr ggml_backend_get_default_buffer_type(IntPtr backend);
     [LibraryImport(BaseLibrary)] internal static partial IntPtr ggml_backend_get_device(IntPtr backend);
     /// <summary>Returns enum ggml_status: ALLOC_FAILED -2, FAILED -1, SUCCESS 0, ABORTED 1.</summary>
@@ -164,9 +165,9 @@ internal static unsafe partial class GgmlNative
     /// <summary>Returns enum ggml_status, as <see cref="ggml_backend_graph_compute"/>.</summary>
     [LibraryImport(BaseLibrary)] internal static partial int ggml_backend_sched_graph_compute(IntPtr sched, IntPtr graph);
     [LibraryImport(BaseLibrary)] internal static partial void ggml_backend_sched_reset(IntPtr sched);
+    [LibraryImport(BaseLibrary)] internal static partial void ggml_backend_sched_synchronize(IntPtr sched);
     [LibraryImport(BaseLibrary)] internal static partial nuint ggml_backend_sched_get_buffer_size(IntPtr sched, IntPtr backend);
     [LibraryImport(BaseLibrary)] internal static partial int ggml_backend_sched_get_n_splits(IntPtr sched);
-    [LibraryImport(BaseLibrary)] internal static partial IntPtr ggml_backend_sched_get_tensor_backend(IntPtr sched, IntPtr tensor);
 
     /// <summary>Only needed for builds with dynamically loaded backends; this package links the CPU backend in.</summary>
     [LibraryImport(RegistryLibrary)] internal static partial void ggml_backend_load_all();

@@ -81,13 +81,6 @@ public sealed unsafe class GgmlScheduler : IDisposable
             throw new InvalidOperationException("ggml_backend_sched_alloc_graph failed (out of device memory?)");
     }
 
-    /// <summary>The backend a tensor of the allocated graph was placed on, or null (e.g. a view or weight).</summary>
-    public GgmlBackend? BackendOf(GgmlTensor tensor)
-    {
-        var b = GgmlNative.ggml_backend_sched_get_tensor_backend(Handle, tensor.Live);
-        return backends.FirstOrDefault(x => x.Handle == b);
-    }
-
     /// <summary>Runs an allocated graph; throws if ggml reports failure.</summary>
     public void Compute(GgmlGraph graph)
     {
@@ -99,10 +92,13 @@ public sealed unsafe class GgmlScheduler : IDisposable
                 status switch { -2 => "(allocation failed)", -1 => "(failed)", 1 => "(aborted)", _ => "" });
     }
 
-    /// <summary>Frees the scheduler and its compute buffers (once).</summary>
+    /// <summary>Waits for the backends to finish, then frees the scheduler and its compute buffers (once).</summary>
     public void Dispose()
     {
         var h = Interlocked.Exchange(ref handle, IntPtr.Zero);
-        if (h != IntPtr.Zero) GgmlNative.ggml_backend_sched_free(h);
+        if (h == IntPtr.Zero) return;
+        // No device buffer may be freed while a device queue still works on it.
+        GgmlNative.ggml_backend_sched_synchronize(h);
+        GgmlNative.ggml_backend_sched_free(h);
     }
 }

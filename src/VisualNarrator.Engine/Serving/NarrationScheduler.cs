@@ -19,7 +19,12 @@ namespace VisualNarrator.Engine.Serving;
 /// <param name="CacheType">KV-cache element type.</param>
 /// <param name="FlashAttention">Use the fused attention kernel.</param>
 public sealed record SchedulerOptions(int MaxSequences = 8, int QueueCapacity = 64, int MaxBatchTokens = 256,
-    int PrefillChunkTokens = 64, int ContextSize = 2048, KvCacheType CacheType = KvCacheType.F16, bool FlashAttention = true);
+    int PrefillChunkTokens = 64, int ContextSize = 2048, KvCacheType CacheType = KvCacheType.F16, bool FlashAttention = true)
+{
+    /// <summary>The inference context these settings create (pass it to <see cref="ModelLoadOptions.Inference"/> so a GPU
+    /// plan reserves room for it).</summary>
+    public InferenceOptions Inference => new(ContextSize, CacheType, MaxBatchTokens, FlashAttention);
+}
 
 /// <summary>
 /// Continuous batching over one model: narrations join and leave between decode steps. Each step decodes one token of
@@ -49,7 +54,7 @@ public sealed class NarrationScheduler : IDisposable
         if (Options.MaxSequences < 1 || Options.QueueCapacity < 0 || Options.MaxBatchTokens < Options.MaxSequences + 1 || Options.PrefillChunkTokens < 1)
             throw new ArgumentException($"invalid scheduler options {Options}: need MaxSequences >= 1, QueueCapacity >= 0, MaxBatchTokens > MaxSequences, PrefillChunkTokens >= 1");
         _model = model;
-        _context = new InferenceContext(model, new InferenceOptions(Options.ContextSize, Options.CacheType, Options.MaxBatchTokens, Options.FlashAttention));
+        _context = new InferenceContext(model, Options.Inference);
         _sequenceInUse = new bool[Options.MaxSequences];
         _thread = new Thread(Loop) { IsBackground = true, Name = "narration-scheduler" };
         _thread.Start();

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using VisualNarrator.Engine.Inference;
 using VisualNarrator.Engine.Models;
 using VisualNarrator.Engine.Native;
@@ -61,8 +62,9 @@ public sealed class DeviceOffloadTests(VulkanModels models, ITestOutputHelper ou
         if (layers == "all") Assert.True(plan.IsFull, device.Model.RunsOn);
         else Assert.Equal(int.Parse(layers), plan.DeviceLayers);
         var logits = Run(device.Context, Prompts[2]);
-        // A real split runs part of the graph on each backend.
+        // A real split runs part of the graph on each backend; no layer on the device is the plain CPU path.
         if (plan.DeviceLayers is > 0 and < 4) Assert.True(device.Context.GraphSplits > 1, $"{device.Context.GraphSplits} splits");
+        if (plan.DeviceLayers == 0) Assert.Null(device.Model.DeviceBackend);
         AssertClose(Run(models.Get(type, null).Context, Prompts[2]), logits, Tolerance(type));
     }
 
@@ -105,6 +107,21 @@ public sealed class DeviceOffloadTests(VulkanModels models, ITestOutputHelper ou
         models.Keep(auto);
         Assert.Equal(0, auto.Offload!.DeviceLayers);
         Assert.Contains("not even one layer fits", auto.Offload.Reason);
+    }
+
+    [SkippableFact]
+    public void Cli_RunsASplitOnTheDevice_AndSaysWhere()
+    {
+        var library = VulkanDevice.Require();
+        var path = models.File("f32");
+        string[] args = ["logits", "--model", path, "--ids", "2,300,17,99,45", "--steps", "2", "--context", "64", "--json"];
+        var cpu = NarratorCli.Run(args);
+        var device = NarratorCli.Run([.. args, "--device", VulkanDevice.Name, "--gpu-layers", "2", "--backend", library]);
+        Assert.True(device.ExitCode == 0, device.Stderr);
+        Assert.Contains("--gpu-layers 2: 2 of 4 layers on Vulkan0", device.Stderr);
+        var expected = JsonDocument.Parse(cpu.Stdout).RootElement.GetProperty("logits").EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetSingle()).ToArray()).ToList();
+        var actual = JsonDocument.Parse(device.Stdout).RootElement.GetProperty("logits").EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetSingle()).ToArray()).ToList();
+        AssertClose(expected, actual, Tolerance("f32"));
     }
 
     /// <summary>Logits of every step: the prompt, then each continuation token.</summary>

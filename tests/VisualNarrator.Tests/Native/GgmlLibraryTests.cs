@@ -61,6 +61,16 @@ public class GgmlLibraryTests
         var e = Assert.Throws<DllNotFoundException>(() => GgmlLibrary.FindLoadedFiles(maps.Where(l => !l.Contains("libggml-cpu"))));
         Assert.Contains("libggml-cpu.so", e.Message);
 
+        // LLamaSharp.Backend.Cuda12's folder has no libggml-cpu.so; its libggml.so uses the CPU package's.
+        string[] cuda =
+        [
+            "7f00-7f10 r-xp 00000000 08:01 1 /app/runtimes/linux-x64/native/cuda12/libllama.so",
+            "7f10-7f20 r-xp 00000000 08:01 2 /app/runtimes/linux-x64/native/cuda12/libggml-base.so",
+            "7f20-7f30 r-xp 00000000 08:01 3 /app/runtimes/linux-x64/native/cuda12/libggml.so",
+            "7f30-7f40 r-xp 00000000 08:01 4 /app/runtimes/linux-x64/native/avx2/libggml-cpu.so",
+        ];
+        Assert.Equal("/app/runtimes/linux-x64/native/avx2/libggml-cpu.so", GgmlLibrary.FindLoadedFiles(cuda).CpuPath);
+
         var none = Assert.Throws<DllNotFoundException>(() => GgmlLibrary.FindLoadedFiles(["7ffd-7ffe rw-p 0 00:00 0 [stack]"]));
         Assert.Contains("libllama.so", none.Message);
     }

@@ -21,10 +21,16 @@ public static class VulkanDevice
     public static string InstalledLibrary =>
         Path.Combine(RepoPaths.Root, ".native", "vulkan", "node_modules", "@node-llama-cpp", "linux-x64-vulkan", "bins", "linux-x64-vulkan", "libggml-vulkan.so");
 
-    /// <summary>Path of the loaded library; skips the calling test with the reason when Vulkan0 is not available.</summary>
+    /// <summary>Set by .ci/run once it has installed the driver and the library: then a missing Vulkan0 fails.</summary>
+    public const string RequireVariable = "VN_REQUIRE_VULKAN";
+
+    /// <summary>Path of the loaded library; skips the calling test with the reason when Vulkan0 is not available
+    /// (fails instead where <see cref="RequireVariable"/> is 1).</summary>
     public static string Require()
     {
         var (library, problem) = Loaded.Value;
+        if (problem is not null && Environment.GetEnvironmentVariable(RequireVariable) == "1")
+            Assert.Fail($"{RequireVariable}=1 but {problem}");
         Skip.If(problem is not null, problem);
         return library!;
     }

@@ -161,6 +161,8 @@ public sealed class ModelSwitchingTests(SwitchingAppFixture app) : IClassFixture
         Assert.Equal("other.gguf", narrator.Status.Model!.Name);
         var health = await client.GetFromJsonAsync<JsonElement>("/health");
         Assert.Equal("other.gguf", health.GetProperty("model").GetProperty("name").GetString());
+        Assert.Equal("CPU", health.GetProperty("runs_on").GetString());
+        Assert.Contains(health.GetProperty("devices").EnumerateArray(), d => d.GetProperty("name").GetString() == "CPU" && d.GetProperty("total").GetInt64() > 0);
 
         // The old model's narration finishes or is cancelled after the grace period; either way the stream closes properly.
         var rest = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));

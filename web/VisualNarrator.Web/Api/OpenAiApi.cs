@@ -1,5 +1,7 @@
 using System.Text.Json;
 using VisualNarrator.Engine.Inference;
+using Microsoft.Extensions.Options;
+using VisualNarrator.Engine.Native;
 using VisualNarrator.Engine.Serving;
 using VisualNarrator.Web.Access;
 using VisualNarrator.Web.Services;
@@ -24,7 +26,7 @@ public static class OpenAiApi
     /// <summary>Maps the endpoints.</summary>
     public static void MapNarratorApi(this WebApplication app)
     {
-        app.MapGet("/health", (HttpContext context, INarrator narrator, AccessKey access) =>
+        app.MapGet("/health", (HttpContext context, INarrator narrator, AccessKey access, IOptions<NarratorOptions> options) =>
         {
             var s = narrator.Status;
             var status = s.State switch
@@ -47,6 +49,8 @@ public static class OpenAiApi
                 running = s.Running,
                 waiting = s.Waiting,
                 error = unhealthy ? new { message = s.Message, type = "server_error", code = "model_error" } : null,
+                runs_on = s.RunsOn,
+                devices = Devices(options.Value),
             };
             return Results.Json(body, Json, statusCode: code);
         });
@@ -91,6 +95,25 @@ public static class OpenAiApi
         file_bytes = m.FileBytes,
         context_length = m.ContextLength,
     };
+
+    /// <summary>The ggml devices with free and total memory (after loading the configured backend libraries), or
+    /// <c>{"error"}</c>: health must answer even where the native libraries cannot load.</summary>
+    private static object? Devices(NarratorOptions options)
+    {
+        try
+        {
+            foreach (var path in options.BackendPaths) GgmlBackends.Load(path);
+            return GgmlDevice.All.Select(d =>
+            {
+                var (free, total) = d.Memory;
+                return new { name = d.Name, type = d.Type.ToString().ToLowerInvariant(), description = d.Description, free, total };
+            }).ToList();
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or FileNotFoundException or InvalidDataException or PlatformNotSupportedException)
+        {
+            return new { error = ex.Message };
+        }
+    }
 
     private static async Task Complete(HttpContext context, INarrator narrator, ModelCatalog catalog, bool chat)
     {

@@ -23,7 +23,9 @@ public enum NarratorState
 /// <param name="ModelsFolder">The models folder's own name (e.g. <c>models</c>): shown to users, so never an absolute path.</param>
 /// <param name="Running">Narrations being decoded.</param>
 /// <param name="Waiting">Narrations waiting for a slot.</param>
-public sealed record NarratorStatus(NarratorState State, ModelInfo? Model, string Message, string ModelsFolder, int Running, int Waiting);
+/// <param name="RunsOn">Where the model runs, e.g. <c>CPU</c> or <c>Vulkan0: 12/12 layers ...</c> (null: no model).</param>
+public sealed record NarratorStatus(NarratorState State, ModelInfo? Model, string Message, string ModelsFolder, int Running, int Waiting,
+    string? RunsOn = null);
 
 /// <summary>Input limits every narration must respect (refused with a message otherwise).</summary>
 /// <param name="MaxPromptCharacters">Longest prompt in characters.</param>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using VisualNarrator.Engine.Generation;
 using VisualNarrator.Engine.Inference;
+using VisualNarrator.Engine.Placement;
 using VisualNarrator.Engine.Serving;
 
 namespace VisualNarrator.Web.Services;
@@ -49,7 +50,7 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
         get
         {
             lock (_lock)
-                return new NarratorStatus(_state, _current?.Info, _message, _catalog.DisplayName, _current?.Running ?? 0, _waiting);
+                return new NarratorStatus(_state, _current?.Info, _message, _catalog.DisplayName, _current?.Running ?? 0, _waiting, _current?.Model.RunsOn);
         }
     }
 
@@ -98,12 +99,15 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
             {
                 next = await Task.Run(() =>
                 {
-                    var model = Model.Load(info.FullPath, new ModelLoadOptions(_options.Device, _options.Threads));
+                    // ContextSize 0 is the model's context length, for the GPU plan as for the scheduler.
+                    var settings = new SchedulerOptions(MaxSequences: _options.MaxSequences, QueueCapacity: _options.MaxSequences, ContextSize: _options.ContextSize);
+                    var model = Model.Load(info.FullPath, new ModelLoadOptions(_options.Device, _options.Threads,
+                        _options.GpuLayers is { } layers ? GpuLayers.Parse(layers) : null, _options.BackendPaths, settings.Inference));
+                    if (model.Offload is { } plan) _log.LogInformation("{Model}: {Reason}", info.Name, plan.Reason);
                     try
                     {
                         var context = _options.ContextSize > 0 ? _options.ContextSize : model.Hyperparameters.ContextLength;
-                        var scheduler = new NarrationScheduler(model, new SchedulerOptions(
-                            MaxSequences: _options.MaxSequences, QueueCapacity: _options.MaxSequences, ContextSize: context));
+                        var scheduler = new NarrationScheduler(model, settings with { ContextSize = context });
                         return new Slot(info, model, scheduler);
                     }
                     catch

@@ -28,8 +28,15 @@ public sealed class NarratorOptions
     /// <summary>Largest request body the API reads, in bytes; larger requests are answered 413. Default 1 MiB.</summary>
     public long MaxRequestBytes { get; set; } = 1 << 20;
 
-    /// <summary>ggml device ("cpu", or a GPU device where that backend is installed).</summary>
+    /// <summary>ggml device ("cpu", or a GPU device such as CUDA0 or Vulkan0 where that backend is installed).</summary>
     public string Device { get; set; } = "cpu";
+
+    /// <summary>On a GPU <see cref="Device"/>: layers to put there, as <c>narrator --gpu-layers</c> (a count, all, auto or
+    /// half); null: all (full offload).</summary>
+    public string? GpuLayers { get; set; }
+
+    /// <summary>ggml backend libraries to load at start (e.g. libggml-vulkan.so), besides GGML_BACKEND_PATH.</summary>
+    public string[] BackendPaths { get; set; } = [];
 
     /// <summary>CPU threads for the engine (0: one per logical processor).</summary>
     public int Threads { get; set; }
