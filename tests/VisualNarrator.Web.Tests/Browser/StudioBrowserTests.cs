@@ -160,8 +160,10 @@ public sealed class StudioBrowserTests(StudioFixture app) : IClassFixture<Studio
         {
             await page.Locator("#sampling-MaxNewTokens").FillAsync("1800");
             await page.Locator("#sampling-Temperature").FillAsync("0");
-            // The seed's prompt penalties: under them this random model's greedy narrations run on without an end token.
-            await page.Locator("#sampling-PenalizePrompt input").CheckAsync();
+            // Keep this random model from ending early: a strong repetition penalty that also counts the prompt, whose
+            // BOS is the end token, so the narration is still running (for several seconds) when the page reloads.
+            await page.Locator("#sampling-RepetitionPenalty").FillAsync("10");
+            await page.Locator("#sampling-PenalizePrompt").Locator("xpath=descendant-or-self::input").CheckAsync();
             await page.Locator("#scene-input").FillAsync("a long road through the hills");
             await page.Locator("#scene-input").PressAsync("Enter");
             await page.Locator("[data-testid=stop]").WaitForAsync(Long);
