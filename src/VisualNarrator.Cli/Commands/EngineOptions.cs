@@ -79,13 +79,8 @@ public sealed class EngineOptions
     /// above the tool) that has one; for commands where <c>--model</c> is optional.</summary>
     public static FileInfo BuiltInModelFile()
     {
-        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = new FileInfo(Path.Combine(dir.FullName, "models", "narrator.gguf"));
-                if (candidate.Exists) return candidate;
-            }
-        return new FileInfo(Path.Combine(Environment.CurrentDirectory, "models", "narrator.gguf"));
+        var relative = Path.Combine("models", "narrator.gguf");
+        return new FileInfo(ProjectFiles.FindAbove(relative) ?? Path.Combine(Environment.CurrentDirectory, relative));
     }
 
     /// <summary>Inference settings from the command line.</summary>

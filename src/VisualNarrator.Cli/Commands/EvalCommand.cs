@@ -182,16 +182,7 @@ public static class EvalSets
         return Path.Combine(Path.GetFullPath(dataDir), file);
     }
 
-    private static string? FindDataFolder()
-    {
-        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "data");
-                if (File.Exists(Path.Combine(candidate, "test.jsonl"))) return candidate;
-            }
-        return null;
-    }
+    private static string? FindDataFolder() => Path.GetDirectoryName(ProjectFiles.FindAbove(Path.Combine("data", "test.jsonl")));
 
     /// <summary>Reads a set: one JSON object per line (blank lines skipped) with a string "id", optional
     /// "scene_type", a "prompt" or a "scene", and optionally "references" (strings) or "description" and "keywords".

@@ -161,8 +161,9 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
         var settings = request.Sampling.Validate();
         if (string.IsNullOrWhiteSpace(request.Prompt))
             throw new InvalidRequestException(InvalidRequestException.PromptField, "the prompt is empty; type a scene or a prompt");
-        if (NarrationLimits.CountCharacters(request.Prompt) > Limits.MaxPromptCharacters)
-            throw new InvalidRequestException(InvalidRequestException.PromptField, $"the prompt has {NarrationLimits.CountCharacters(request.Prompt)} characters; the limit is {Limits.MaxPromptCharacters}");
+        var characters = NarrationLimits.CountCharacters(request.Prompt);
+        if (characters > Limits.MaxPromptCharacters)
+            throw new InvalidRequestException(InvalidRequestException.PromptField, $"the prompt has {characters} characters; the limit is {Limits.MaxPromptCharacters}");
         if (settings.MaxNewTokens > Limits.MaxNewTokens)
             throw new InvalidRequestException(nameof(settings.MaxNewTokens), $"MaxNewTokens = {settings.MaxNewTokens} is over this server's limit of {Limits.MaxNewTokens}");
         request = request with { Sampling = settings, MaxPromptTokens = Math.Clamp(request.MaxPromptTokens, 2, Limits.MaxPromptTokens) };
