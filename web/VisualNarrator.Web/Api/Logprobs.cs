@@ -17,9 +17,9 @@ public static class Logprobs
     /// "bytes"}]}], "refusal": null}</c>.</summary>
     public static object Chat(IEnumerable<NarrationPiece> pieces, int top) => new
     {
-        content = pieces.Where(p => p.TokenId >= 0).Select(p =>
+        content = Chosen(pieces).Select(c =>
         {
-            var token = TokenText(p);
+            var (p, token) = c;
             return new
             {
                 token,
@@ -35,7 +35,7 @@ public static class Logprobs
     /// offsets count from <paramref name="offset"/> (the text streamed before these pieces).</summary>
     public static object Completion(IReadOnlyList<NarrationPiece> pieces, int offset, int top)
     {
-        var chosen = pieces.Where(p => p.TokenId >= 0).ToList();
+        var chosen = Chosen(pieces);
         var offsets = new List<int>();
         var at = offset;
         foreach (var p in pieces)
@@ -43,18 +43,28 @@ public static class Logprobs
             if (p.TokenId >= 0) offsets.Add(at);
             at += p.Text.Length;
         }
-        var tokens = chosen.Select(TokenText).ToList();
-        // A tail with no token of its own (bytes of an unfinished character, flushed when the narration ends) belongs
-        // to the last token, so that the tokens still add up to the text.
-        if (tokens.Count > 0) tokens[^1] += string.Concat(pieces.SkipWhile(p => p != chosen[^1]).Skip(1).Where(p => p.TokenId < 0).Select(p => p.Text));
         return new
         {
-            tokens = tokens.ToArray(),
-            token_logprobs = chosen.Select(p => Of(p.Probability)).ToArray(),
+            tokens = chosen.Select(c => c.Text).ToArray(),
+            token_logprobs = chosen.Select(c => Of(c.Piece.Probability)).ToArray(),
             // Alternatives with the same text (different ids) keep the first, the most likely.
-            top_logprobs = chosen.Select(p => Top(p, top).GroupBy(a => a.Text).ToDictionary(g => g.Key, g => Of(g.First().Probability))).ToArray(),
+            top_logprobs = chosen.Select(c => Top(c.Piece, top).GroupBy(a => a.Text).ToDictionary(g => g.Key, g => Of(g.First().Probability))).ToArray(),
             text_offset = offsets.ToArray(),
         };
+    }
+
+    /// <summary>The pieces that carry a token, each with its text. A piece without a token of its own (the bytes of an
+    /// unfinished character, flushed when the narration ends) is added to the token before it, so that the tokens still
+    /// add up to the text.</summary>
+    private static List<(NarrationPiece Piece, string Text)> Chosen(IEnumerable<NarrationPiece> pieces)
+    {
+        var chosen = new List<(NarrationPiece Piece, string Text)>();
+        foreach (var p in pieces)
+        {
+            if (p.TokenId >= 0) chosen.Add((p, TokenText(p)));
+            else if (chosen.Count > 0) chosen[^1] = (chosen[^1].Piece, chosen[^1].Text + p.Text);
+        }
+        return chosen;
     }
 
     /// <summary>The <paramref name="n"/> most likely tokens of the step: the chosen one and the engine's alternatives
