@@ -161,7 +161,7 @@ public sealed class StudioBrowserTests(StudioFixture app) : IClassFixture<Studio
             await page.Locator("#sampling-MaxNewTokens").FillAsync("1800");
             await page.Locator("#sampling-Temperature").FillAsync("0");
             // Keep this random model from ending early: a strong repetition penalty that also counts the prompt, whose
-            // BOS is the end token, so the narration is still running (for several seconds) when the page reloads.
+            // BOS is the end token.
             await page.Locator("#sampling-RepetitionPenalty").FillAsync("10");
             await page.Locator("#sampling-PenalizePrompt").Locator("xpath=descendant-or-self::input").CheckAsync();
             await page.Locator("#scene-input").FillAsync("a long road through the hills");
@@ -176,7 +176,9 @@ public sealed class StudioBrowserTests(StudioFixture app) : IClassFixture<Studio
             await page.Locator("#scene-input").PressAsync("Enter");
             await page.Locator("[data-testid=stop]").WaitForAsync(Long);
             await page.WaitForFunctionAsync("() => { const t = document.querySelectorAll('[data-testid=narration-text]'); return t.length === 2 && t[1].textContent.replace('▍', '').trim().length > 0; }", null, new() { Timeout = 30_000 });
-            await page.WaitForTimeoutAsync(1500);
+            // Reload as soon as the page has stored the running turn with some text (about once a second while streaming),
+            // rather than after a fixed wait that a fast engine can outlast.
+            await page.WaitForFunctionAsync("() => { const h = JSON.parse(sessionStorage.getItem('narrator.history') || '[]'); return h.length === 2 && h[1].interrupted && (h[1].text || '').trim().length > 0; }", null, new() { Timeout = 30_000 });
             await page.ReloadAsync();
             await page.Locator("#composer[data-ready=true]").WaitForAsync(Long);
             var turns = page.Locator("[data-testid=turn]");
