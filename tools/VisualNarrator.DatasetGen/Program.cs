@@ -1,13 +1,19 @@
 using VisualNarrator.DatasetGen;
 using VisualNarrator.DatasetGen.Grammar;
+using VisualNarrator.DatasetGen.OpenVocabulary;
 
 // dotnet run --project tools/VisualNarrator.DatasetGen -- [--out data] [--seed N] [--check]
 //   writes train.jsonl, validation.jsonl, test.jsonl, seed-benchmark.jsonl and stats.json into --out;
 //   with --check, writes nothing and exits 1 if the files there differ from what the seed generates.
 // dotnet run --project tools/VisualNarrator.DatasetGen -- --sample TYPE N [SEED]: N descriptions of random scenes of TYPE.
+// dotnet run --project tools/VisualNarrator.DatasetGen -- --open [--out data] [--wordnet DIR] [--check]
+//   the open-vocabulary files (train-open.jsonl, test-open.jsonl, test-long.jsonl, stats-open.json) from WordNet 3.0
+//   (Debian's wordnet-base) and the fixed train.jsonl in --out; --sample-open TYPE N [SEED] prints N of them.
 string outDir = "data";
 ulong seed = DatasetBuilder.DefaultSeed;
 bool check = false;
+bool open = false;
+string wordNetDir = WordNet.DefaultFolder;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -15,14 +21,19 @@ for (int i = 0; i < args.Length; i++)
         case "--out" when i + 1 < args.Length: outDir = args[++i]; break;
         case "--seed" when i + 1 < args.Length: seed = ulong.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
         case "--check": check = true; break;
+        case "--open": open = true; break;
+        case "--wordnet" when i + 1 < args.Length: wordNetDir = args[++i]; break;
+        case "--sample-open" when i + 2 < args.Length: return SampleOpen(args[i + 1], int.Parse(args[i + 2], System.Globalization.CultureInfo.InvariantCulture), i + 3 < args.Length ? ulong.Parse(args[i + 3], System.Globalization.CultureInfo.InvariantCulture) : 1, wordNetDir, outDir);
         case "--sample" when i + 2 < args.Length: return Sample(args[i + 1], int.Parse(args[i + 2], System.Globalization.CultureInfo.InvariantCulture), i + 3 < args.Length ? ulong.Parse(args[i + 3], System.Globalization.CultureInfo.InvariantCulture) : 1);
         default:
-            Console.Error.WriteLine($"datasetgen: unknown argument '{args[i]}'; usage: [--out DIR] [--seed N] [--check] | --sample TYPE N [SEED]");
+            Console.Error.WriteLine($"datasetgen: unknown argument '{args[i]}'; usage: [--open] [--out DIR] [--seed N] [--wordnet DIR] [--check] | --sample TYPE N [SEED] | --sample-open TYPE N [SEED]");
             return 2;
     }
 }
 
-var files = DatasetBuilder.Build(seed);
+var files = open
+    ? OpenDatasetBuilder.Build(WordNet.Load(wordNetDir), Path.Combine(outDir, "train.jsonl"), seed == DatasetBuilder.DefaultSeed ? OpenDatasetBuilder.DefaultSeed : seed)
+    : DatasetBuilder.Build(seed);
 if (check)
 {
     var stale = files.Where(f => !File.Exists(Path.Combine(outDir, f.Name)) || File.ReadAllText(Path.Combine(outDir, f.Name)) != f.Content).Select(f => f.Name).ToList();
@@ -56,6 +67,28 @@ static int Sample(string typeName, int count, ulong seed)
         var voice = rng.Pick(Voice.All);
         Console.WriteLine($"[{s.Scene} {f.Scene} {c.Scene}] ({voice.Name}, {facts.Light})");
         Console.WriteLine(Narrator.Describe(rng, facts, voice));
+        Console.WriteLine();
+    }
+    return 0;
+}
+
+static int SampleOpen(string typeName, int count, ulong seed, string wordNetDir, string dataDir)
+{
+    if (!OpenGrammar.SceneTypes.Contains(typeName))
+    {
+        Console.Error.WriteLine($"datasetgen: unknown scene type '{typeName}'; known: {string.Join(", ", OpenGrammar.SceneTypes)}");
+        return 2;
+    }
+    var lexicon = Lexicon.Build(WordNet.Load(wordNetDir), VisualNarrator.Evaluation.WordList.Default, new HashSet<string>());
+    var rng = new Rng(seed);
+    var words = new WordSource(lexicon, rng, 0);
+    for (int i = 0; i < count; i++)
+    {
+        bool isLong = i % 4 == 3;
+        var scene = OpenDatasetBuilder.DrawScene(typeName, isLong, words, rng);
+        Console.WriteLine($"[{scene.Text}] ({OpenText.WordCount(scene.Text)} words)");
+        var description = OpenNarrator.Describe(scene, rng.Next(OpenNarrator.Voices.Count), rng);
+        Console.WriteLine($"{description} ({OpenText.WordCount(description)} words)");
         Console.WriteLine();
     }
     return 0;
