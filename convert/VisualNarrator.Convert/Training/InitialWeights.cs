@@ -47,7 +47,7 @@ public static class InitialWeights
         {
             if (!EqualityComparer<T>.Default.Equals(want, have))
                 throw new CheckpointException(path, string.Create(CultureInfo.InvariantCulture,
-                    $"--init model does not have the training shape: '{field}' is {have}, expected {want}"));
+                    $"--init model does not have the training shape: '{field}' is {Text(have)}, expected {Text(want)}"));
         }
         Same("num_hidden_layers", expected.NumHiddenLayers, found.NumHiddenLayers);
         Same("hidden_size", expected.HiddenSize, found.HiddenSize);
@@ -102,7 +102,7 @@ public static class InitialWeights
         {
             if (!EqualityComparer<T>.Default.Equals(expected, have))
                 throw new CheckpointException(path, string.Create(CultureInfo.InvariantCulture,
-                    $"--init model does not have the training shape: '{key}' is {have}, expected {expected}"));
+                    $"--init model does not have the training shape: '{key}' is {Text(have)}, expected {Text(expected)}"));
         }
         Same(ModelHyperparameters.BlockCountKey("opt"), want.BlockCount, found.BlockCount);
         Same(ModelHyperparameters.EmbeddingLengthKey("opt"), want.EmbeddingLength, found.EmbeddingLength);
@@ -138,6 +138,13 @@ public static class InitialWeights
         using (no_grad())
             model.Decoder.EmbedPositions.narrow(0, 0, OptDecoder.PositionOffset).zero_();
     }
+
+    private static string Text(object? value) => value switch
+    {
+        bool b => b ? "true" : "false",
+        string s => $"'{s}'",
+        _ => System.Convert.ToString(value, CultureInfo.InvariantCulture) ?? "(none)",
+    };
 
     /// <summary>The model tensor each GGUF tensor fills: the inverse of the exporter's sources (the position table
     /// without its first <see cref="OptDecoder.PositionOffset"/> rows).</summary>
