@@ -85,13 +85,14 @@ public static class TrainingCommands
         var shape = new Option<string>("--shape") { Description = $"Model shape: {string.Join(", ", OptConfig.Shapes.Keys)}", Required = true };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "HuggingFace tokenizer folder (default: GPT-2's vocabulary)" };
         var dtype = new Option<string>("--dtype") { Description = "Stored weight dtype: f32, f16 or bf16", DefaultValueFactory = _ => "f32" };
-        var command = new Command("train", "Train every parameter of a small OPT from random initialisation; the best-validation weights are saved") { shape, tokenizer, dtype };
+        var init = new Option<string?>("--init") { Description = "Start from this OPT model instead of random weights: an 'opt' GGUF file (F32/F16/BF16) or a HuggingFace folder, of exactly --shape's shape" };
+        var command = new Command("train", "Train every parameter of a small OPT from random initialisation (or --init); the best-validation weights are saved") { shape, tokenizer, dtype, init };
         common.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(ct =>
         {
             var options = new TrainOptions(parse.GetValue(shape)!, parse.GetValue(common.Data)!, parse.GetValue(common.Output)!, common.Read(parse),
                 parse.GetValue(tokenizer), Options.ParseDType(parse.GetValue(dtype)!), parse.GetValue(common.Resume), parse.GetValue(common.CheckpointDir),
-                parse.GetValue(common.Force));
+                parse.GetValue(common.Force), parse.GetValue(init));
             var result = Display("train", (p, c) => FullTraining.Run(options, p, c), ct);
             Summarize(result, options.Output, options.Checkpoints);
             return 0;

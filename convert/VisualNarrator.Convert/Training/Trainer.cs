@@ -387,6 +387,9 @@ public sealed class Trainer
         var saved = state["settings"] as JsonObject ?? throw new CheckpointException(statePath, "has no settings");
         var differences = _settings.Where(kv => saved[kv.Key]?.GetValue<string>() != kv.Value)
             .Select(kv => $"{kv.Key}: checkpoint '{Shorten(saved[kv.Key]?.GetValue<string>())}', now '{Shorten(kv.Value)}'").ToList();
+        // Settings written only when used (z_loss, init): one the checkpoint has and this run lacks is a difference too.
+        differences.AddRange(saved.Where(kv => !_settings.ContainsKey(kv.Key))
+            .Select(kv => $"{kv.Key}: checkpoint '{Shorten(kv.Value?.GetValue<string>())}', now none"));
         if (differences.Count > 0)
             throw new CheckpointException(_checkpointDir, $"the checkpoint belongs to a different run; cannot resume: {string.Join("; ", differences)}");
         var parameters = ReadParams(last);
