@@ -35,6 +35,10 @@ public static class GgufKeys
     /// <summary>Whether prompts start with BOS.</summary>
     public const string AddBosToken = "tokenizer.ggml.add_bos_token";
 
+    /// <summary>The model's default prompt template, with <c>{scene}</c> where the scene goes; alternatives are stored
+    /// under this key plus <c>.NAME</c> (as llama.cpp's <c>tokenizer.chat_template</c> and <c>tokenizer.chat_template.NAME</c>).</summary>
+    public const string PromptTemplate = "visual_narrator.prompt_template";
+
     /// <summary>Default data alignment when <see cref="Alignment"/> is absent.</summary>
     public const uint DefaultAlignment = 32;
 }

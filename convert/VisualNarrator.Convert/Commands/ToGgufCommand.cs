@@ -17,12 +17,18 @@ public static class ToGgufCommand
         var type = new Option<string>("--type") { Description = "Weight type: f32, f16, bf16, or quantized through the engine's quantizer: q8_0, q6_k, q5_k_m, q4_k_m, q4_0", DefaultValueFactory = _ => "f16" };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "Tokenizer folder, when the checkpoint folder has none" };
         var force = new Option<bool>("--force") { Description = "Replace an existing output file" };
-        var command = new Command("to-gguf", "Convert a HuggingFace OPT checkpoint (and a LoRA adapter) to the engine's opt GGUF") { model, lora, output, type, tokenizer, force };
+        var promptTemplates = new Option<string[]>("--prompt-template")
+        {
+            Description = "Prompt template the model was trained with, stored in the file as NAME=TEXT with {scene} (repeatable; the first is the default), or 'seed' for the seed's four",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var command = new Command("to-gguf", "Convert a HuggingFace OPT checkpoint (and a LoRA adapter) to the engine's opt GGUF") { model, lora, output, type, tokenizer, force, promptTemplates };
         command.SetAction(parse => CommandRunner.Run(cancel =>
         {
             var (weightType, quantize) = GgufConversion.ParseTarget(parse.GetValue(type)!);
             var options = new ToGgufOptions(parse.GetValue(model)!, parse.GetValue(output)!, weightType,
-                parse.GetValue(lora), parse.GetValue(tokenizer), parse.GetValue(force), quantize);
+                parse.GetValue(lora), parse.GetValue(tokenizer), parse.GetValue(force), quantize,
+                GgufConversion.ParsePromptTemplates(parse.GetValue(promptTemplates) ?? []));
             var warnings = CommandRunner.WithProgress($"to-gguf {Path.GetFileName(options.Output)}", task =>
                 GgufConversion.Convert(options, new SyncProgress<(string Phase, double Fraction)>(p =>
                 {

@@ -18,6 +18,7 @@ public static class TrainingCommands
         public readonly Option<string> Output = new("--out", "-o") { Description = "Output folder", Required = true };
         public readonly Option<int> Epochs = new("--epochs") { Description = "Passes over the training set", DefaultValueFactory = _ => 3 };
         public readonly Option<int> BatchSize = new("--batch-size") { Description = "Examples per forward pass", DefaultValueFactory = _ => 4 };
+        public readonly Option<bool> GroupByLength = new("--group-by-length") { Description = "Batch examples of similar length together (HF's group_by_length), so a few long examples do not pad every batch" };
         public readonly Option<int> GradAccum = new("--grad-accum") { Description = "Forward passes per optimizer step", DefaultValueFactory = _ => 1 };
         public readonly Option<double> Lr;
         public readonly Option<double> WeightDecay = new("--weight-decay") { Description = "AdamW weight decay", DefaultValueFactory = _ => 0.0 };
@@ -36,13 +37,13 @@ public static class TrainingCommands
 
         public void AddTo(Command c)
         {
-            foreach (var o in new Option[] { Data, Output, Epochs, BatchSize, GradAccum, Lr, WeightDecay, MaxGradNorm, MaxLength, ValSplit, Patience, ZLoss, Seed, Resume, CheckpointDir, Force })
+            foreach (var o in new Option[] { Data, Output, Epochs, BatchSize, GroupByLength, GradAccum, Lr, WeightDecay, MaxGradNorm, MaxLength, ValSplit, Patience, ZLoss, Seed, Resume, CheckpointDir, Force })
                 c.Options.Add(o);
         }
 
         public TrainingOptions Read(ParseResult p) => new()
         {
-            Epochs = p.GetValue(Epochs), BatchSize = p.GetValue(BatchSize), GradientAccumulation = p.GetValue(GradAccum),
+            Epochs = p.GetValue(Epochs), BatchSize = p.GetValue(BatchSize), GradientAccumulation = p.GetValue(GradAccum), GroupByLength = p.GetValue(GroupByLength),
             LearningRate = p.GetValue(Lr), WeightDecay = p.GetValue(WeightDecay), MaxGradNorm = p.GetValue(MaxGradNorm),
             MaxLength = p.GetValue(MaxLength), ValidationSplit = p.GetValue(ValSplit), Patience = p.GetValue(Patience), ZLoss = p.GetValue(ZLoss), Seed = p.GetValue(Seed),
         };

@@ -17,12 +17,42 @@ namespace VisualNarrator.Convert.Operations;
 /// <param name="Overwrite">Replace an existing output file.</param>
 /// <param name="Quantize">When set, the model is written as F32 to a temp file and quantized with the engine's
 /// quantizer (llama.cpp's mixes) into <paramref name="Output"/>; <paramref name="Type"/> is then ignored.</param>
+/// <param name="PromptTemplates">Prompt templates the model was trained with, stored in the file (the first is the
+/// default); none: the file has none and readers fall back to the seed's.</param>
 public sealed record ToGgufOptions(string Model, string Output, GgmlType Type, string? Lora = null, string? Tokenizer = null, bool Overwrite = false,
-    QuantizationPreset? Quantize = null);
+    QuantizationPreset? Quantize = null, IReadOnlyList<(string Name, string Text)>? PromptTemplates = null);
 
 /// <summary>HF checkpoint (+ LoRA adapter) → <c>opt</c> GGUF.</summary>
 public static class GgufConversion
 {
+    /// <summary>Parses <c>--prompt-template</c> values: <c>NAME=TEXT</c> with <c>{scene}</c> exactly once, or <c>seed</c>
+    /// for the seed's four templates; the first one is the default.</summary>
+    /// <exception cref="ArgumentException">A value has no name, no placeholder, or a name is repeated.</exception>
+    public static IReadOnlyList<(string Name, string Text)> ParsePromptTemplates(IEnumerable<string> values)
+    {
+        var list = new List<(string Name, string Text)>();
+        foreach (var value in values)
+        {
+            if (value.Trim() == "seed")
+            {
+                list.AddRange(VisualNarrator.Engine.Generation.PromptTemplates.ByName.Select(kv => (kv.Key, kv.Value)));
+                continue;
+            }
+            var eq = value.IndexOf('=', StringComparison.Ordinal);
+            var name = eq > 0 ? value[..eq].Trim() : "";
+            var text = eq > 0 ? value[(eq + 1)..] : value;
+            if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z0-9][a-z0-9_-]{0,31}$"))
+                throw new ArgumentException($"--prompt-template must be NAME=TEXT (NAME: lower-case letters, digits, - or _) or 'seed', got '{value}'");
+            int first = text.IndexOf("{scene}", StringComparison.Ordinal);
+            if (first < 0 || text.IndexOf("{scene}", first + 1, StringComparison.Ordinal) >= 0 || text.Length > 1000)
+                throw new ArgumentException($"--prompt-template {name}: the template must contain {{scene}} exactly once (at most 1000 characters), got '{text}'");
+            list.Add((name, text));
+        }
+        var repeated = list.GroupBy(t => t.Name).FirstOrDefault(g => g.Count() > 1);
+        if (repeated is not null) throw new ArgumentException($"--prompt-template: the name '{repeated.Key}' is given twice");
+        return list;
+    }
+
     /// <summary>Parses a --type value: f32, f16, bf16 are written directly; q8_0, q6_k, q5_k_m, q4_k_m, q4_0 go through
     /// the engine's quantizer.</summary>
     /// <exception cref="ArgumentException">Unknown type.</exception>
@@ -87,6 +117,11 @@ public static class GgufConversion
             adapterConfig?.R ?? 0, adapterConfig?.Alpha ?? 0, adapterConfig?.TargetModules, adapterConfig?.UseRsLora ?? false,
             adapterConfig?.BaseModelNameOrPath);
         var writer = OptGgufExporter.Build(checkpoint.Model, tokenizer, options.Quantize is null ? options.Type : GgmlType.F32, provenance);
+        if (options.PromptTemplates is [var first, ..] templates)
+        {
+            writer.SetString(GgufKeys.PromptTemplate, first.Text);
+            foreach (var (name, text) in templates) writer.SetString($"{GgufKeys.PromptTemplate}.{name}", text);
+        }
         var writeProgress = new SyncProgress<GgufWriteProgress>(p => Report("writing", (double)p.BytesWritten / Math.Max(1, p.TotalBytes)));
         if (options.Quantize is not { } preset)
         {

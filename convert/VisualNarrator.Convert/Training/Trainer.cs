@@ -23,6 +23,10 @@ public sealed record TrainingOptions
     public int BatchSize { get; init; } = 4;
     /// <summary>Forward passes per optimizer step.</summary>
     public int GradientAccumulation { get; init; } = 1;
+    /// <summary>Batch examples of similar length together: the shuffled order is cut into windows of
+    /// <see cref="Trainer.LengthWindowBatches"/> batches, each window is sorted by length and cut into batches, and the batches
+    /// are shuffled (HuggingFace's <c>group_by_length</c>). Right-padded batches then waste little compute on padding.</summary>
+    public bool GroupByLength { get; init; }
     /// <summary>AdamW learning rate (constant).</summary>
     public double LearningRate { get; init; } = 1e-4;
     /// <summary>AdamW weight decay.</summary>
@@ -198,7 +202,7 @@ public sealed class Trainer
                 _model.train();
                 var order = Enumerable.Range(0, train.Count).ToArray();
                 new Random(unchecked(_options.Seed * 7919 + epoch)).Shuffle(order);
-                var batches = order.Chunk(_options.BatchSize).ToList();
+                var batches = Batches(order, train, new Random(unchecked(_options.Seed * 7919 + epoch + 1)));
                 double lossSum = 0;
                 long lossTokens = 0;
                 foreach (var group in batches.Chunk(_options.GradientAccumulation))
@@ -283,6 +287,19 @@ public sealed class Trainer
         {
             if (wasTraining) _model.train();
         }
+    }
+
+    /// <summary>How many batches one length-sorted window spans with <see cref="TrainingOptions.GroupByLength"/>.</summary>
+    public const int LengthWindowBatches = 50;
+
+    private List<int[]> Batches(int[] order, IReadOnlyList<NarrationExample> examples, Random random)
+    {
+        if (!_options.GroupByLength) return order.Chunk(_options.BatchSize).ToList();
+        var batches = order.Chunk(_options.BatchSize * LengthWindowBatches)
+            .SelectMany(window => window.OrderBy(i => examples[i].Ids.Length).ThenBy(i => i).Chunk(_options.BatchSize))
+            .ToList();
+        random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(batches));
+        return batches;
     }
 
     /// <summary>Summed cross-entropy over the description tokens of a right-padded batch; in training mode with a

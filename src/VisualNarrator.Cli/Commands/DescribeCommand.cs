@@ -25,16 +25,14 @@ public static class DescribeCommand
         var promptFile = new Option<FileInfo?>("--prompt-file", "-f") { Description = "Read the scene or prompt from this file (UTF-8) instead of the command line" };
         var input = new Option<string?>("--input") { Description = "Narrate every scene of this file instead: .txt (one a line), .csv (a 'scene' column) or .jsonl (a 'scene' field)" };
         var output = new Option<string?>("--output") { Description = "With --input: write the narrations here, as .jsonl or .csv" };
-        var template = new Option<string>("--template") { Description = $"Prompt template for a bare scene: {string.Join(", ", PromptTemplates.ByName.Keys)}", DefaultValueFactory = _ => "describe" };
+        var template = new Option<string?>("--template") { Description = $"Prompt template for a bare scene, by name: the model's own (stored in its GGUF), else the seed's {string.Join(", ", PromptTemplates.ByName.Keys)} (default: the model's default)" };
         var maxPrompt = new Option<int>("--max-prompt-tokens") { Description = "Prompts longer than this are cut from the left (the seed model cuts at 128)", DefaultValueFactory = _ => PromptWindow.DefaultMaxPromptTokens };
         var command = new Command("describe", "Narrate a scene, streaming the description (or a file of scenes with --input)") { scene, promptFile, template, maxPrompt, input, output };
         engine.AddTo(command);
         sampling.AddTo(command);
         command.SetAction(parse => UserInputError.Guard(() =>
         {
-            var templateName = parse.GetValue(template)!;
-            if (!PromptTemplates.ByName.TryGetValue(templateName, out var templateText))
-                throw new ArgumentException($"--template must be one of {string.Join(", ", PromptTemplates.ByName.Keys)}, got '{templateName}'");
+            var templateName = parse.GetValue(template);
             var promptLimit = parse.GetValue(maxPrompt);
             if (promptLimit < 2) throw new ArgumentException($"--max-prompt-tokens must be >= 2, got {promptLimit}");
             var settings = sampling.Build(parse);
@@ -49,6 +47,7 @@ public static class DescribeCommand
                 if (!File.Exists(inputPath)) throw new FileNotFoundException($"scene file not found: {inputPath}", inputPath);
                 var scenes = SceneFile.Parse(inputPath, File.ReadAllText(inputPath));
                 using var batchModel = engine.LoadModel(parse);
+                var templateText = TemplateOf(batchModel, templateName);
                 var batchInference = engine.Inference(parse);
                 using var batchScheduler = new NarrationScheduler(batchModel, new SchedulerOptions(MaxSequences: BatchSequences, QueueCapacity: scenes.Count,
                     ContextSize: batchInference.ContextSize == 0 ? batchModel.Hyperparameters.ContextLength : batchInference.ContextSize, CacheType: batchInference.CacheType, FlashAttention: batchInference.FlashAttention));
@@ -60,10 +59,11 @@ public static class DescribeCommand
             var load = Stopwatch.StartNew();
             using var model = engine.LoadModel(parse);
             load.Stop();
+            var singleTemplate = TemplateOf(model, templateName);
             var inference = engine.Inference(parse);
             using var scheduler = new NarrationScheduler(model, new SchedulerOptions(MaxSequences: 1, QueueCapacity: 0,
                 ContextSize: inference.ContextSize == 0 ? model.Hyperparameters.ContextLength : inference.ContextSize, CacheType: inference.CacheType, FlashAttention: inference.FlashAttention));
-            var prompt = PromptTemplates.ToPrompt(text, templateText);
+            var prompt = PromptTemplates.ToPrompt(text, singleTemplate, model.Prompts.Templates.Values);
             var stream = scheduler.Submit(new NarrationRequest(prompt, settings, promptLimit, Alternatives: 0));
             if (stream.PromptTokensDropped > 0)
                 Console.Error.WriteLine($"narrator: the prompt was cut from the left by {stream.PromptTokensDropped} tokens to fit {promptLimit}");
@@ -71,6 +71,12 @@ public static class DescribeCommand
         }));
         return command;
     }
+
+    /// <summary>The template called <paramref name="name"/> among the model's (its default when null).</summary>
+    private static string TemplateOf(Model model, string? name) =>
+        name is null ? model.Prompts.Default
+        : model.Prompts.Templates.TryGetValue(name, out var text) ? text
+        : throw new ArgumentException($"--template must be one of {string.Join(", ", model.Prompts.Templates.Keys)} for this model, got '{name}'");
 
     /// <summary>Scenes of a file narrated together (batched decoding).</summary>
     public const int BatchSequences = 4;

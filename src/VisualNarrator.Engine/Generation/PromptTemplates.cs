@@ -27,17 +27,18 @@ public static class PromptTemplates
     public static string Apply(string template, string scene) => template.Replace("{scene}", scene.Trim(), StringComparison.Ordinal);
 
     /// <summary>Turns user input into a prompt: input that already starts like one of the templates is used as is,
-    /// anything else is treated as a scene and put into <paramref name="template"/>.</summary>
+    /// anything else is treated as a scene and put into <paramref name="template"/>. <paramref name="known"/> are the
+    /// templates whose openings count as a prompt already (default: the seed's).</summary>
     /// <exception cref="InvalidRequestException">No scene: the input is empty, white space, or a template's opening
     /// words alone (the model would narrate a scene of its own invention).</exception>
-    public static string ToPrompt(string sceneOrPrompt, string template = Describe)
+    public static string ToPrompt(string sceneOrPrompt, string template = Describe, IEnumerable<string>? known = null)
     {
         ArgumentNullException.ThrowIfNull(sceneOrPrompt);
         var text = sceneOrPrompt.Trim();
-        foreach (var t in ByName.Values)
+        foreach (var t in known ?? ByName.Values)
         {
             var prefix = t[..t.IndexOf("{scene}", StringComparison.Ordinal)].TrimEnd();
-            if (!text.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) continue;
+            if (prefix.Length == 0 || !text.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) continue;
             if (text[prefix.Length..].Trim().TrimStart(':').Trim().Length == 0) throw NoScene();
             return text;
         }
@@ -47,10 +48,10 @@ public static class PromptTemplates
 
     /// <summary>As <see cref="ToPrompt"/>, but answers "" instead of throwing when there is no scene yet (for counters
     /// and limits shown while the user types).</summary>
-    public static string ToPromptOrEmpty(string? sceneOrPrompt, string template = Describe)
+    public static string ToPromptOrEmpty(string? sceneOrPrompt, string template = Describe, IEnumerable<string>? known = null)
     {
         if (string.IsNullOrWhiteSpace(sceneOrPrompt)) return "";
-        try { return ToPrompt(sceneOrPrompt, template); }
+        try { return ToPrompt(sceneOrPrompt, template, known); }
         catch (InvalidRequestException) { return ""; }
     }
 

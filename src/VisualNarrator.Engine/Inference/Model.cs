@@ -1,3 +1,4 @@
+using VisualNarrator.Engine.Generation;
 using VisualNarrator.Engine.Models;
 using VisualNarrator.Engine.Native;
 using VisualNarrator.Engine.Placement;
@@ -46,6 +47,9 @@ public sealed class Model : IDisposable
 
     /// <summary>The tokenizer stored in the file.</summary>
     public OptTokenizer Tokenizer { get; }
+
+    /// <summary>The prompt templates the model was trained with (from its GGUF), or the seed's.</summary>
+    public PromptFormat Prompts { get; private init; } = PromptFormat.Seed;
 
     /// <summary>The CPU backend: runs everything that is not offloaded (all of it on <c>--device cpu</c>).</summary>
     public GgmlBackend Backend { get; }
@@ -96,6 +100,7 @@ public sealed class Model : IDisposable
         if (tokenizer.VocabularySize != hp.VocabSize)
             throw new ModelLoadException(path, $"the tokenizer has {tokenizer.VocabularySize} tokens but token_embd.weight has {hp.VocabSize} rows");
 
+        var prompts = PromptFormat.Read(file, path);
         foreach (var library in options.BackendPaths ?? []) GgmlBackends.Load(library);
         var threads = ThreadPolicy.Choose(options.Threads, file.Tensors.Sum(t => t.ByteSize), ThreadPolicy.PhysicalCores());
         var device = GgmlDevice.Find(options.Device);
@@ -107,7 +112,7 @@ public sealed class Model : IDisposable
             try
             {
                 var weights = ModelWeights.Load(file, backend, progress);
-                return new Model(file, arch, hp, tokenizer, backend, null, null, null, weights) { ThreadChoice = backend.SupportsThreads ? threads : null };
+                return new Model(file, arch, hp, tokenizer, backend, null, null, null, weights) { ThreadChoice = backend.SupportsThreads ? threads : null, Prompts = prompts };
             }
             catch
             {
@@ -132,11 +137,11 @@ public sealed class Model : IDisposable
                 // Nothing fits (or 0 was asked): the plain CPU path, without a scheduler that could still place
                 // weightless ops on the device.
                 var onCpu = ModelWeights.Load(file, cpu, progress);
-                return new Model(file, arch, hp, tokenizer, cpu, null, plan, needs, onCpu);
+                return new Model(file, arch, hp, tokenizer, cpu, null, plan, needs, onCpu) { Prompts = prompts };
             }
             gpu = GgmlBackend.Create(device.Name);
             var weights = ModelWeights.Load(file, name => plan.TensorOnDevice(name) ? gpu : cpu, progress);
-            return new Model(file, arch, hp, tokenizer, cpu, gpu, plan, needs, weights) { ThreadChoice = threads };
+            return new Model(file, arch, hp, tokenizer, cpu, gpu, plan, needs, weights) { ThreadChoice = threads, Prompts = prompts };
         }
         catch
         {

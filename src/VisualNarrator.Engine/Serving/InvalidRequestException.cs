@@ -18,6 +18,9 @@ public sealed class InvalidRequestException(string field, string message) : Argu
     /// <summary>Field name of a scene put into a prompt template.</summary>
     public const string SceneField = "Scene";
 
+    /// <summary>Field name of the prompt template's name.</summary>
+    public const string TemplateField = "Template";
+
     /// <summary>The field at fault.</summary>
     public string Field { get; } = field;
 

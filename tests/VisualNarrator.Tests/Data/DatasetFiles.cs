@@ -16,6 +16,14 @@ public static class DatasetFiles
     private static readonly Lazy<List<DatasetLine>> TestLazy = new(() => Read("test.jsonl", "references"));
     private static readonly Lazy<List<DatasetLine>> TestBareLazy = new(() => Read("test-bare.jsonl", "references"));
 
+    private static readonly Lazy<List<DatasetLine>> TrainOpenLazy = new(() => Read("train-open.jsonl", "description"));
+    private static readonly Lazy<List<DatasetLine>> TestOpenLazy = new(() => Read("test-open.jsonl", "references"));
+    private static readonly Lazy<List<DatasetLine>> TestLongLazy = new(() => Read("test-long.jsonl", "references"));
+
+    public static List<DatasetLine> TrainOpen => TrainOpenLazy.Value;
+    public static List<DatasetLine> TestOpen => TestOpenLazy.Value;
+    public static List<DatasetLine> TestLong => TestLongLazy.Value;
+
     public static List<DatasetLine> Train => TrainLazy.Value;
     public static List<DatasetLine> Validation => ValidationLazy.Value;
     public static List<DatasetLine> Test => TestLazy.Value;

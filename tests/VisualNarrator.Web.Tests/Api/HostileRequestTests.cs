@@ -166,6 +166,7 @@ public sealed class ProductionAppFixture : NarratorAppFixture
         public Task SwitchModelAsync(string name, CancellationToken cancellationToken = default) => inner.SwitchModelAsync(name, cancellationToken);
         public NarrationRun Submit(string clientId, NarrationRequest request, CancellationToken cancellationToken) => inner.Submit(clientId, request, cancellationToken);
         public PromptFit Fit(string prompt) => inner.Fit(prompt);
+        public VisualNarrator.Engine.Generation.PromptFormat Prompts => inner.Prompts;
     }
 }
 

@@ -20,6 +20,8 @@ public sealed class FakeNarrator : INarrator
     public IReadOnlyList<Submission> Submissions { get { lock (_submissions) return _submissions.ToList(); } }
 
     /// <summary>Tokens per prompt: one per 4 characters, as a stand-in tokenizer; the context is the model's.</summary>
+    public VisualNarrator.Engine.Generation.PromptFormat Prompts { get; set; } = VisualNarrator.Engine.Generation.PromptFormat.Seed;
+
     public PromptFit Fit(string prompt)
     {
         var tokens = Math.Min(1 + prompt.Length / 4, Limits.MaxPromptTokens);

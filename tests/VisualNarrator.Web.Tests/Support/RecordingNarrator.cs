@@ -20,6 +20,8 @@ public sealed class RecordingNarrator(INarrator inner) : INarrator
 
     public PromptFit Fit(string prompt) => inner.Fit(prompt);
 
+    public VisualNarrator.Engine.Generation.PromptFormat Prompts => inner.Prompts;
+
     public IReadOnlyList<ModelInfo> ListModels() => inner.ListModels();
 
     public Task SwitchModelAsync(string name, CancellationToken cancellationToken = default) => inner.SwitchModelAsync(name, cancellationToken);

@@ -12,19 +12,29 @@ namespace VisualNarrator.DatasetGen.OpenVocabulary;
 /// four references each), <c>test-long.jsonl</c> (40-60-word scenes) and <c>stats-open.json</c>. Like the fixed
 /// dataset, the output depends only on the seed and the input files (WordNet 3.0 and the fixed train.jsonl).
 /// </summary>
-internal static class OpenDatasetBuilder
+public static class OpenDatasetBuilder
 {
+    /// <summary>The seed of the committed files.</summary>
     public const ulong DefaultSeed = 20261202;
+    /// <summary>Lines of train-open.jsonl.</summary>
     public const int TrainLines = 24000;
+    /// <summary>Word-held-out test scenes per scene type.</summary>
     public const int TestPerType = 25;
+    /// <summary>Long test scenes per scene type.</summary>
     public const int LongPerType = 6;
+    /// <summary>Share of long scenes among the training lines.</summary>
     public const double LongShare = 0.08;
+
+    /// <summary>Generates the files from the WordNet database in <paramref name="wordNetFolder"/> (Debian's wordnet-base:
+    /// /usr/share/wordnet) and the fixed grammar's <paramref name="fixedTrain"/>.</summary>
+    public static IReadOnlyList<DatasetFile> Build(string wordNetFolder, string fixedTrain, ulong seed = DefaultSeed) =>
+        Build(WordNet.Load(wordNetFolder), fixedTrain, seed);
 
     private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = false };
     private static readonly Regex Word = new("[a-z]+", RegexOptions.Compiled);
 
     /// <summary>Generates the files. <paramref name="fixedTrain"/> is the fixed grammar's train.jsonl, trained on alongside.</summary>
-    public static IReadOnlyList<DatasetFile> Build(WordNet wordNet, string fixedTrain, ulong seed)
+    internal static IReadOnlyList<DatasetFile> Build(WordNet wordNet, string fixedTrain, ulong seed)
     {
         var fixedVocabulary = Words(File.ReadLines(fixedTrain));
         var lexicon = Lexicon.Build(wordNet, WordList.Default, fixedVocabulary);
@@ -113,7 +123,7 @@ internal static class OpenDatasetBuilder
     }
 
     /// <summary>A scene; long ones are drawn again until they have 40 to 60 words.</summary>
-    public static OpenScene DrawScene(string type, bool isLong, WordSource words, Rng rng)
+    internal static OpenScene DrawScene(string type, bool isLong, WordSource words, Rng rng)
     {
         while (true)
         {

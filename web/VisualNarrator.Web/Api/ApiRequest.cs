@@ -47,7 +47,7 @@ public sealed record ApiRequest(string Prompt, SamplingSettings Sampling, bool S
 
     /// <summary>Parses and type-checks a request body.</summary>
     /// <exception cref="ApiError">400 naming the field for a missing or mistyped field.</exception>
-    public static ApiRequest Parse(JsonElement body, bool chat)
+    public static ApiRequest Parse(JsonElement body, bool chat, PromptFormat? prompts = null)
     {
         if (body.ValueKind != JsonValueKind.Object) throw Bad("the request body must be a JSON object", null);
         var r = new Reader(body);
@@ -71,7 +71,7 @@ public sealed record ApiRequest(string Prompt, SamplingSettings Sampling, bool S
             logprobs = r.Int("logprobs");
             if (logprobs is < 0 or > MaxTopLogprobs) throw Bad($"'logprobs' must be from 0 to {MaxTopLogprobs}, got {logprobs}", "logprobs");
         }
-        var prompt = chat ? ChatPrompt(body) : CompletionPrompt(body);
+        var prompt = chat ? ChatPrompt(body, prompts ?? PromptFormat.Seed) : CompletionPrompt(body);
         return new ApiRequest(prompt, s, stream, includeUsage, r.String("model"), r.String("user"), logprobs);
     }
 
@@ -120,7 +120,7 @@ public sealed record ApiRequest(string Prompt, SamplingSettings Sampling, bool S
 
     /// <summary>OPT is no chat model: the last user message is the scene or prompt; a bare scene goes into the
     /// default template, as in the app.</summary>
-    private static string ChatPrompt(JsonElement body)
+    private static string ChatPrompt(JsonElement body, PromptFormat prompts)
     {
         if (!body.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array || messages.GetArrayLength() == 0)
             throw Bad("'messages' must be a non-empty array of {role, content}", "messages");
@@ -136,7 +136,7 @@ public sealed record ApiRequest(string Prompt, SamplingSettings Sampling, bool S
         }
         try
         {
-            return PromptTemplates.ToPrompt(last ?? throw Bad("'messages' has no user message with text content", "messages"));
+            return prompts.ToPrompt(last ?? throw Bad("'messages' has no user message with text content", "messages"));
         }
         catch (InvalidRequestException ex)
         {

@@ -39,9 +39,10 @@ public static class BatchApi
             if (body.ValueKind != JsonValueKind.Object) throw new ApiError(400, "the request body must be a JSON object");
             settings = ApiRequest.ParseSampling(body);
             fixedSeed = body.TryGetProperty("seed", out var seed) && seed.ValueKind == JsonValueKind.Number;
-            var templateName = body.TryGetProperty("template", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : "describe";
-            if (!PromptTemplates.ByName.TryGetValue(templateName, out var template))
-                throw new ApiError(400, $"'template' must be one of {string.Join(", ", PromptTemplates.ByName.Keys)}, got '{templateName}'", "template");
+            var prompts = narrator.Prompts;
+            var templateName = body.TryGetProperty("template", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : prompts.DefaultName;
+            if (!prompts.Templates.TryGetValue(templateName, out var template))
+                throw new ApiError(400, $"'template' must be one of {string.Join(", ", prompts.Templates.Keys)}, got '{templateName}'", "template");
             items = BatchNarration.Items(Scenes(body), template);
             try { settings.Validate(); }
             catch (ArgumentException ex)

@@ -132,7 +132,7 @@ public static class OpenAiApi
             {
                 throw new ApiError(400, $"the request body is not valid JSON: {ex.Message}");
             }
-            request = ApiRequest.Parse(body, chat);
+            request = ApiRequest.Parse(body, chat, narrator.Prompts);
             CheckModel(request.Model, narrator, catalog);
             var client = "api:" + (request.User ?? context.Connection.RemoteIpAddress?.ToString() ?? "?");
             try

@@ -62,6 +62,9 @@ public interface INarrator
     /// tokens against.</summary>
     PromptFit Fit(string prompt);
 
+    /// <summary>The loaded model's prompt templates (from its GGUF), or the seed's without a model or without stored ones.</summary>
+    VisualNarrator.Engine.Generation.PromptFormat Prompts { get; }
+
     /// <summary>The models the picker may offer (files inside the models folder).</summary>
     IReadOnlyList<ModelInfo> ListModels();
 

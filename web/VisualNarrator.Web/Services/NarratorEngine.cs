@@ -197,6 +197,15 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
         return new NarrationRun(pending.Pieces(), completion, () => PositionOf(pending), _current?.Info.Name ?? "");
     }
 
+    /// <inheritdoc />
+    public VisualNarrator.Engine.Generation.PromptFormat Prompts
+    {
+        get
+        {
+            lock (_lock) return _current?.Model.Prompts ?? VisualNarrator.Engine.Generation.PromptFormat.Seed;
+        }
+    }
+
     /// <summary>The loaded model's tokenizer (for <c>/tokenize</c> and <c>/detokenize</c>), or null without a model.</summary>
     public VisualNarrator.Tokenization.OptTokenizer? Tokenizer
     {
