@@ -1,5 +1,5 @@
 using System.Text.Json;
-using VisualNarrator.Cli.Commands;
+using VisualNarrator.Evaluation.Reports;
 using VisualNarrator.Tests.Data;
 using VisualNarrator.Tests.Support;
 

@@ -1,4 +1,5 @@
-using VisualNarrator.Cli.Commands;
+using VisualNarrator.Evaluation.Runs;
+using VisualNarrator.Evaluation.Sets;
 
 namespace VisualNarrator.Tests.Evaluation;
 
