@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Rebuilds the built-in narrator model from data/ with the project's own tools (models/README.md explains each step):
-#   1. train a small OPT from scratch on data/train.jsonl          (convert train)
+#   1. train a small OPT from scratch on data/train.jsonl (the fixed grammar)               (convert train)
 #   2. evaluate it on the validation split and pick the WEAKEST scene types by CIDEr-D   (narrator eval)
 #   3. LoRA specialisation on those types' training descriptions   (convert train-lora)
-#   4. merge, convert to GGUF F16, quantize to Q8_0 and Q4_K_M      (convert merge, convert to-gguf, narrator quantize)
-#   5. evaluate all three on the test set beside the nearest-neighbour baseline, the default model also on the
-#      seed benchmark and on bare-subject scenes (test-bare)                              (narrator eval)
-# Usage: bash models/build.sh [--tokenizer OPT_TOKENIZER_DIR] [--work DIR] [--base HF_DIR]
-# --base skips step 1 and starts from an existing step-1 checkpoint folder (what `convert train` wrote).
+#   4. merge and convert to GGUF F16: the first release's model (v1)   (convert merge, convert to-gguf)
+#   5. continued training of every parameter from v1 on the fixed grammar plus the open-vocabulary set
+#      (data/train.jsonl + data/train-open.jsonl)                                          (convert train --init)
+#   6. convert to GGUF F16 with the prompt templates it was trained on, quantize to Q8_0 and Q4_K_M
+#   7. evaluate all three on the test set beside the nearest-neighbour baseline; the default model also on the
+#      seed benchmark, bare-subject scenes (test-bare), word-held-out scenes (test-open) and long scenes (test-long)
+# Usage: bash models/build.sh [--tokenizer OPT_TOKENIZER_DIR] [--work DIR] [--base HF_DIR] [--v1 FILE.gguf]
+# --base skips step 1 and starts from an existing step-1 checkpoint folder (what `convert train` wrote);
+# --v1 skips steps 1-4 and continues from an existing v1 F16 GGUF (the first release's models/narrator-f16.gguf,
+# `git show 867b7c2:models/narrator-f16.gguf > v1-f16.gguf`).
 # The tokenizer folder holds an OPT checkpoint's vocab.json and merges.txt (facebook/opt-125m's; the repository carries a copy in
 # tests/fixtures/opt-tokenizer). Intermediate checkpoints go to --work (default models/.build, git-ignored).
 set -euo pipefail
@@ -17,12 +22,14 @@ tokenizer="$root/tests/fixtures/opt-tokenizer"
 work="$root/models/.build"
 weakest=2   # scene types that get the LoRA stage
 base=""
+v1=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --tokenizer) tokenizer="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
     --base) base="$2"; shift 2 ;;
-    *) echo "build.sh: unknown argument '$1' (expected --tokenizer DIR, --work DIR or --base DIR)" >&2; exit 2 ;;
+    --v1) v1="$2"; shift 2 ;;
+    *) echo "build.sh: unknown argument '$1' (expected --tokenizer DIR, --work DIR, --base DIR or --v1 FILE)" >&2; exit 2 ;;
   esac
 done
 if [[ ! -f "$tokenizer/vocab.json" || ! -f "$tokenizer/merges.txt" ]]; then
@@ -38,40 +45,58 @@ dotnet build -c Release "$root/src/VisualNarrator.Cli" -v q -nologo
 convert() { dotnet "$root/convert/VisualNarrator.Convert/bin/Release/net10.0/linux-x64/convert.dll" "$@"; }
 narrator() { dotnet "$root/src/VisualNarrator.Cli/bin/Release/net10.0/linux-x64/narrator.dll" "$@"; }
 
-if [[ -z "$base" ]]; then
-  echo "== 1. pre-training narrator-small from scratch"
-  base="$work/base"
-  convert train --shape narrator-small --tokenizer "$tokenizer" --data "$root/data/train.jsonl" --out "$base" \
-    --epochs 12 --batch-size 16 --max-length 96 --lr 1e-3 --patience 2 --z-loss 1e-2 --seed 42 --force
+if [[ -z "$v1" ]]; then
+  if [[ -z "$base" ]]; then
+    echo "== 1. pre-training narrator-small from scratch"
+    base="$work/base"
+    convert train --shape narrator-small --tokenizer "$tokenizer" --data "$root/data/train.jsonl" --out "$base" \
+      --epochs 12 --batch-size 16 --max-length 96 --lr 1e-3 --patience 2 --z-loss 1e-2 --seed 42 --force
+  else
+    [[ -f "$base/config.json" ]] || { echo "build.sh: $base: expected a checkpoint folder with config.json (--base)" >&2; exit 2; }
+    echo "== 1. skipped: starting from $base"
+  fi
+
+  echo "== 2. finding the weakest scene types on the validation split"
+  convert to-gguf --model "$base" --out "$work/base-f16.gguf" --type f16 --force
+  narrator eval --model "$work/base-f16.gguf" --set validation --data "$root/data" --out "$work/eval-base" --force
+  mapfile -t types < <(jq -r ".systems.model.by_scene_type | to_entries | sort_by(.value.CIDEr) | .[0:$weakest][] | .key" \
+    "$work/eval-base/report.json")
+  echo "weakest on validation: ${types[*]}"
+  filter=$(printf '"scene_type":"%s"|' "${types[@]}")
+  grep -E "${filter%|}" "$root/data/train.jsonl" > "$work/lora-data.jsonl"
+
+  echo "== 3. LoRA specialisation on ${types[*]} ($(wc -l < "$work/lora-data.jsonl") descriptions)"
+  convert train-lora --model "$base" --data "$work/lora-data.jsonl" --out "$work/lora" \
+    --r 16 --alpha 32 --targets q_proj,k_proj,v_proj,out_proj,fc1,fc2 \
+    --epochs 2 --batch-size 16 --max-length 96 --lr 5e-4 --patience 1 --z-loss 1e-2 --seed 42 --force
+
+  echo "== 4. merge and convert: v1"
+  convert merge --model "$base" --lora "$work/lora" --out "$work/merged" --force
+  convert to-gguf --model "$work/merged" --out "$work/v1-f16.gguf" --type f16 --force
+  v1="$work/v1-f16.gguf"
 else
-  [[ -f "$base/config.json" ]] || { echo "build.sh: $base: expected a checkpoint folder with config.json (--base)" >&2; exit 2; }
-  echo "== 1. skipped: starting from $base"
+  [[ -f "$v1" ]] || { echo "build.sh: $v1: expected the v1 F16 GGUF (--v1)" >&2; exit 2; }
+  echo "== 1-4. skipped: continuing from $v1"
 fi
 
-echo "== 2. finding the weakest scene types on the validation split"
-convert to-gguf --model "$base" --out "$work/base-f16.gguf" --type f16 --force
-narrator eval --model "$work/base-f16.gguf" --set validation --data "$root/data" --out "$work/eval-base" --force
-mapfile -t types < <(jq -r ".systems.model.by_scene_type | to_entries | sort_by(.value.CIDEr) | .[0:$weakest][] | .key" \
-  "$work/eval-base/report.json")
-echo "weakest on validation: ${types[*]}"
-filter=$(printf '"scene_type":"%s"|' "${types[@]}")
-grep -E "${filter%|}" "$root/data/train.jsonl" > "$work/lora-data.jsonl"
+echo "== 5. continued training on the fixed grammar and the open vocabulary"
+cat "$root/data/train.jsonl" "$root/data/train-open.jsonl" > "$work/train-all.jsonl"
+convert train --shape narrator-small --tokenizer "$tokenizer" --data "$work/train-all.jsonl" --out "$work/open" --init "$v1" \
+  --epochs 1 --batch-size 16 --max-length 160 --lr 7e-4 --patience 1 --z-loss 1e-2 --seed 42 --val-split 0.03 --group-by-length --force
 
-echo "== 3. LoRA specialisation on ${types[*]} ($(wc -l < "$work/lora-data.jsonl") descriptions)"
-convert train-lora --model "$base" --data "$work/lora-data.jsonl" --out "$work/lora" \
-  --r 16 --alpha 32 --targets q_proj,k_proj,v_proj,out_proj,fc1,fc2 \
-  --epochs 2 --batch-size 16 --max-length 96 --lr 5e-4 --patience 1 --z-loss 1e-2 --seed 42 --force
-
-echo "== 4. merge, convert, quantize"
-convert merge --model "$base" --lora "$work/lora" --out "$work/merged" --force
-convert to-gguf --model "$work/merged" --out "$root/models/narrator-f16.gguf" --type f16 --force
+echo "== 6. convert (with the prompt templates it was trained on) and quantize"
+convert to-gguf --model "$work/open" --out "$root/models/narrator-f16.gguf" --type f16 --prompt-template seed --force
 narrator quantize "$root/models/narrator-f16.gguf" "$root/models/narrator.gguf" --type q8_0 --force
 narrator quantize "$root/models/narrator-f16.gguf" "$root/models/narrator-q4_k_m.gguf" --type q4_k_m --force
 
-echo "== 5. evaluation on the test set (seed sampling settings)"
+echo "== 7. evaluation (the default preset)"
 narrator eval --model "$root/models/narrator-f16.gguf" --baseline nn --set test --data "$root/data" --out "$root/models/eval/f16" --force
 narrator eval --model "$root/models/narrator.gguf" --set test --data "$root/data" --out "$root/models/eval/q8_0" --force
 narrator eval --model "$root/models/narrator-q4_k_m.gguf" --set test --data "$root/data" --out "$root/models/eval/q4_k_m" --force
 narrator eval --model "$root/models/narrator.gguf" --set seed-benchmark --data "$root/data" --out "$root/models/eval/seed-benchmark" --force
 narrator eval --model "$root/models/narrator.gguf" --baseline nn --set test-bare --data "$root/data" --out "$root/models/eval/test-bare" --force
+narrator eval --model "$root/models/narrator.gguf" --set test-open --data "$root/data" --out "$root/models/eval/test-open" --force
+narrator eval --model "$root/models/narrator-f16.gguf" --set test-open --data "$root/data" --out "$root/models/eval/test-open-f16" --force
+narrator eval --model "$root/models/narrator-q4_k_m.gguf" --set test-open --data "$root/data" --out "$root/models/eval/test-open-q4_k_m" --force
+narrator eval --model "$root/models/narrator.gguf" --set test-long --data "$root/data" --out "$root/models/eval/test-long" --force
 echo "done: models/narrator.gguf (Q8_0, the default), models/narrator-f16.gguf, models/narrator-q4_k_m.gguf; reports in models/eval/"

@@ -28,11 +28,14 @@ public sealed record NarrationSample(string Text, string SceneType, string? Scen
 /// when none has).</param>
 /// <param name="NonWordRate">Non-words / words over the whole set (<see cref="SceneGrounding.NonWords"/>).</param>
 /// <param name="WellFormedStartRate">Share of descriptions with a well-formed start.</param>
+/// <param name="CompleteParagraphRate">Share of descriptions that are complete paragraphs
+/// (<see cref="SceneGrounding.IsCompleteParagraph"/>): two or more sentences, the last one finished.</param>
 public sealed record NarrationScores(
     int Count, double MeanLength, double Distinct1, double Distinct2, double Repeated3GramRate,
     double AdjectiveCoverage, double AdjectiveDensity, double ContentRichness,
     double SeedCoherenceRate, double SeedRelevanceRate, double SeedArtifactRate, double RawArtifactRate, double SeedSuccessRate,
-    double SeedLiteralSuccessRate, double? SceneRecall, double NonWordRate, double WellFormedStartRate);
+    double SeedLiteralSuccessRate, double? SceneRecall, double NonWordRate, double WellFormedStartRate,
+    double CompleteParagraphRate);
 
 /// <summary>Narrator metrics overall and per scene type (ordinal scene-type names, in first-seen order).</summary>
 /// <param name="Overall">All samples.</param>
@@ -87,7 +90,7 @@ public static class NarrationMetrics
         var distinct2 = new HashSet<(string, string)>();
         double repeatSum = 0;
         int repeatCount = 0;
-        int coherent = 0, relevant = 0, artifacts = 0, rawArtifacts = 0, wellFormed = 0, recallCount = 0;
+        int coherent = 0, relevant = 0, artifacts = 0, rawArtifacts = 0, wellFormed = 0, complete = 0, recallCount = 0;
         long nonWords = 0, checkedWords = 0;
         double success = 0, literalSuccess = 0, recallSum = 0;
         foreach (var sample in samples)
@@ -131,6 +134,7 @@ public static class NarrationMetrics
             nonWords += bad;
             checkedWords += all;
             if (SceneGrounding.IsWellFormedStart(sample.Text, sample.Scene, options.Words)) wellFormed++;
+            if (SceneGrounding.IsCompleteParagraph(sample.Text)) complete++;
         }
         int n = samples.Count;
         double d1 = unigrams == 0 ? 0 : distinct1.Count / (double)unigrams;
@@ -143,7 +147,7 @@ public static class NarrationMetrics
             coverage, density, richness,
             coherent / (double)n, relevant / (double)n, artifacts / (double)n, rawArtifacts / (double)n, success / n,
             literalSuccess / n, recallCount == 0 ? null : recallSum / recallCount,
-            checkedWords == 0 ? 0 : nonWords / (double)checkedWords, wellFormed / (double)n);
+            checkedWords == 0 ? 0 : nonWords / (double)checkedWords, wellFormed / (double)n, complete / (double)n);
     }
 
     /// <summary>Share of a description's 3-grams that repeat an earlier 3-gram of the same description; null when it

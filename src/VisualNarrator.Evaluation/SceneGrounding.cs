@@ -81,6 +81,20 @@ public static partial class SceneGrounding
         return IsWord(first, words ?? WordList.Default, sceneWords);
     }
 
+    /// <summary>A complete paragraph: at least two sentences, and the text (trailing white space and closing quotes or
+    /// brackets skipped) ends with a full stop, question mark or exclamation mark, so it was not cut off. A sentence
+    /// ends at '.', '!' or '?' followed by white space or the end of the text.</summary>
+    public static bool IsCompleteParagraph(string narration)
+    {
+        ArgumentNullException.ThrowIfNull(narration);
+        var text = narration.TrimEnd().TrimEnd('"', '\'', ')', ']', '\u201d', '\u2019');
+        if (text.Length == 0 || text[^1] is not ('.' or '!' or '?')) return false;
+        int sentences = 0;
+        for (int i = 0; i < text.Length; i++)
+            if (text[i] is '.' or '!' or '?' && (i == text.Length - 1 || char.IsWhiteSpace(text[i + 1]))) sentences++;
+        return sentences >= 2;
+    }
+
     private static bool IsWord(string w, WordList words, HashSet<string> sceneWords) =>
         words.Contains(w) || words.Contains(Base(w)) || sceneWords.Contains(Base(w));
 

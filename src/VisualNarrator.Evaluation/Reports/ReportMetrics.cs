@@ -9,7 +9,7 @@ internal static class ReportMetrics
         "count", "CIDEr", "Bleu_1", "Bleu_2", "Bleu_3", "Bleu_4", "ROUGE_L",
         "mean_length", "distinct_1", "distinct_2", "repeated_3gram_rate", "adjective_coverage", "adjective_density", "content_richness",
         "seed_coherence_rate", "seed_relevance_rate", "seed_artifact_rate", "raw_artifact_rate", "seed_success_rate",
-        "seed_literal_success_rate", "scene_recall", "non_word_rate", "well_formed_start_rate",
+        "seed_literal_success_rate", "scene_recall", "non_word_rate", "well_formed_start_rate", "complete_paragraph_rate",
     ];
 
     /// <summary>The metrics of one system over some items, keyed and ordered as <see cref="Keys"/>; caption metrics are
@@ -22,6 +22,6 @@ internal static class ReportMetrics
         ("content_richness", n.ContentRichness), ("seed_coherence_rate", n.SeedCoherenceRate), ("seed_relevance_rate", n.SeedRelevanceRate),
         ("seed_artifact_rate", n.SeedArtifactRate), ("raw_artifact_rate", n.RawArtifactRate), ("seed_success_rate", n.SeedSuccessRate),
         ("seed_literal_success_rate", n.SeedLiteralSuccessRate), ("scene_recall", n.SceneRecall), ("non_word_rate", n.NonWordRate),
-        ("well_formed_start_rate", n.WellFormedStartRate),
+        ("well_formed_start_rate", n.WellFormedStartRate), ("complete_paragraph_rate", n.CompleteParagraphRate),
     ];
 }

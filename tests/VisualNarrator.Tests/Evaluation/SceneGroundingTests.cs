@@ -68,6 +68,16 @@ public sealed class SceneGroundingTests
     public void WellFormedStart(string narration, bool expected) =>
         Assert.Equal(expected, SceneGrounding.IsWellFormedStart(narration, "a ship at sea"));
 
+    [Theory]
+    [InlineData("A ship sails. The sea is calm.", true)]
+    [InlineData("A ship sails. Is the sea calm?\"", true)]
+    [InlineData("A ship sails at 3.5 knots. The sea is calm", false)]
+    [InlineData("A ship sails at 3.5 knots.", false)]
+    [InlineData("A ship sails. The sea is calm and the", false)]
+    [InlineData("", false)]
+    public void CompleteParagraph(string narration, bool expected) =>
+        Assert.Equal(expected, SceneGrounding.IsCompleteParagraph(narration));
+
     [Fact]
     public void WellFormedStart_AcceptsTheScenesOwnWord() =>
         Assert.True(SceneGrounding.IsWellFormedStart("Zuridors graze here.", "two zuridors"));
