@@ -22,7 +22,7 @@ public sealed class AtomicOutput : IDisposable
         Target = Path.GetFullPath(target);
         _isDirectory = isDirectory;
         _overwrite = overwrite;
-        var parent = Path.GetDirectoryName(Target) ?? throw new ArgumentException($"'{target}' has no parent folder");
+        var parent = Path.GetDirectoryName(Target) ?? throw new UsageException($"'{target}' has no parent folder");
         if (!Directory.Exists(parent)) throw new DirectoryNotFoundException($"the folder of '{Target}' does not exist");
         if (!overwrite && (System.IO.File.Exists(Target) || Directory.Exists(Target)))
             throw new IOException($"'{Target}' already exists; pass --force to replace it");

@@ -8,8 +8,8 @@ namespace VisualNarrator.CommandLine;
 
 /// <summary>
 /// The exit-code contract every command-line tool of the project follows: success 0; anything wrong with the input
-/// (parse errors, unknown options, values out of range, missing or unreadable files, I/O failures, out of memory, a
-/// model that computes garbage) exit 2 with ONE line on stderr naming the argument, file or key, never a stack trace,
+/// (parse errors, unknown options, values out of range (<see cref="UsageException"/>), missing or unreadable files, I/O
+/// failures, out of memory, a model that computes garbage) exit 2 with ONE line on stderr naming the argument, file or key, never a stack trace,
 /// help text or .NET type name; Ctrl+C / SIGTERM exit 130 / 143; a genuine internal bug exits 1 with a short message
 /// and a hint (the stack trace only when <c>VN_TRACE=1</c>).
 /// </summary>
@@ -87,14 +87,8 @@ public static partial class CliErrorPolicy
         return Internal(tool, ex);
     }
 
-    /// <summary>The one-line, terminal-safe message of an input error (no "(Parameter 'x')" suffix).</summary>
-    public static string Message(Exception ex)
-    {
-        var message = ex.Message;
-        if (ex is ArgumentException { ParamName: { } name })
-            message = message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
-        return OneLine(message);
-    }
+    /// <summary>The one-line, terminal-safe message of an input error.</summary>
+    public static string Message(Exception ex) => OneLine(ex.Message);
 
     private static int Internal(string tool, Exception ex)
     {
@@ -111,7 +105,9 @@ public static partial class CliErrorPolicy
         return ex;
     }
 
-    private static bool IsCommonInputError(Exception ex) => ex is IOException or UnauthorizedAccessException or ArgumentException
+    /// <summary>The input errors every tool shares. <see cref="ArgumentException"/> is not one: a command refuses a
+    /// value with <see cref="UsageException"/>, so an argument error that escapes is a bug and exits 1.</summary>
+    private static bool IsCommonInputError(Exception ex) => ex is UsageException or IOException or UnauthorizedAccessException
         or FormatException or InvalidDataException or NotSupportedException or System.Text.Json.JsonException
         or InsufficientExecutionStackException or OverflowException;
 

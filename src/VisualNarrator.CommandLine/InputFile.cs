@@ -9,7 +9,7 @@ public static class InputFile
     /// names it in the message (e.g. "--refs").</summary>
     public static void Require(string path, string what)
     {
-        if (Directory.Exists(path)) throw new ArgumentException($"{what} {path}: is a folder, not a file");
+        if (Directory.Exists(path)) throw new UsageException($"{what} {path}: is a folder, not a file");
         var info = new FileInfo(path);
         if (!info.Exists) throw new FileNotFoundException($"{what} {path}: no such file", path);
         if (info.Length == 0) throw new InvalidDataException($"{what} {path}: the file is empty (or not a regular file such as a pipe or device)");

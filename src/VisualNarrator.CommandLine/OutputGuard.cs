@@ -16,7 +16,7 @@ public static class OutputGuard
     public static void RefuseSameFile(string input, string output)
     {
         if (string.Equals(RealPath(input), RealPath(output), StringComparison.Ordinal))
-            throw new ArgumentException($"the output '{output}' is the input file itself; write to another file (replacing the input would destroy it)");
+            throw new UsageException($"the output '{output}' is the input file itself; write to another file (replacing the input would destroy it)");
     }
 
     /// <summary>The absolute path with every symbolic link along it resolved (the file need not exist).</summary>

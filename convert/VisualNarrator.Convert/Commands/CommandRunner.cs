@@ -65,5 +65,6 @@ public static class CommandRunner
     public static bool IsInputError(Exception ex) => ex is CheckpointException or TokenizerFormatException or ArgumentException
         or NotSupportedException or FileNotFoundException or DirectoryNotFoundException or IOException or UnauthorizedAccessException
         or InvalidDataException or FormatException or VisualNarrator.Gguf.GgufFormatException
-        or VisualNarrator.Engine.Models.ModelLoadException or VisualNarrator.Engine.Inference.ModelOutputException;
+        or VisualNarrator.Engine.Models.ModelLoadException or VisualNarrator.Engine.Inference.ModelOutputException
+        or VisualNarrator.Engine.Inference.InvalidSettingException;
 }

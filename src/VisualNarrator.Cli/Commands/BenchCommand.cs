@@ -5,6 +5,7 @@ using System.Text.Json;
 using LLama;
 using LLama.Native;
 using Spectre.Console;
+using VisualNarrator.CommandLine;
 using VisualNarrator.Engine.Benchmarking;
 using VisualNarrator.Engine.Inference;
 using VisualNarrator.Engine.Models;
@@ -53,22 +54,22 @@ public static class BenchCommand
                 : [];
             if (parse.GetValue(engine) is { } which)
             {
-                var file = parse.GetValue(model)?.FullName ?? throw new ArgumentException("--engine needs --model");
+                var file = parse.GetValue(model)?.FullName ?? throw new UsageException("--engine needs --model");
                 var placement = new ModelLoadOptions(deviceName, GpuLayers: splits.Length > 0 ? splits[0] : null, BackendPaths: backendPaths);
                 var result = which switch
                 {
                     "narrator" => EngineBenchmark.Run(file, plan, placement: placement),
                     "llama.cpp" => LlamaCppBenchmark.Run(file, plan),
-                    _ => throw new ArgumentException($"--engine must be narrator or llama.cpp, got '{which}'"),
+                    _ => throw new UsageException($"--engine must be narrator or llama.cpp, got '{which}'"),
                 };
                 Console.WriteLine(JsonSerializer.Serialize(result, Json));
                 return 0;
             }
 
             if ((parse.GetValue(model) is null) == (parse.GetValue(shape) is null))
-                throw new ArgumentException("give exactly one of --model and --shape");
+                throw new UsageException("give exactly one of --model and --shape");
             var busy = parse.GetValue(contention);
-            if (busy is < 0 or > 1024) throw new ArgumentException($"--contention must be 0 to 1024 busy threads, got {busy}");
+            if (busy is < 0 or > 1024) throw new UsageException($"--contention must be 0 to 1024 busy threads, got {busy}");
             _quiet = parse.GetValue(json);
             var cache = parse.GetValue(cacheDir)?.FullName
                         ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "visual-narrator", "bench");
@@ -113,7 +114,7 @@ public static class BenchCommand
 
     /// <summary>Refuses, before anything is generated or run, a model too short for the plan's positions.</summary>
     private static ModelHyperparameters FitsPlan(ModelHyperparameters hp, BenchmarkPlan plan) => hp.ContextLength >= plan.PositionsNeeded ? hp
-        : throw new ArgumentException($"bench needs a model with at least {plan.PositionsNeeded} positions; this one has {hp.ContextLength}");
+        : throw new UsageException($"bench needs a model with at least {plan.PositionsNeeded} positions; this one has {hp.ContextLength}");
 
     /// <summary>The type of the bulk of a file's weights (ffn_up of layer 0), lower-case.</summary>
     private static string DominantType(GgufFile file) =>
@@ -147,7 +148,7 @@ public static class BenchCommand
     private static double QuantizeOurs(string input, string output, string type)
     {
         var preset = QuantizationPreset.All.FirstOrDefault(p => p.Name == type)
-                     ?? throw new ArgumentException($"--type must be one of {string.Join(", ", QuantizationPreset.All.Select(p => p.Name))}, got '{type}'");
+                     ?? throw new UsageException($"--type must be one of {string.Join(", ", QuantizationPreset.All.Select(p => p.Name))}, got '{type}'");
         var clock = Stopwatch.StartNew();
         Status($"quantizing to {type} (narrator)", () => ModelQuantizer.Quantize(input, output, preset));
         return clock.Elapsed.TotalSeconds;

@@ -34,16 +34,16 @@ public static class DescribeCommand
         {
             var templateName = parse.GetValue(template);
             var promptLimit = parse.GetValue(maxPrompt);
-            if (promptLimit < 2) throw new ArgumentException($"--max-prompt-tokens must be >= 2, got {promptLimit}");
+            if (promptLimit < 2) throw new UsageException($"--max-prompt-tokens must be >= 2, got {promptLimit}");
             var settings = sampling.Build(parse);
             var inputPath = parse.GetValue(input);
             var sceneText = parse.GetValue(scene);
             if (inputPath is not null)
             {
-                if (sceneText is not null || parse.GetValue(promptFile) is not null) throw new ArgumentException("give either SCENE_OR_PROMPT (or --prompt-file) or --input FILE, not both");
-                var outputPath = parse.GetValue(output) ?? throw new ArgumentException("--input needs --output FILE (.jsonl or .csv)");
+                if (sceneText is not null || parse.GetValue(promptFile) is not null) throw new UsageException("give either SCENE_OR_PROMPT (or --prompt-file) or --input FILE, not both");
+                var outputPath = parse.GetValue(output) ?? throw new UsageException("--input needs --output FILE (.jsonl or .csv)");
                 if (Path.GetExtension(outputPath).ToLowerInvariant() is not (".jsonl" or ".csv"))
-                    throw new ArgumentException($"--output {outputPath}: expected a .jsonl or .csv file");
+                    throw new UsageException($"--output {outputPath}: expected a .jsonl or .csv file");
                 if (!File.Exists(inputPath)) throw new FileNotFoundException($"scene file not found: {inputPath}", inputPath);
                 var scenes = SceneFile.Parse(inputPath, File.ReadAllText(inputPath));
                 using var batchModel = engine.LoadModel(parse);
@@ -53,7 +53,7 @@ public static class DescribeCommand
                     ContextSize: batchInference.ContextSize == 0 ? batchModel.Hyperparameters.ContextLength : batchInference.ContextSize, CacheType: batchInference.CacheType, FlashAttention: batchInference.FlashAttention));
                 return RunBatch(batchScheduler, scenes, templateText, settings, promptLimit, outputPath);
             }
-            if (parse.GetValue(output) is not null) throw new ArgumentException("--output needs --input FILE");
+            if (parse.GetValue(output) is not null) throw new UsageException("--output needs --input FILE");
             var text = PromptInput.Read(sceneText, parse.GetValue(promptFile), Console.In);
 
             var load = Stopwatch.StartNew();
@@ -76,7 +76,7 @@ public static class DescribeCommand
     private static string TemplateOf(Model model, string? name) =>
         name is null ? model.Prompts.Default
         : model.Prompts.Templates.TryGetValue(name, out var text) ? text
-        : throw new ArgumentException($"--template must be one of {string.Join(", ", model.Prompts.Templates.Keys)} for this model, got '{name}'");
+        : throw new UsageException($"--template must be one of {string.Join(", ", model.Prompts.Templates.Keys)} for this model, got '{name}'");
 
     /// <summary>Scenes of a file narrated together (batched decoding).</summary>
     public const int BatchSequences = 4;
@@ -91,7 +91,7 @@ public static class DescribeCommand
         {
             var prompt = PromptTemplates.ToPrompt(scenes[i].Scene, template);
             try { runs[i] = (scheduler.Submit(new NarrationRequest(prompt, settings, promptLimit, Alternatives: 0)), prompt, null); }
-            catch (ArgumentException ex) { runs[i] = (null, prompt, ex.Message); }
+            catch (NarrationRejectedException ex) { runs[i] = (null, prompt, ex.Message); }
         }
         var clock = Stopwatch.StartNew();
         AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())

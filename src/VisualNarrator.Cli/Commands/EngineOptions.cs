@@ -1,4 +1,5 @@
 using System.CommandLine;
+using VisualNarrator.CommandLine;
 using VisualNarrator.Engine.Inference;
 using VisualNarrator.Engine.Models;
 using VisualNarrator.Gguf;
@@ -56,7 +57,7 @@ public sealed class EngineOptions
     {
         var file = parse.GetValue(Model) ?? BuiltInModelFile();
         if (Directory.Exists(file.FullName))
-            throw new ArgumentException($"--model {file.FullName}: is a folder, not a GGUF model file");
+            throw new UsageException($"--model {file.FullName}: is a folder, not a GGUF model file");
         if (!file.Exists)
             throw new FileNotFoundException(file.Name == "narrator.gguf"
                 ? $"{file.FullName}: the built-in model is missing; restore it with git (git checkout -- models/) or rebuild it with bash models/build.sh, or pass --model with any opt GGUF"
@@ -71,9 +72,12 @@ public sealed class EngineOptions
     /// <summary>How to load the model: device, threads, layer split, backend libraries, and the inference settings
     /// the device plan must make room for.</summary>
     public ModelLoadOptions LoadOptions(ParseResult parse) => new(
-        parse.GetValue(Device)!, parse.GetValue(Threads),
+        parse.GetValue(Device)!, CheckedThreads(parse.GetValue(Threads)),
         parse.GetValue(GpuLayers) is { } layers ? Engine.Placement.GpuLayers.Parse(layers) : null,
         parse.GetValue(Backends) ?? [], Inference(parse));
+
+    private static int CheckedThreads(int threads) =>
+        threads >= 0 ? threads : throw new UsageException($"--threads must be 0 (automatic) or more, got {threads}");
 
     /// <summary>The built-in model, <c>models/narrator.gguf</c>, in the first folder above the current directory (then
     /// above the tool) that has one; for commands where <c>--model</c> is optional.</summary>
@@ -90,12 +94,12 @@ public sealed class EngineOptions
         {
             "f16" => KvCacheType.F16,
             "f32" => KvCacheType.F32,
-            var other => throw new ArgumentException($"--cache-type must be f16 or f32, got '{other}'"),
+            var other => throw new UsageException($"--cache-type must be f16 or f32, got '{other}'"),
         },
         FlashAttention: parse.GetValue(FlashAttention)?.ToLowerInvariant() switch
         {
             "on" => true,
             "off" => false,
-            var other => throw new ArgumentException($"--flash-attn must be on or off, got '{other}'"),
+            var other => throw new UsageException($"--flash-attn must be on or off, got '{other}'"),
         });
 }

@@ -49,14 +49,14 @@ public static class EvalCommand
             var modelFile = parse.GetValue(engine.Model);
             var baselineName = parse.GetValue(baseline)?.ToLowerInvariant();
             if (baselineName is not null && baselineName != NearestNeighbour.Name)
-                throw new ArgumentException($"--baseline must be {NearestNeighbour.Name}, got '{baselineName}'");
-            if (modelFile is null && baselineName is null) throw new ArgumentException("give --model, --baseline nn, or both");
+                throw new UsageException($"--baseline must be {NearestNeighbour.Name}, got '{baselineName}'");
+            if (modelFile is null && baselineName is null) throw new UsageException("give --model, --baseline nn, or both");
             int sequences = parse.GetValue(maxSequences);
-            if (sequences is < 1 or > 64) throw new ArgumentException($"--max-sequences must be in [1, 64], got {sequences}");
+            if (sequences is < 1 or > 64) throw new UsageException($"--max-sequences must be in [1, 64], got {sequences}");
             int promptLimit = parse.GetValue(maxPrompt);
-            if (promptLimit < 2) throw new ArgumentException($"--max-prompt-tokens must be >= 2, got {promptLimit}");
+            if (promptLimit < 2) throw new UsageException($"--max-prompt-tokens must be >= 2, got {promptLimit}");
             int perType = parse.GetValue(examples);
-            if (perType < 0) throw new ArgumentException($"--examples must be >= 0, got {perType}");
+            if (perType < 0) throw new UsageException($"--examples must be >= 0, got {perType}");
 
             var setName = parse.GetValue(set)!;
             var dataDir = parse.GetValue(data)?.FullName;
@@ -64,7 +64,7 @@ public static class EvalCommand
             var items = EvalSets.Read(setPath);
             if (parse.GetValue(samples) is int n)
             {
-                if (n < 1) throw new ArgumentException($"--samples must be >= 1, got {n}");
+                if (n < 1) throw new UsageException($"--samples must be >= 1, got {n}");
                 items = items.Take(n).ToList();
             }
             List<EvalItem>? trainItems = null;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using VisualNarrator.CommandLine;
 using VisualNarrator.Engine.Generation;
 using VisualNarrator.Engine.Sampling;
 using VisualNarrator.Engine.Inference;
@@ -24,14 +25,14 @@ public static class LogitsCommand
         command.SetAction(parse => UserInputError.Guard(() =>
         {
             if ((parse.GetValue(prompt) is null) == (parse.GetValue(ids) is null))
-                throw new ArgumentException("give exactly one of --prompt and --ids");
+                throw new UsageException("give exactly one of --prompt and --ids");
             var n = parse.GetValue(steps);
-            if (n < 0) throw new ArgumentException($"--steps must be >= 0, got {n}");
+            if (n < 0) throw new UsageException($"--steps must be >= 0, got {n}");
             using var model = engine.LoadModel(parse);
             var tokens = parse.GetValue(ids) is { } list ? ParseIds(list) : model.Tokenizer.Encode(parse.GetValue(prompt)!);
-            if (tokens.Length == 0) throw new ArgumentException("the prompt has no tokens");
+            if (tokens.Length == 0) throw new UsageException("the prompt has no tokens");
             if ((long)tokens.Length + n > model.Hyperparameters.ContextLength)
-                throw new ArgumentException($"{tokens.Length} prompt tokens + {n} steps exceed the model's context of {model.Hyperparameters.ContextLength}");
+                throw new UsageException($"{tokens.Length} prompt tokens + {n} steps exceed the model's context of {model.Hyperparameters.ContextLength}");
             var options = engine.Inference(parse);
             using var ctx = new InferenceContext(model, options with { ContextSize = Math.Max(options.ContextSize, tokens.Length + n), MaxBatchTokens = Math.Max(options.MaxBatchTokens, tokens.Length) });
             var (all, rows) = Run(ctx, tokens, n);
@@ -44,7 +45,7 @@ public static class LogitsCommand
 
     private static int[] ParseIds(string list) =>
         [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s =>
-            int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) ? id : throw new ArgumentException($"--ids: '{s}' is not an integer token id"))];
+            int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) ? id : throw new UsageException($"--ids: '{s}' is not an integer token id"))];
 
     private static (List<int> Ids, List<float[]> Logits) Run(InferenceContext ctx, int[] prompt, int steps)
     {

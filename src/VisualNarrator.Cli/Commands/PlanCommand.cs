@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using VisualNarrator.CommandLine;
 using VisualNarrator.Engine.Inference;
 using VisualNarrator.Engine.Models;
 using VisualNarrator.Engine.Placement;
@@ -30,20 +31,20 @@ public static class PlanCommand
         {
             var cells = parse.GetValue(context);
             var maxBatch = parse.GetValue(batch);
-            if (cells < 0) throw new ArgumentException($"--context must be 0 or more, got {cells}");
-            if (maxBatch < 1) throw new ArgumentException($"--batch must be positive, got {maxBatch}");
+            if (cells < 0) throw new UsageException($"--context must be 0 or more, got {cells}");
+            if (maxBatch < 1) throw new UsageException($"--batch must be positive, got {maxBatch}");
             var inference = new InferenceOptions(
                 ContextSize: cells,
                 CacheType: parse.GetValue(cacheType)!.ToLowerInvariant() switch
                 {
                     "f16" => KvCacheType.F16,
                     "f32" => KvCacheType.F32,
-                    var other => throw new ArgumentException($"--cache-type must be f16 or f32, got '{other}'"),
+                    var other => throw new UsageException($"--cache-type must be f16 or f32, got '{other}'"),
                 },
                 MaxBatchTokens: maxBatch);
             var sizes = parse.GetValue(memory)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
                 .Select(x => double.TryParse(x, NumberStyles.Float, CultureInfo.InvariantCulture, out var g) && g > 0 ? g
-                    : throw new ArgumentException($"--memory must be comma-separated GiB sizes such as 2,4,8; got '{x}'")).ToArray();
+                    : throw new UsageException($"--memory must be comma-separated GiB sizes such as 2,4,8; got '{x}'")).ToArray();
 
             string name;
             MemoryNeeds needs;
@@ -64,7 +65,7 @@ public static class PlanCommand
             }
             else
             {
-                throw new ArgumentException("give --model FILE.gguf or --shape NAME");
+                throw new UsageException("give --model FILE.gguf or --shape NAME");
             }
 
             var contextText = cells == 0 ? "the model's context" : $"{cells} cells";

@@ -11,11 +11,11 @@ public static class PromptInput
     public const int MaxCharacters = 1 << 20;
 
     /// <summary>The scene or prompt text, checked.</summary>
-    /// <exception cref="ArgumentException">Both or neither source given, blank text, or text over the limit.</exception>
+    /// <exception cref="UsageException">Both or neither source given, blank text, or text over the limit.</exception>
     public static string Read(string? argument, FileInfo? file, TextReader stdin)
     {
         if (argument is not null && file is not null)
-            throw new ArgumentException("give the scene either as an argument or with --prompt-file, not both");
+            throw new UsageException("give the scene either as an argument or with --prompt-file, not both");
         string text, source;
         if (file is not null)
         {
@@ -33,10 +33,10 @@ public static class PromptInput
         }
         else
         {
-            throw new ArgumentException("no scene given: pass SCENE_OR_PROMPT, - to read stdin, or --prompt-file FILE");
+            throw new UsageException("no scene given: pass SCENE_OR_PROMPT, - to read stdin, or --prompt-file FILE");
         }
         if (string.IsNullOrWhiteSpace(text))
-            throw new ArgumentException($"the scene from {source} is empty; describe what the image shows, e.g. \"a busy city street\"");
+            throw new UsageException($"the scene from {source} is empty; describe what the image shows, e.g. \"a busy city street\"");
         return text.Trim();
     }
 
@@ -50,7 +50,7 @@ public static class PromptInput
             if (read == 0) break;
             n += read;
         }
-        if (n > MaxCharacters) throw new ArgumentException($"the prompt from {source} is longer than {MaxCharacters} characters");
+        if (n > MaxCharacters) throw new UsageException($"the prompt from {source} is longer than {MaxCharacters} characters");
         return new string(buffer, 0, n);
     }
 }

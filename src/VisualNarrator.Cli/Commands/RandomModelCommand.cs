@@ -28,7 +28,7 @@ public static class RandomModelCommand
             {
                 "f16" => GgmlType.F16,
                 "f32" => GgmlType.F32,
-                var other => throw new ArgumentException($"--type must be f16 or f32 (quantize afterwards for other types), got '{other}'"),
+                var other => throw new UsageException($"--type must be f16 or f32 (quantize afterwards for other types), got '{other}'"),
             };
             var spec = parse.GetValue(tokenizer) is { } dir ? OptTokenizer.FromHuggingFaceFolder(dir.FullName).Spec : OptTokenizer.FromGpt2Ranks().Spec;
             if (hp.VocabSize > spec.Count) spec = spec.PadTo(hp.VocabSize);

@@ -2,6 +2,7 @@ using VisualNarrator.CommandLine;
 using VisualNarrator.Engine.Inference;
 using VisualNarrator.Evaluation;
 using VisualNarrator.Engine.Models;
+using VisualNarrator.Engine.Serving;
 using VisualNarrator.Gguf;
 using VisualNarrator.Tokenization;
 
@@ -35,7 +36,9 @@ public static class UserInputError
         }
     }
 
-    /// <summary>True for the engine's exceptions that mean bad input rather than a bug.</summary>
+    /// <summary>True for the engine's exceptions that mean bad input rather than a bug: a file that is no valid model,
+    /// tokenizer or caption file, a setting or narration request the engine refuses, a model that computes garbage.
+    /// Any other <see cref="ArgumentException"/> or <see cref="InvalidOperationException"/> is a bug (exit 1).</summary>
     public static bool IsInputError(Exception ex) => ex is GgufFormatException or ModelLoadException or TokenizerFormatException or DecodeException
-        or CaptionFileException or ModelOutputException or KeyNotFoundException;
+        or CaptionFileException or ModelOutputException or KeyNotFoundException or NarrationRejectedException or InvalidSettingException;
 }

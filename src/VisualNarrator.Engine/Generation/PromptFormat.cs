@@ -25,11 +25,11 @@ public sealed record PromptFormat(IReadOnlyDictionary<string, string> Templates,
     public string Default => Templates[DefaultName];
 
     /// <summary>The template called <paramref name="name"/>, or the default when <paramref name="name"/> is null.</summary>
-    /// <exception cref="InvalidRequestException">No template has that name.</exception>
+    /// <exception cref="NarrationRejectedException">No template has that name.</exception>
     public string Template(string? name) =>
         name is null ? Default
         : Templates.TryGetValue(name, out var t) ? t
-        : throw new InvalidRequestException(InvalidRequestException.TemplateField,
+        : throw new NarrationRejectedException(NarrationRejectedException.TemplateField,
             $"'template' must be one of {string.Join(", ", Templates.Keys)}, got '{name}'");
 
     /// <summary>Turns user input into a prompt with the template called <paramref name="name"/> (default: the model's);

@@ -29,7 +29,7 @@ public static class PromptTemplates
     /// <summary>Turns user input into a prompt: input that already starts like one of the templates is used as is,
     /// anything else is treated as a scene and put into <paramref name="template"/>. <paramref name="known"/> are the
     /// templates whose openings count as a prompt already (default: the seed's).</summary>
-    /// <exception cref="InvalidRequestException">No scene: the input is empty, white space, or a template's opening
+    /// <exception cref="NarrationRejectedException">No scene: the input is empty, white space, or a template's opening
     /// words alone (the model would narrate a scene of its own invention).</exception>
     public static string ToPrompt(string sceneOrPrompt, string template = Describe, IEnumerable<string>? known = null)
     {
@@ -52,9 +52,9 @@ public static class PromptTemplates
     {
         if (string.IsNullOrWhiteSpace(sceneOrPrompt)) return "";
         try { return ToPrompt(sceneOrPrompt, template, known); }
-        catch (InvalidRequestException) { return ""; }
+        catch (NarrationRejectedException) { return ""; }
     }
 
-    private static InvalidRequestException NoScene() =>
-        new(InvalidRequestException.SceneField, "the scene is empty; describe what the image shows (e.g. 'a red bicycle against a brick wall')");
+    private static NarrationRejectedException NoScene() =>
+        new(NarrationRejectedException.SceneField, "the scene is empty; describe what the image shows (e.g. 'a red bicycle against a brick wall')");
 }

@@ -43,7 +43,7 @@ public sealed class InferenceContext : IDisposable
         _model = model;
         Options = options ?? new InferenceOptions();
         var cells = Options.ContextSize == 0 ? model.Hyperparameters.ContextLength : Options.ContextSize;
-        if (cells < 1) throw new ArgumentOutOfRangeException(nameof(options), $"ContextSize must be positive, got {cells}");
+        if (cells < 1) throw new InvalidSettingException("--context", $"the context size must be positive, got {cells}");
         if (Options.MaxBatchTokens < 1) throw new ArgumentOutOfRangeException(nameof(options), $"MaxBatchTokens must be positive, got {Options.MaxBatchTokens}");
         CheckCacheFits(model.Hyperparameters, cells, Options.CacheType);
         _graphSize = DecoderGraph.GraphSize(model.Hyperparameters.BlockCount);
@@ -58,10 +58,10 @@ public sealed class InferenceContext : IDisposable
         var needs = MemoryNeeds.Of(model.File, model.Hyperparameters, Options);
         var planned = model.PlannedNeeds!;
         if (needs.KvBytesPerLayer > planned.KvBytesPerLayer || needs.ComputeBytes > planned.ComputeBytes)
-            throw new ArgumentException(
+            throw new InvalidSettingException("--context",
                 $"this context needs {OffloadPlanner.MiB(needs.KvBytes)} of KV cache and {OffloadPlanner.MiB(needs.ComputeBytes)} of compute buffer, " +
                 $"more than the {OffloadPlanner.MiB(planned.KvBytes)} and {OffloadPlanner.MiB(planned.ComputeBytes)} {model.Offload!.Device} was planned for; " +
-                "load the model with these inference settings (ModelLoadOptions.Inference)", nameof(options));
+                "load the model with these inference settings (ModelLoadOptions.Inference)");
         Cache = new KvCache(model.Hyperparameters, model.LayerBackend, cells, Options.CacheType);
         try
         {
@@ -116,7 +116,7 @@ public sealed class InferenceContext : IDisposable
         var bytes = 2m * hp.BlockCount * hp.EmbeddingLength * cells * elementBytes;
         var memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         if (memory > 0 && bytes > memory)
-            throw new ArgumentOutOfRangeException(null,
+            throw new InvalidSettingException("--context",
                 $"a KV cache of {cells} cells needs {bytes / (1 << 20):F0} MiB, more than this machine's {memory >> 20} MiB of memory; choose a smaller context size");
     }
 

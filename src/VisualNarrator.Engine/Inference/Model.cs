@@ -107,7 +107,7 @@ public sealed class Model : IDisposable
         if (device.Type == GgmlDeviceType.Cpu)
         {
             if (options.GpuLayers is { } asked && asked != GpuLayers.Auto && asked.Resolve(hp.BlockCount) > 0)
-                throw new ArgumentException($"--gpu-layers {asked} needs a GPU --device; {device.Name} is the CPU");
+                throw new InvalidSettingException("--gpu-layers", $"--gpu-layers {asked} needs a GPU --device; {device.Name} is the CPU");
             var backend = GgmlBackend.Create(options.Device, threads.Threads);
             try
             {

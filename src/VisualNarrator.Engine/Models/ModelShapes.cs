@@ -25,5 +25,5 @@ public static class ModelShapes
     /// <summary>Looks a shape up by name, with an error that lists the known names.</summary>
     public static ModelHyperparameters Get(string name) =>
         Opt.TryGetValue(name, out var hp) ? hp
-            : throw new ArgumentException($"unknown shape '{name}'; known shapes: {string.Join(", ", Opt.Keys)}");
+            : throw new Inference.InvalidSettingException("--shape", $"unknown shape '{name}'; known shapes: {string.Join(", ", Opt.Keys)}");
 }

@@ -23,10 +23,10 @@ public static class RandomModelWriter
         int seed = 1, float std = 0.02f, bool tiedOutput = true, IProgress<GgufWriteProgress>? progress = null)
     {
         if (type is not (GgmlType.F32 or GgmlType.F16))
-            throw new ArgumentException($"random models are written as F32 or F16, not {GgmlTypeInfo.Name(type)}; quantize the result");
+            throw new Inference.InvalidSettingException("--type", $"random models are written as F32 or F16, not {GgmlTypeInfo.Name(type)}; quantize the result");
         hp = hp with { Architecture = architecture, VocabSize = tokenizer.Count };
         var arch = DecoderArchitecture.Supported.FirstOrDefault(a => a.Name == architecture)
-            ?? throw new ArgumentException($"unknown architecture '{architecture}'");
+            ?? throw new Inference.InvalidSettingException("--arch", $"unknown architecture '{architecture}'");
         var writer = new GgufWriter();
         hp.WriteTo(writer);
         writer.SetString(GgufKeys.Name, $"random {architecture} {hp.EmbeddingLength}x{hp.BlockCount} seed {seed}");

@@ -25,7 +25,7 @@ public sealed unsafe class GgmlBackend : IDisposable
     /// Initializes the backend of the device named <paramref name="device"/> (see <see cref="GgmlDevice.Find"/>),
     /// with <paramref name="threads"/> CPU threads where the backend uses them (0: one per logical processor).
     /// </summary>
-    /// <exception cref="ArgumentException">No such device; the message lists those available.</exception>
+    /// <exception cref="Inference.InvalidSettingException">No such device; the message lists those available.</exception>
     public static GgmlBackend Create(string device = "cpu", int threads = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(threads);

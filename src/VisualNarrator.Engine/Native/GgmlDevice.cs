@@ -68,7 +68,7 @@ public sealed class GgmlDevice
     /// Finds a device: <c>cpu</c> or <c>gpu</c> pick the first of that kind; anything else matches a registry name
     /// (case-insensitive), e.g. <c>CUDA0</c>.
     /// </summary>
-    /// <exception cref="ArgumentException">No such device; the message lists those available.</exception>
+    /// <exception cref="Inference.InvalidSettingException">No such device; the message lists those available.</exception>
     public static GgmlDevice Find(string name)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -79,8 +79,8 @@ public sealed class GgmlDevice
             "gpu" => all.FirstOrDefault(d => d.Type == GgmlDeviceType.Gpu) ?? all.FirstOrDefault(d => d.Type == GgmlDeviceType.IntegratedGpu),
             _ => all.FirstOrDefault(d => string.Equals(d.Name, name.Trim(), StringComparison.OrdinalIgnoreCase)),
         };
-        return found ?? throw new ArgumentException(
-            $"No ggml device '{name}'. Available: {string.Join(", ", all.Select(d => d.ToString()).DefaultIfEmpty("none"))}.", nameof(name));
+        return found ?? throw new Inference.InvalidSettingException("--device",
+            $"No ggml device '{name}'. Available: {string.Join(", ", all.Select(d => d.ToString()).DefaultIfEmpty("none"))}.");
     }
 
     /// <summary>e.g. <c>CPU (Cpu: AMD EPYC ...)</c>.</summary>

@@ -35,7 +35,7 @@ public readonly record struct GpuLayers
     }
 
     /// <summary>Parses <c>all</c>, <c>auto</c>, <c>half</c> or a non-negative layer count.</summary>
-    /// <exception cref="ArgumentException">Anything else; the message says what is expected.</exception>
+    /// <exception cref="Inference.InvalidSettingException">Anything else; the message says what is expected.</exception>
     public static GpuLayers Parse(string text)
     {
         var t = (text ?? "").Trim().ToLowerInvariant();
@@ -45,18 +45,18 @@ public readonly record struct GpuLayers
             "auto" => Auto,
             "half" => Half,
             _ when int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var n) => Exactly(n),
-            _ => throw new ArgumentException($"--gpu-layers must be a layer count (0 or more), all, auto or half; got '{text}'"),
+            _ => throw new Inference.InvalidSettingException("--gpu-layers", $"--gpu-layers must be a layer count (0 or more), all, auto or half; got '{text}'"),
         };
     }
 
     /// <summary>The layer count this asks for in a model of <paramref name="layers"/> layers, or null for auto.</summary>
-    /// <exception cref="ArgumentException">More layers than the model has.</exception>
+    /// <exception cref="Inference.InvalidSettingException">More layers than the model has.</exception>
     public int? Resolve(int layers) => Kind switch
     {
         "all" => layers,
         "half" => layers / 2,
         "auto" => null,
-        _ => Count <= layers ? Count : throw new ArgumentException($"--gpu-layers {Count} is more than the model's {layers} layers"),
+        _ => Count <= layers ? Count : throw new Inference.InvalidSettingException("--gpu-layers", $"--gpu-layers {Count} is more than the model's {layers} layers"),
     };
 
     /// <inheritdoc />

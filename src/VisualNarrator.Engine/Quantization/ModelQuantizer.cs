@@ -113,7 +113,7 @@ public static class ModelQuantizer
         ArgumentException.ThrowIfNullOrEmpty(inputPath);
         ArgumentException.ThrowIfNullOrEmpty(outputPath);
         options ??= new QuantizeOptions();
-        if (options.Threads < 0) throw new ArgumentException($"threads must be 0 (all cores) or positive, got {options.Threads}");
+        if (options.Threads < 0) throw new Inference.InvalidSettingException("--threads", $"threads must be 0 (all cores) or positive, got {options.Threads}");
         var stopwatch = Stopwatch.StartNew();
         var output = Path.GetFullPath(outputPath);
         var outputDir = Path.GetDirectoryName(output)!;

@@ -48,10 +48,10 @@ public sealed class QuantizationPreset
     public bool IsQuantized => GgmlTypeInfo.IsQuantized(DefaultType);
 
     /// <summary>Finds a preset by name, case-insensitively (<c>Q4_K_M</c> = <c>q4_k_m</c>).</summary>
-    /// <exception cref="ArgumentException">The name is not a supported preset; the message lists the supported ones.</exception>
+    /// <exception cref="Inference.InvalidSettingException">The name is not a supported preset; the message lists the supported ones.</exception>
     public static QuantizationPreset Parse(string name) =>
         TryParse(name, out var preset) ? preset
-            : throw new ArgumentException($"unknown quantization type '{name}'; supported: {string.Join(", ", All.Select(p => p.Name))}");
+            : throw new Inference.InvalidSettingException("--type", $"unknown quantization type '{name}'; supported: {string.Join(", ", All.Select(p => p.Name))}");
 
     /// <summary>Finds a preset by name, case-insensitively.</summary>
     public static bool TryParse(string? name, out QuantizationPreset preset)

@@ -20,8 +20,8 @@ public static class SamplingPresetTable
     };
 
     /// <summary>The preset of that name.</summary>
-    /// <exception cref="ArgumentException">No preset has that name; the message lists them.</exception>
+    /// <exception cref="Serving.NarrationRejectedException">No preset has that name; the message lists them.</exception>
     public static SamplingSettings Get(string name, string field) =>
         ByName.TryGetValue(name, out var s) ? s
-            : throw new ArgumentException($"{field} must be one of {string.Join(", ", ByName.Keys)}, got '{name}'", field);
+            : throw new Serving.NarrationRejectedException(field, $"{field} must be one of {string.Join(", ", ByName.Keys)}, got '{name}'");
 }

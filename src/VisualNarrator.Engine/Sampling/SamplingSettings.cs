@@ -142,8 +142,8 @@ public sealed record SamplingSettings
 
     /// <summary>Checks every field.</summary>
     /// <returns>This instance, for chaining.</returns>
-    /// <exception cref="InvalidRequestException">A field is out of range; the message names the field, its value and the
-    /// allowed range, and <see cref="InvalidRequestException.Field"/> is the field's name.</exception>
+    /// <exception cref="NarrationRejectedException">A field is out of range; the message names the field, its value and the
+    /// allowed range, and <see cref="NarrationRejectedException.Field"/> is the field's name.</exception>
     public SamplingSettings Validate()
     {
         Check(nameof(Temperature), Temperature, float.IsFinite(Temperature) && Temperature >= 0, ">= 0 (0 = greedy)");
@@ -164,15 +164,15 @@ public sealed record SamplingSettings
         Check(nameof(Seed), Seed, Seed != uint.MaxValue, $"[0, {uint.MaxValue - 1}] ({uint.MaxValue} is llama.cpp's random-seed marker)");
         Check(nameof(MaxNewTokens), MaxNewTokens, MaxNewTokens >= 1, ">= 1");
         if (StopStrings is null)
-            throw new InvalidRequestException(nameof(StopStrings), $"{nameof(StopStrings)} must be a list (possibly empty), not null.");
+            throw new NarrationRejectedException(nameof(StopStrings), $"{nameof(StopStrings)} must be a list (possibly empty), not null.");
         if (StopStrings.Count > MaxStopStrings)
-            throw new InvalidRequestException(nameof(StopStrings), $"{nameof(StopStrings)} has {StopStrings.Count} entries; at most {MaxStopStrings} are allowed.");
+            throw new NarrationRejectedException(nameof(StopStrings), $"{nameof(StopStrings)} has {StopStrings.Count} entries; at most {MaxStopStrings} are allowed.");
         for (var i = 0; i < StopStrings.Count; i++)
         {
             if (string.IsNullOrEmpty(StopStrings[i]))
-                throw new InvalidRequestException(nameof(StopStrings), $"{nameof(StopStrings)}[{i}] is empty; every stop string must be non-empty.");
+                throw new NarrationRejectedException(nameof(StopStrings), $"{nameof(StopStrings)}[{i}] is empty; every stop string must be non-empty.");
             if (StopStrings[i].Length > MaxStopStringLength)
-                throw new InvalidRequestException(nameof(StopStrings),
+                throw new NarrationRejectedException(nameof(StopStrings),
                     $"{nameof(StopStrings)}[{i}] has {StopStrings[i].Length} characters; a stop string may have at most {MaxStopStringLength}.");
         }
         return this;
@@ -182,7 +182,7 @@ public sealed record SamplingSettings
     {
         // NaN fails every comparison above, so it is rejected with the same message.
         if (!ok)
-            throw new InvalidRequestException(field,
+            throw new NarrationRejectedException(field,
                 $"{field} = {Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)} is out of range; allowed: {range}.");
     }
 }

@@ -73,27 +73,27 @@ public sealed class NarrationScheduler : IDisposable
     public int ActiveCount { get { lock (_lock) return _active.Count; } }
 
     /// <summary>Queues a narration. Throws <see cref="ServerBusyException"/> when the queue is full and
-    /// <see cref="InvalidRequestException"/> for invalid settings, an empty prompt or a request that can never fit.
+    /// <see cref="NarrationRejectedException"/> for invalid settings, an empty prompt or a request that can never fit.
     /// A narration whose model computes NaN or infinite logits ends with a <see cref="ModelOutputException"/> (as do
     /// the others running with it: the model is at fault, not the request).</summary>
     public NarrationStream Submit(NarrationRequest request, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(request);
-        var settings = (request.Sampling ?? throw new InvalidRequestException(nameof(NarrationRequest.Sampling), "no sampling settings given")).Validate();
+        var settings = (request.Sampling ?? throw new NarrationRejectedException(nameof(NarrationRequest.Sampling), "no sampling settings given")).Validate();
         if (string.IsNullOrWhiteSpace(request.Prompt))
-            throw new InvalidRequestException(InvalidRequestException.PromptField, "the prompt is empty or only white space; give a scene or a prompt");
+            throw new NarrationRejectedException(NarrationRejectedException.PromptField, "the prompt is empty or only white space; give a scene or a prompt");
         if (request.MaxPromptTokens < 2)
-            throw new InvalidRequestException(nameof(NarrationRequest.MaxPromptTokens), $"MaxPromptTokens = {request.MaxPromptTokens} is out of range; allowed: >= 2.");
+            throw new NarrationRejectedException(nameof(NarrationRequest.MaxPromptTokens), $"MaxPromptTokens = {request.MaxPromptTokens} is out of range; allowed: >= 2.");
         var hp = _model.Hyperparameters;
         var limit = Math.Min(request.MaxPromptTokens, hp.ContextLength - settings.MaxNewTokens);
         if (limit < 2)
-            throw new InvalidRequestException(nameof(SamplingSettings.MaxNewTokens),
+            throw new NarrationRejectedException(nameof(SamplingSettings.MaxNewTokens),
                 $"MaxNewTokens = {settings.MaxNewTokens} leaves no room for a prompt in the model's {hp.ContextLength}-token context");
         var fitted = PromptWindow.Fit(_model.Tokenizer.Encode(request.Prompt), limit, _model.Tokenizer.BosId);
         var reserve = fitted.Ids.Length + settings.MaxNewTokens;
         if (reserve > Options.ContextSize)
-            throw new InvalidRequestException(nameof(SamplingSettings.MaxNewTokens),
+            throw new NarrationRejectedException(nameof(SamplingSettings.MaxNewTokens),
                 $"the prompt ({fitted.Ids.Length} tokens) + MaxNewTokens ({settings.MaxNewTokens}) exceed the scheduler's {Options.ContextSize} KV cells");
 
         var job = new Job(this, request with { Sampling = settings }, fitted, reserve, cancellationToken);

@@ -151,7 +151,7 @@ public sealed class OutputSafetyTests : IDisposable
         File.CreateSymbolicLink(P("link.gguf"), "a.gguf");
         Directory.CreateSymbolicLink(P("dirlink"), _dir.FullName);
         foreach (var output in new[] { P("a.gguf"), P("sub/../a.gguf"), P("link.gguf"), P("dirlink/a.gguf"), P("dirlink/link.gguf") })
-            Assert.Contains("is the input file itself", Assert.Throws<ArgumentException>(() => OutputGuard.RefuseSameFile(P("a.gguf"), output)).Message);
+            Assert.Contains("is the input file itself", Assert.Throws<VisualNarrator.CommandLine.UsageException>(() => OutputGuard.RefuseSameFile(P("a.gguf"), output)).Message);
         OutputGuard.RefuseSameFile(P("a.gguf"), P("b.gguf"));
         OutputGuard.RefuseSameFile(P("a.gguf"), P("sub/a.gguf"));
     }

@@ -1,3 +1,4 @@
+using VisualNarrator.Engine.Inference;
 using VisualNarrator.Gguf;
 using System.Runtime.InteropServices;
 using VisualNarrator.Engine.Native;
@@ -100,10 +101,10 @@ public class GgmlLibraryTests
     [Fact]
     public void Requesting_an_absent_device_names_the_available_ones()
     {
-        var e = Assert.Throws<ArgumentException>(() => GgmlBackend.Create("CUDA7"));
+        var e = Assert.Throws<InvalidSettingException>(() => GgmlBackend.Create("CUDA7"));
         Assert.Contains("CUDA7", e.Message);
         Assert.Contains("CPU", e.Message);
-        Assert.Throws<ArgumentException>(() => GgmlDevice.Find(GgmlDevice.All.Any(d => d.Type == GgmlDeviceType.Gpu) ? "nope" : "gpu"));
+        Assert.Throws<InvalidSettingException>(() => GgmlDevice.Find(GgmlDevice.All.Any(d => d.Type == GgmlDeviceType.Gpu) ? "nope" : "gpu"));
     }
 
     [Fact]

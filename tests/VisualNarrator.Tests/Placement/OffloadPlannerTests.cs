@@ -29,7 +29,7 @@ public sealed class OffloadPlannerTests(TestModels models) : IClassFixture<TestM
     [InlineData("some")]
     [InlineData("")]
     public void GpuLayers_RejectsOtherText(string text) =>
-        Assert.Contains("--gpu-layers", Assert.Throws<ArgumentException>(() => GpuLayers.Parse(text)).Message);
+        Assert.Contains("--gpu-layers", Assert.Throws<InvalidSettingException>(() => GpuLayers.Parse(text)).Message);
 
     [Fact]
     public void NeedsOfAShape_EqualTheNeedsOfTheFileTheQuantizerWrites()
@@ -97,13 +97,13 @@ public sealed class OffloadPlannerTests(TestModels models) : IClassFixture<TestM
 
     [Fact]
     public void MoreLayersThanTheModelHas_IsAnError() =>
-        Assert.Contains("24 layers", Assert.Throws<ArgumentException>(() => OffloadPlanner.Plan(Opt13B("q4_k_m"), GpuLayers.Exactly(25), "GPU0", 8 * GiB)).Message);
+        Assert.Contains("24 layers", Assert.Throws<InvalidSettingException>(() => OffloadPlanner.Plan(Opt13B("q4_k_m"), GpuLayers.Exactly(25), "GPU0", 8 * GiB)).Message);
 
     [Fact]
     public void GpuLayersOnTheCpu_IsRefused()
     {
         var path = models.Get("opt", TestModels.TinyOpt);
-        var e = Assert.Throws<ArgumentException>(() => Model.Load(path, new ModelLoadOptions("cpu", 1, GpuLayers.Exactly(1))));
+        var e = Assert.Throws<InvalidSettingException>(() => Model.Load(path, new ModelLoadOptions("cpu", 1, GpuLayers.Exactly(1))));
         Assert.Contains("needs a GPU --device", e.Message);
     }
 

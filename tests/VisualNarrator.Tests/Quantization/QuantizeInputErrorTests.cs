@@ -1,3 +1,4 @@
+using VisualNarrator.Engine.Inference;
 using VisualNarrator.Engine.Models;
 using VisualNarrator.Engine.Quantization;
 using VisualNarrator.Gguf;
@@ -17,7 +18,7 @@ public sealed class QuantizeInputErrorTests(QuantizationFixture fixture) : IClas
         Assert.Same(QuantizationPreset.Q6_K, QuantizationPreset.Parse("Q6_k"));
         Assert.Same(QuantizationPreset.Q4_0, QuantizationPreset.Parse("q4_0"));
         Assert.Same(QuantizationPreset.F16, QuantizationPreset.Parse("F16"));
-        var ex = Assert.Throws<ArgumentException>(() => QuantizationPreset.Parse("q4_k"));
+        var ex = Assert.Throws<InvalidSettingException>(() => QuantizationPreset.Parse("q4_k"));
         Assert.Contains("unknown quantization type 'q4_k'", ex.Message);
         Assert.Contains("q4_k_m", ex.Message);
     }

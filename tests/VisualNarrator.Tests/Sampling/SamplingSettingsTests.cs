@@ -67,9 +67,8 @@ public class SamplingSettingsTests
     [MemberData(nameof(Invalid))]
     public void Validate_names_the_field_and_its_range(SamplingSettings settings, string field, string range)
     {
-        var e = Assert.Throws<InvalidRequestException>(() => settings.Validate());
+        var e = Assert.Throws<NarrationRejectedException>(() => settings.Validate());
         Assert.Equal(field, e.Field);
-        Assert.Equal(field, e.ParamName);
         Assert.DoesNotContain("(Parameter", e.Message);
         Assert.StartsWith(field, e.Message);
         Assert.Contains(range, e.Message);

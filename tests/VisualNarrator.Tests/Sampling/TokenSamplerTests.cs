@@ -298,7 +298,7 @@ public class TokenSamplerTests
         Assert.Throws<ArgumentException>(() => sampler.Sample([0f, 0f, 0f]));
         // Both tokens seen with no-repeat 1: nothing is left.
         Assert.Throws<InvalidOperationException>(() => sampler.Sample([0f, 0f]));
-        Assert.Throws<InvalidRequestException>(() => new TokenSampler(new SamplingSettings { TopP = 0 }, []));
+        Assert.Throws<NarrationRejectedException>(() => new TokenSampler(new SamplingSettings { TopP = 0 }, []));
 
         using var small = new TokenSampler(new SamplingSettings(), [7]);
         Assert.Throws<ArgumentException>(() => small.Sample([0f, 0f]));

@@ -99,13 +99,13 @@ public sealed class NarrationSchedulerTests(TestModels models) : IClassFixture<T
         cancel.Cancel();
         Assert.All(streams, s => Assert.Equal(FinishReason.Cancelled, s.Completion.Result.Finish));
 
-        var bad = Assert.Throws<InvalidRequestException>(() => scheduler.Submit(new NarrationRequest(Scenes[0], Greedy() with { TopP = 1.5f })));
+        var bad = Assert.Throws<NarrationRejectedException>(() => scheduler.Submit(new NarrationRequest(Scenes[0], Greedy() with { TopP = 1.5f })));
         Assert.Contains("TopP", bad.Message);
-        var tooLong = Assert.Throws<InvalidRequestException>(() => scheduler.Submit(new NarrationRequest(Scenes[0], Greedy(127))));
+        var tooLong = Assert.Throws<NarrationRejectedException>(() => scheduler.Submit(new NarrationRequest(Scenes[0], Greedy(127))));
         Assert.Equal("MaxNewTokens", tooLong.Field);
         Assert.Contains("MaxNewTokens = 127 leaves no room", tooLong.Message);
-        var empty = Assert.Throws<InvalidRequestException>(() => scheduler.Submit(new NarrationRequest(" \t\n", Greedy())));
-        Assert.Equal(InvalidRequestException.PromptField, empty.Field);
+        var empty = Assert.Throws<NarrationRejectedException>(() => scheduler.Submit(new NarrationRequest(" \t\n", Greedy())));
+        Assert.Equal(NarrationRejectedException.PromptField, empty.Field);
     }
 
     [Fact]

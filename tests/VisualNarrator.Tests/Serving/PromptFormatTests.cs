@@ -36,8 +36,8 @@ public sealed class PromptFormatTests
         Assert.Equal("Narrate: a red barn", format.ToPrompt("Narrate: a red barn"));
         // The seed's openings are just words for this model.
         Assert.Equal("Narrate: Describe this image: a red barn", format.ToPrompt("Describe this image: a red barn"));
-        var e = Assert.Throws<InvalidRequestException>(() => format.ToPrompt("a red barn", "describe"));
-        Assert.Equal(InvalidRequestException.TemplateField, e.Field);
+        var e = Assert.Throws<NarrationRejectedException>(() => format.ToPrompt("a red barn", "describe"));
+        Assert.Equal(NarrationRejectedException.TemplateField, e.Field);
         Assert.Contains("narrate, short", e.Message);
     }
 

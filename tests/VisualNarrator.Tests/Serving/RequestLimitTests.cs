@@ -20,8 +20,8 @@ public sealed class RequestLimitTests(TestModels models) : IClassFixture<TestMod
     [InlineData("This image shows")]
     public void An_empty_scene_is_refused_naming_the_scene(string input)
     {
-        var e = Assert.Throws<InvalidRequestException>(() => PromptTemplates.ToPrompt(input));
-        Assert.Equal(InvalidRequestException.SceneField, e.Field);
+        var e = Assert.Throws<NarrationRejectedException>(() => PromptTemplates.ToPrompt(input));
+        Assert.Equal(NarrationRejectedException.SceneField, e.Field);
         Assert.Contains("the scene is empty", e.Message);
         // A scene still makes a prompt, templated or as given.
         Assert.Equal("Describe this image: a red door", PromptTemplates.ToPrompt(" a red door "));
@@ -32,7 +32,7 @@ public sealed class RequestLimitTests(TestModels models) : IClassFixture<TestMod
     public void A_million_stop_strings_are_refused_by_count_before_any_matching()
     {
         var settings = SamplingSettings.Greedy with { StopStrings = Enumerable.Repeat("x", 1_000_000).ToArray() };
-        var e = Assert.Throws<InvalidRequestException>(() => settings.Validate());
+        var e = Assert.Throws<NarrationRejectedException>(() => settings.Validate());
         Assert.Equal(nameof(SamplingSettings.StopStrings), e.Field);
         Assert.Contains("1000000 entries; at most 16", e.Message);
     }

@@ -164,10 +164,15 @@ public sealed class ProductionAppFixture : NarratorAppFixture
         public event Action? Changed { add => inner.Changed += value; remove => inner.Changed -= value; }
         public IReadOnlyList<ModelInfo> ListModels() => throw new InvalidOperationException($"unforeseen failure reading {folder}/narrator.gguf");
         public Task SwitchModelAsync(string name, CancellationToken cancellationToken = default) => inner.SwitchModelAsync(name, cancellationToken);
-        public NarrationRun Submit(string clientId, NarrationRequest request, CancellationToken cancellationToken) => inner.Submit(clientId, request, cancellationToken);
+        /// <summary>Submitting <see cref="BugPrompt"/> fails as a bug in the engine would.</summary>
+        public NarrationRun Submit(string clientId, NarrationRequest request, CancellationToken cancellationToken) =>
+            request.Prompt == BugPrompt ? throw new InvalidOperationException("unforeseen state in the queue") : inner.Submit(clientId, request, cancellationToken);
         public PromptFit Fit(string prompt) => inner.Fit(prompt);
         public VisualNarrator.Engine.Generation.PromptFormat Prompts => inner.Prompts;
     }
+
+    /// <summary>The prompt whose submission fails unexpectedly.</summary>
+    public const string BugPrompt = "an unforeseen bug";
 }
 
 public sealed class ProductionErrorTests(ProductionAppFixture app) : IClassFixture<ProductionAppFixture>
@@ -185,6 +190,19 @@ public sealed class ProductionErrorTests(ProductionAppFixture app) : IClassFixtu
         Assert.DoesNotContain("unforeseen", body);
         Assert.DoesNotContain(app.Models.Folder, body);
         Assert.DoesNotContain(" at ", body);
+    }
+
+    [Fact]
+    public async Task An_unexpected_InvalidOperationException_is_a_500_not_model_not_loaded()
+    {
+        // Only NoModelLoadedException means 503 model_not_loaded; any other InvalidOperationException is a bug.
+        using var client = app.CreateClient();
+        using var response = await client.PostAsync("/v1/completions", new StringContent(
+            $$"""{"prompt":"{{ProductionAppFixture.BugPrompt}}"}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+        Assert.Equal("internal_error", error.GetProperty("code").GetString());
+        Assert.DoesNotContain("unforeseen", error.GetProperty("message").GetString());
     }
 
     [Theory]

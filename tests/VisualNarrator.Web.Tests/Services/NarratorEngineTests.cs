@@ -111,16 +111,16 @@ public sealed class NarratorEngineTests : IDisposable
     public async Task Input_limits_are_refused_with_a_message()
     {
         using var engine = await StartEngine(maxSequences: 2);
-        var tooLong = Assert.Throws<InvalidRequestException>(() => engine.Submit("A", new NarrationRequest(new string('x', 2001), SamplingSettings.Greedy), default));
+        var tooLong = Assert.Throws<NarrationRejectedException>(() => engine.Submit("A", new NarrationRequest(new string('x', 2001), SamplingSettings.Greedy), default));
         Assert.Contains("the limit is 2000", tooLong.Message);
-        var tooMany = Assert.Throws<InvalidRequestException>(() => engine.Submit("A", new NarrationRequest("x", SamplingSettings.Greedy with { MaxNewTokens = 513 }), default));
+        var tooMany = Assert.Throws<NarrationRejectedException>(() => engine.Submit("A", new NarrationRequest("x", SamplingSettings.Greedy with { MaxNewTokens = 513 }), default));
         Assert.Contains("limit of 512", tooMany.Message);
         // The tiny model has a 256-token context.
-        var noRoom = Assert.Throws<InvalidRequestException>(() => engine.Submit("A", new NarrationRequest("x", SamplingSettings.Greedy with { MaxNewTokens = 255 }), default));
+        var noRoom = Assert.Throws<NarrationRejectedException>(() => engine.Submit("A", new NarrationRequest("x", SamplingSettings.Greedy with { MaxNewTokens = 255 }), default));
         Assert.Contains("leaves no room for a prompt", noRoom.Message);
-        var invalid = Assert.Throws<InvalidRequestException>(() => engine.Submit("A", new NarrationRequest("x", SamplingSettings.Greedy with { TopP = 0 }), default));
+        var invalid = Assert.Throws<NarrationRejectedException>(() => engine.Submit("A", new NarrationRequest("x", SamplingSettings.Greedy with { TopP = 0 }), default));
         Assert.Equal("TopP", invalid.Field);
-        Assert.Equal("Prompt", Assert.Throws<InvalidRequestException>(() => engine.Submit("A", new NarrationRequest(" \n ", SamplingSettings.Greedy), default)).Field);
+        Assert.Equal("Prompt", Assert.Throws<NarrationRejectedException>(() => engine.Submit("A", new NarrationRequest(" \n ", SamplingSettings.Greedy), default)).Field);
     }
 
     [Fact]

@@ -138,7 +138,7 @@ public sealed record ApiRequest(string Prompt, SamplingSettings Sampling, bool S
         {
             return prompts.ToPrompt(last ?? throw Bad("'messages' has no user message with text content", "messages"));
         }
-        catch (InvalidRequestException ex)
+        catch (NarrationRejectedException ex)
         {
             throw Bad($"invalid 'messages': {ex.Message}", "messages");
         }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using VisualNarrator.Engine.Generation;
 using VisualNarrator.Engine.Sampling;
+using VisualNarrator.Engine.Serving;
 using VisualNarrator.Web.Services;
 
 namespace VisualNarrator.Web.Api;
@@ -45,10 +46,10 @@ public static class BatchApi
                 throw new ApiError(400, $"'template' must be one of {string.Join(", ", prompts.Templates.Keys)}, got '{templateName}'", "template");
             items = BatchNarration.Items(Scenes(body), template);
             try { settings.Validate(); }
-            catch (ArgumentException ex)
+            catch (NarrationRejectedException ex)
             {
-                var param = ex.ParamName is { } p ? ApiRequest.FieldNames.GetValueOrDefault(p, p) : null;
-                throw new ApiError(400, $"invalid '{param}': {Messages.Of(ex)}", param);
+                var param = ApiRequest.FieldNames.GetValueOrDefault(ex.Field, ex.Field);
+                throw new ApiError(400, $"invalid '{param}': {ex.Message}", param);
             }
         }
         catch (ApiError error)

@@ -139,14 +139,10 @@ public static class OpenAiApi
             {
                 run = narrator.Submit(client, new NarrationRequest(request.Prompt, request.Sampling, narrator.Limits.MaxPromptTokens, Alternatives: request.Logprobs ?? 0), aborted);
             }
-            catch (InvalidRequestException ex)
+            catch (NarrationRejectedException ex)
             {
                 var param = ParamOf(ex.Field, chat);
                 throw new ApiError(400, $"invalid '{param}': {ex.Message}", param);
-            }
-            catch (ArgumentException ex)
-            {
-                throw new ApiError(400, Messages.Of(ex));
             }
             catch (ServerBusyException ex)
             {
@@ -156,7 +152,7 @@ public static class OpenAiApi
             {
                 throw JsonErrors.ModelError(ex);
             }
-            catch (InvalidOperationException ex)
+            catch (NoModelLoadedException ex)
             {
                 throw new ApiError(503, ex.Message, null, "server_error", "model_not_loaded");
             }
@@ -188,10 +184,11 @@ public static class OpenAiApi
                     await JsonErrors.ModelError(ex).WriteAsync(context);
                     return;
                 }
-                catch (ArgumentException ex)
+                catch (NarrationRejectedException ex)
                 {
                     // The model changed between the checks and the start (e.g. a smaller context).
-                    await new ApiError(400, Messages.Of(ex), null).WriteAsync(context);
+                    var param = ParamOf(ex.Field, chat);
+                    await new ApiError(400, $"invalid '{param}': {ex.Message}", param).WriteAsync(context);
                     return;
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
@@ -224,7 +221,7 @@ public static class OpenAiApi
     /// <summary>The API field for an engine field: the prompt is <c>messages</c> in chat requests.</summary>
     private static string ParamOf(string field, bool chat) => field switch
     {
-        InvalidRequestException.PromptField or InvalidRequestException.SceneField => chat ? "messages" : "prompt",
+        NarrationRejectedException.PromptField or NarrationRejectedException.SceneField => chat ? "messages" : "prompt",
         _ => ApiRequest.FieldNames.GetValueOrDefault(field, field),
     };
 

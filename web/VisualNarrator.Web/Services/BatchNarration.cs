@@ -103,7 +103,7 @@ public static class BatchNarration
         {
             // One scene's failure (refused input, busy server, the model's own fault) is recorded; the batch goes on.
             item.Status = BatchStatus.Failed;
-            item.Result = Outcome(item, "", "error", settings.Seed, 0, Messages.Of(ex));
+            item.Result = Outcome(item, "", "error", settings.Seed, 0, ex.Message);
         }
     }
 

@@ -75,12 +75,12 @@ public interface INarrator
 
     /// <summary>Queues a narration for <paramref name="clientId"/> (one browser circuit or API caller); clients are served
     /// round-robin so one busy client cannot starve the others. Cancelling the token stops it.</summary>
-    /// <exception cref="VisualNarrator.Engine.Serving.InvalidRequestException">Invalid settings or an input over the limits
+    /// <exception cref="VisualNarrator.Engine.Serving.NarrationRejectedException">Invalid settings or an input over the limits
     /// (the message says which, <c>Field</c> names the field).</exception>
     /// <exception cref="VisualNarrator.Engine.Inference.ModelOutputException">The model is unhealthy (it computed NaN or
     /// infinity).</exception>
     /// <exception cref="ServerBusyException">Too many narrations are waiting.</exception>
-    /// <exception cref="InvalidOperationException">No model is loaded.</exception>
+    /// <exception cref="NoModelLoadedException">No model is loaded.</exception>
     NarrationRun Submit(string clientId, NarrationRequest request, CancellationToken cancellationToken);
 }
 

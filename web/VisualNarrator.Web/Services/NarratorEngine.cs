@@ -160,18 +160,18 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         var settings = request.Sampling.Validate();
         if (string.IsNullOrWhiteSpace(request.Prompt))
-            throw new InvalidRequestException(InvalidRequestException.PromptField, "the prompt is empty; type a scene or a prompt");
+            throw new NarrationRejectedException(NarrationRejectedException.PromptField, "the prompt is empty; type a scene or a prompt");
         var characters = NarrationLimits.CountCharacters(request.Prompt);
         if (characters > Limits.MaxPromptCharacters)
-            throw new InvalidRequestException(InvalidRequestException.PromptField, $"the prompt has {characters} characters; the limit is {Limits.MaxPromptCharacters}");
+            throw new NarrationRejectedException(NarrationRejectedException.PromptField, $"the prompt has {characters} characters; the limit is {Limits.MaxPromptCharacters}");
         if (settings.MaxNewTokens > Limits.MaxNewTokens)
-            throw new InvalidRequestException(nameof(settings.MaxNewTokens), $"MaxNewTokens = {settings.MaxNewTokens} is over this server's limit of {Limits.MaxNewTokens}");
+            throw new NarrationRejectedException(nameof(settings.MaxNewTokens), $"MaxNewTokens = {settings.MaxNewTokens} is over this server's limit of {Limits.MaxNewTokens}");
         request = request with { Sampling = settings, MaxPromptTokens = Math.Clamp(request.MaxPromptTokens, 2, Limits.MaxPromptTokens) };
 
         Pending pending;
         lock (_lock)
         {
-            var slot = _current ?? throw new InvalidOperationException(_message);
+            var slot = _current ?? throw new NoModelLoadedException(_message);
             // A model that computed NaN or infinity would only do so again: refuse as the model's fault.
             if (slot.Fault is { } fault) throw new ModelOutputException(fault.ModelFile, fault.Problem);
             CheckFits(slot, request);
@@ -237,10 +237,10 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
         var maxNew = request.Sampling.MaxNewTokens;
         var limit = Math.Min(request.MaxPromptTokens, hp.ContextLength - maxNew);
         if (limit < 2)
-            throw new InvalidRequestException(nameof(request.Sampling.MaxNewTokens), $"MaxNewTokens = {maxNew} leaves no room for a prompt in the model's {hp.ContextLength}-token context");
+            throw new NarrationRejectedException(nameof(request.Sampling.MaxNewTokens), $"MaxNewTokens = {maxNew} leaves no room for a prompt in the model's {hp.ContextLength}-token context");
         var prompt = PromptWindow.Fit(slot.Model.Tokenizer.Encode(request.Prompt), limit, slot.Model.Tokenizer.BosId).Ids.Length;
         if (prompt + maxNew > slot.Scheduler.Options.ContextSize)
-            throw new InvalidRequestException(nameof(request.Sampling.MaxNewTokens), $"the prompt ({prompt} tokens) plus MaxNewTokens ({maxNew}) exceed the {slot.Scheduler.Options.ContextSize} tokens a narration may use");
+            throw new NarrationRejectedException(nameof(request.Sampling.MaxNewTokens), $"the prompt ({prompt} tokens) plus MaxNewTokens ({maxNew}) exceed the {slot.Scheduler.Options.ContextSize} tokens a narration may use");
     }
 
     private int PositionOf(Pending pending)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using VisualNarrator.Engine.Sampling;
+using VisualNarrator.Engine.Serving;
 
 namespace VisualNarrator.Web.Services;
 
@@ -43,7 +44,7 @@ public static class SamplingPresets
             if (string.IsNullOrWhiteSpace(p.Name)) throw new FormatException("a preset has no name");
             if (p.Settings is null) throw new FormatException($"preset '{p.Name}' has no settings");
             try { p.Settings.Validate(); }
-            catch (ArgumentException ex) { throw new FormatException($"preset '{p.Name}': {ex.Message}"); }
+            catch (NarrationRejectedException ex) { throw new FormatException($"preset '{p.Name}': {ex.Message}"); }
             result.Add(new SamplingPreset(p.Name.Trim(), p.Settings));
         }
         return result;

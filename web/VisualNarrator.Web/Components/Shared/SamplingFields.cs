@@ -4,7 +4,7 @@ namespace VisualNarrator.Web.Components.Shared;
 
 /// <summary>One numeric sampling setting as the panel shows it: label, short help with range and default, and how to
 /// read and write it. Ranges are checked by <see cref="SamplingSettings.Validate"/>, the engine's own rules.</summary>
-/// <param name="Name">The <see cref="SamplingSettings"/> property name (also the validation error's ParamName).</param>
+/// <param name="Name">The <see cref="SamplingSettings"/> property name (also the validation error's NarrationRejectedException.Field).</param>
 /// <param name="Label">Label.</param>
 /// <param name="Help">Short help: what it does, range, what turns it off.</param>
 /// <param name="Step">Spin-button step.</param>

@@ -39,15 +39,15 @@ public static class TurnRunner
             await poll;
             turn.Stats = NarrationStats.From(result);
         }
-        catch (ArgumentException ex)
+        catch (NarrationRejectedException ex)
         {
-            turn.Error = Messages.Of(ex);
+            turn.Error = ex.Message;
         }
         catch (ServerBusyException ex)
         {
             turn.Error = ex.Message;
         }
-        catch (InvalidOperationException ex)
+        catch (NoModelLoadedException ex)
         {
             turn.Error = ex.Message;
         }
