@@ -127,14 +127,6 @@ public sealed class KvCache : IDisposable
             if (_cellSequence[c] == sequence) _cellSequence[c] = -1;
     }
 
-    /// <summary>Frees the cells of <paramref name="sequence"/> at positions &gt;= <paramref name="fromPosition"/>
-    /// (to rewind a sequence).</summary>
-    public void RemoveFrom(int sequence, int fromPosition)
-    {
-        for (var c = 0; c < Cells; c++)
-            if (_cellSequence[c] == sequence && _cellPosition[c] >= fromPosition) _cellSequence[c] = -1;
-    }
-
     /// <summary>Frees every cell.</summary>
     public void Clear() => Array.Fill(_cellSequence, -1);
 

@@ -37,7 +37,7 @@ public sealed class Model : IDisposable
     }
 
     /// <summary>The GGUF metadata and tensor directory.</summary>
-    public GgufFile File { get; }
+    internal GgufFile File { get; }
 
     /// <summary>The architecture that builds the graph.</summary>
     public DecoderArchitecture Architecture { get; }
@@ -52,22 +52,22 @@ public sealed class Model : IDisposable
     public PromptFormat Prompts { get; private init; } = PromptFormat.Seed;
 
     /// <summary>The CPU backend: runs everything that is not offloaded (all of it on <c>--device cpu</c>).</summary>
-    public GgmlBackend Backend { get; }
+    internal GgmlBackend Backend { get; }
 
     /// <summary>The GPU backend holding the offloaded layers, or null on the CPU (also when no layer is offloaded).</summary>
-    public GgmlBackend? DeviceBackend { get; }
+    internal GgmlBackend? DeviceBackend { get; }
 
     /// <summary>Which layers are on <see cref="DeviceBackend"/> and why, or null on the CPU.</summary>
     public OffloadPlan? Offload { get; }
 
     /// <summary>The memory needs the device plan was made for (null on the CPU).</summary>
-    public MemoryNeeds? PlannedNeeds { get; }
+    internal MemoryNeeds? PlannedNeeds { get; }
 
     /// <summary>Where the model runs, e.g. <c>CPU</c> or <c>Vulkan0: 12/12 layers + embeddings and head, ...</c>.</summary>
     public string RunsOn => Offload?.Summary ?? Backend.Device.Name;
 
     /// <summary>The backend layer <paramref name="layer"/> (its weights and KV cache) lives on.</summary>
-    public GgmlBackend LayerBackend(int layer) =>
+    internal GgmlBackend LayerBackend(int layer) =>
         DeviceBackend is { } device && Offload!.LayerOnDevice(layer) ? device : Backend;
 
     internal ModelWeights Weights { get; }

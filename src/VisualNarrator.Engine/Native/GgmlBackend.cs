@@ -48,7 +48,7 @@ public sealed unsafe class GgmlBackend : IDisposable
     public GgmlDevice Device { get; }
 
     /// <summary>The native <c>ggml_backend_t</c>.</summary>
-    public IntPtr Handle
+    internal IntPtr Handle
     {
         get
         {
@@ -158,7 +158,7 @@ public sealed class GgmlBackendBuffer : IDisposable
     internal GgmlBackendBuffer(IntPtr handle) => this.handle = handle;
 
     /// <summary>The native <c>ggml_backend_buffer_t</c>.</summary>
-    public IntPtr Handle
+    internal IntPtr Handle
     {
         get
         {
@@ -211,7 +211,7 @@ public sealed class GgmlGraphAllocator : IDisposable
     }
 
     /// <summary>The native <c>ggml_gallocr_t</c>.</summary>
-    public IntPtr Handle
+    internal IntPtr Handle
     {
         get
         {
@@ -222,14 +222,6 @@ public sealed class GgmlGraphAllocator : IDisposable
 
     /// <summary>Bytes of the compute buffer reserved so far.</summary>
     public ulong BufferSize => GgmlNative.ggml_gallocr_get_buffer_size(Handle, 0);
-
-    /// <summary>Sizes the buffer for the largest graph expected (optional; avoids regrowth later).</summary>
-    public void Reserve(GgmlGraph graph)
-    {
-        ArgumentNullException.ThrowIfNull(graph);
-        if (!GgmlNative.ggml_gallocr_reserve(Handle, graph.Handle))
-            throw new InvalidOperationException("ggml_gallocr_reserve failed (out of device memory?).");
-    }
 
     /// <summary>Gives the graph's tensors memory. Set input data after this, then compute.</summary>
     public void Allocate(GgmlGraph graph)

@@ -33,7 +33,7 @@ public sealed class GgmlContext : IDisposable
     }
 
     /// <summary>The native <c>ggml_context*</c>.</summary>
-    public IntPtr Handle
+    internal IntPtr Handle
     {
         get
         {
@@ -167,9 +167,6 @@ public sealed class GgmlContext : IDisposable
     /// <summary>GELU (ggml's tanh approximation, as GPT-2 uses).</summary>
     public GgmlTensor Gelu(GgmlTensor x) => Wrap(GgmlNative.ggml_gelu(Room(), Use(x).Handle));
 
-    /// <summary>x * s.</summary>
-    public GgmlTensor Scale(GgmlTensor x, float s) => Wrap(GgmlNative.ggml_scale(Room(), Use(x).Handle, s));
-
     /// <summary>1-D view of <paramref name="ne0"/> elements at byte <paramref name="offset"/>.</summary>
     public GgmlTensor View(GgmlTensor a, long ne0, ulong offset)
         => Wrap(GgmlNative.ggml_view_1d(Room(), CheckView(a, offset, ne0).Handle, ne0, (nuint)offset));
@@ -203,11 +200,12 @@ public sealed class GgmlContext : IDisposable
     /// <summary>Contiguous copy (needed after permute/transpose before reshape or as mul_mat's first operand).</summary>
     public GgmlTensor Cont(GgmlTensor a) => Wrap(GgmlNative.ggml_cont(Room(), Use(a).Handle));
 
-    /// <summary>View with the first two dimensions swapped.</summary>
-    public GgmlTensor Transpose(GgmlTensor a) => Wrap(GgmlNative.ggml_transpose(Room(), Use(a).Handle));
+    /// <summary>View with the first two dimensions swapped (the tests build transposed operands with it).</summary>
+    internal GgmlTensor Transpose(GgmlTensor a) => Wrap(GgmlNative.ggml_transpose(Room(), Use(a).Handle));
 
-    /// <summary>Copies <paramref name="a"/> into <paramref name="b"/> (converting type); returns a view of b.</summary>
-    public GgmlTensor Cpy(GgmlTensor a, GgmlTensor b)
+    /// <summary>Copies <paramref name="a"/> into <paramref name="b"/> (converting type); returns a view of b (the tests
+    /// check type conversion with it).</summary>
+    internal GgmlTensor Cpy(GgmlTensor a, GgmlTensor b)
     {
         Use(a, b);
         if (a.Nelements != b.Nelements) throw Shapes("Cpy", "element counts differ", a, b);

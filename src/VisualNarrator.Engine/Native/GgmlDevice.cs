@@ -28,7 +28,7 @@ public sealed class GgmlDevice
     }
 
     /// <summary>The native <c>ggml_backend_dev_t</c> (owned by the registry, never freed).</summary>
-    public IntPtr Handle { get; }
+    internal IntPtr Handle { get; }
 
     /// <summary>Registry name, e.g. <c>CPU</c> or <c>CUDA0</c>.</summary>
     public string Name { get; }

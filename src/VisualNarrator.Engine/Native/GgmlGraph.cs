@@ -23,7 +23,7 @@ public sealed class GgmlGraph
     public int Capacity { get; }
 
     /// <summary>The native <c>ggml_cgraph*</c>.</summary>
-    public IntPtr Handle
+    internal IntPtr Handle
     {
         get
         {

@@ -34,7 +34,7 @@ public readonly unsafe struct GgmlTensor : IEquatable<GgmlTensor>
     public GgmlContext Context { get; }
 
     /// <summary>The native <c>ggml_tensor*</c>.</summary>
-    public IntPtr Handle { get; }
+    internal IntPtr Handle { get; }
 
     /// <summary>The ggml type id (<c>enum ggml_type</c>).</summary>
     public GgmlType Type => (GgmlType)Field<uint>(TypeOffset);

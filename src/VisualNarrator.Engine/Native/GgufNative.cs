@@ -2,8 +2,9 @@ using System.Runtime.InteropServices;
 
 namespace VisualNarrator.Engine.Native;
 
-/// <summary>Raw declarations of ggml's own GGUF writer (gguf.h), used to check our managed reader against files that
-/// ggml writes. Same rules as <see cref="GgmlNative"/>.</summary>
+/// <summary>Raw declarations of ggml's own GGUF writer (gguf.h), used by the tests to check our managed reader against
+/// files that ggml writes (they live here so the library resolver of <see cref="GgmlLibrary"/> applies). Same rules as
+/// <see cref="GgmlNative"/>.</summary>
 internal static unsafe partial class GgufNative
 {
     [LibraryImport(GgmlNative.BaseLibrary)] internal static partial IntPtr gguf_init_empty();

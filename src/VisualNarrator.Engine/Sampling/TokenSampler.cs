@@ -49,7 +49,8 @@ public sealed class TokenSampler : IDisposable
     /// <summary>Creates the sampler for one sequence.</summary>
     /// <param name="settings">Sampling settings; validated here.</param>
     /// <param name="promptIds">The prompt's token ids (they count for the repetition penalties and the n-gram ban).</param>
-    /// <exception cref="ArgumentException">Invalid settings or a negative prompt id.</exception>
+    /// <exception cref="Serving.NarrationRejectedException">Invalid settings.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A negative prompt id.</exception>
     /// <exception cref="DllNotFoundException">LLamaSharp's native library could not be loaded.</exception>
     public TokenSampler(SamplingSettings settings, ReadOnlySpan<int> promptIds)
     {

@@ -66,9 +66,6 @@ public sealed class NarrationScheduler : IDisposable
     /// <summary>The model served.</summary>
     public Model Model => _model;
 
-    /// <summary>Narrations waiting for a slot.</summary>
-    public int QueueLength { get { lock (_lock) return _queue.Count; } }
-
     /// <summary>Narrations running.</summary>
     public int ActiveCount { get { lock (_lock) return _active.Count; } }
 

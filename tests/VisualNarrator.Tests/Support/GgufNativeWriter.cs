@@ -1,11 +1,12 @@
 using System.Runtime.InteropServices;
+using VisualNarrator.Engine.Native;
 using VisualNarrator.Gguf;
 
-namespace VisualNarrator.Engine.Native;
+namespace VisualNarrator.Tests.Support;
 
 /// <summary>ggml's own GGUF writer (<c>gguf_write_to_file</c>), so our managed reader can be checked against files
 /// ggml itself produces. Holds a gguf context and an allocating ggml context for tensor data.</summary>
-public sealed unsafe class GgufNativeWriter : IDisposable
+internal sealed unsafe class GgufNativeWriter : IDisposable
 {
     private IntPtr _gguf;
     private IntPtr _data;
