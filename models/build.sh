@@ -9,10 +9,11 @@
 #   6. convert to GGUF F16 with the prompt templates it was trained on, quantize to Q8_0 and Q4_K_M
 #   7. evaluate all three on the test set beside the nearest-neighbour baseline; the default model also on the
 #      seed benchmark, bare-subject scenes (test-bare), word-held-out scenes (test-open) and long scenes (test-long)
-# Usage: bash models/build.sh [--tokenizer OPT_TOKENIZER_DIR] [--work DIR] [--base HF_DIR] [--v1 FILE.gguf]
+# Usage: bash models/build.sh [--tokenizer OPT_TOKENIZER_DIR] [--work DIR] [--base HF_DIR] [--v1 FILE.gguf] [--continued HF_DIR]
 # --base skips step 1 and starts from an existing step-1 checkpoint folder (what `convert train` wrote);
 # --v1 skips steps 1-4 and continues from an existing v1 F16 GGUF (the first release's models/narrator-f16.gguf,
-# `git show 867b7c2:models/narrator-f16.gguf > v1-f16.gguf`).
+# `git show 867b7c2:models/narrator-f16.gguf > v1-f16.gguf`); --continued skips steps 1-5 and converts an existing
+# step-5 checkpoint folder.
 # The tokenizer folder holds an OPT checkpoint's vocab.json and merges.txt (facebook/opt-125m's; the repository carries a copy in
 # tests/fixtures/opt-tokenizer). Intermediate checkpoints go to --work (default models/.build, git-ignored).
 set -euo pipefail
@@ -23,13 +24,15 @@ work="$root/models/.build"
 weakest=2   # scene types that get the LoRA stage
 base=""
 v1=""
+continued=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --tokenizer) tokenizer="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
     --base) base="$2"; shift 2 ;;
     --v1) v1="$2"; shift 2 ;;
-    *) echo "build.sh: unknown argument '$1' (expected --tokenizer DIR, --work DIR, --base DIR or --v1 FILE)" >&2; exit 2 ;;
+    --continued) continued="$2"; shift 2 ;;
+    *) echo "build.sh: unknown argument '$1' (expected --tokenizer DIR, --work DIR, --base DIR, --v1 FILE or --continued DIR)" >&2; exit 2 ;;
   esac
 done
 if [[ ! -f "$tokenizer/vocab.json" || ! -f "$tokenizer/merges.txt" ]]; then
@@ -45,7 +48,10 @@ dotnet build -c Release "$root/src/VisualNarrator.Cli" -v q -nologo
 convert() { dotnet "$root/convert/VisualNarrator.Convert/bin/Release/net10.0/linux-x64/convert.dll" "$@"; }
 narrator() { dotnet "$root/src/VisualNarrator.Cli/bin/Release/net10.0/linux-x64/narrator.dll" "$@"; }
 
-if [[ -z "$v1" ]]; then
+if [[ -n "$continued" ]]; then
+  [[ -f "$continued/config.json" ]] || { echo "build.sh: $continued: expected a checkpoint folder with config.json (--continued)" >&2; exit 2; }
+  echo "== 1-5. skipped: converting $continued"
+elif [[ -z "$v1" ]]; then
   if [[ -z "$base" ]]; then
     echo "== 1. pre-training narrator-small from scratch"
     base="$work/base"
@@ -79,13 +85,16 @@ else
   echo "== 1-4. skipped: continuing from $v1"
 fi
 
-echo "== 5. continued training on the fixed grammar and the open vocabulary"
-cat "$root/data/train.jsonl" "$root/data/train-open.jsonl" > "$work/train-all.jsonl"
-convert train --shape narrator-small --tokenizer "$tokenizer" --data "$work/train-all.jsonl" --out "$work/open" --init "$v1" \
-  --epochs 1 --batch-size 16 --max-length 160 --lr 7e-4 --patience 1 --z-loss 1e-2 --seed 42 --val-split 0.03 --group-by-length --force
+if [[ -z "$continued" ]]; then
+  echo "== 5. continued training on the fixed grammar and the open vocabulary"
+  cat "$root/data/train.jsonl" "$root/data/train-open.jsonl" > "$work/train-all.jsonl"
+  convert train --shape narrator-small --tokenizer "$tokenizer" --data "$work/train-all.jsonl" --out "$work/open" --init "$v1" \
+    --epochs 1 --batch-size 16 --max-length 160 --lr 7e-4 --patience 1 --z-loss 1e-2 --seed 42 --val-split 0.03 --group-by-length --force
+  continued="$work/open"
+fi
 
 echo "== 6. convert (with the prompt templates it was trained on) and quantize"
-convert to-gguf --model "$work/open" --out "$root/models/narrator-f16.gguf" --type f16 --prompt-template seed --force
+convert to-gguf --model "$continued" --out "$root/models/narrator-f16.gguf" --type f16 --prompt-template seed --force
 narrator quantize "$root/models/narrator-f16.gguf" "$root/models/narrator.gguf" --type q8_0 --force
 narrator quantize "$root/models/narrator-f16.gguf" "$root/models/narrator-q4_k_m.gguf" --type q4_k_m --force
 
@@ -99,4 +108,12 @@ narrator eval --model "$root/models/narrator.gguf" --set test-open --data "$root
 narrator eval --model "$root/models/narrator-f16.gguf" --set test-open --data "$root/data" --out "$root/models/eval/test-open-f16" --force
 narrator eval --model "$root/models/narrator-q4_k_m.gguf" --set test-open --data "$root/data" --out "$root/models/eval/test-open-q4_k_m" --force
 narrator eval --model "$root/models/narrator.gguf" --set test-long --data "$root/data" --out "$root/models/eval/test-long" --force
+# the release-1 card's command (the seed's sampling, which penalises the prompt) and two more sampling seeds
+narrator eval --model "$root/models/narrator.gguf" --set test --data "$root/data" --preset seed --out "$root/models/eval/q8_0-seed-preset" --force
+for s in 1 2; do
+  narrator eval --model "$root/models/narrator.gguf" --set test --data "$root/data" --seed "$s" --out "$root/models/eval/q8_0-seed$s" --force
+done
+echo "== 8. the card's showcase: scenes written by hand, not by the generator"
+rm -f "$root/models/eval/showcase.jsonl"
+narrator describe --model "$root/models/narrator.gguf" --input "$root/models/showcase.txt" --output "$root/models/eval/showcase.jsonl" --seed 42
 echo "done: models/narrator.gguf (Q8_0, the default), models/narrator-f16.gguf, models/narrator-q4_k_m.gguf; reports in models/eval/"
