@@ -99,8 +99,10 @@ public sealed class InferenceContext : IDisposable
         var largest = Math.Min(Options.MaxBatchTokens, Cache.Cells);
         foreach (var tokens in WarmUpBatches(largest))
         {
-            // A decode step of several sequences wants every row's logits; a longer prompt only its last.
-            var outputs = tokens == largest || tokens <= MaxDecodeWidth ? tokens : 1;
+            // Every row's logits for the largest batch and for steps of up to eight sequences; the batches between
+            // read eight rows, so copies of eight rows come before the smaller ones and the staging buffer they pass
+            // through does not grow on the way down.
+            var outputs = tokens == largest ? tokens : Math.Min(tokens, MaxDecodeWidth);
             ComputeFullCache(tokens, outputs, reserve: tokens == largest);
         }
         Cache.ZeroMemory();
@@ -115,7 +117,8 @@ public sealed class InferenceContext : IDisposable
         new[] { largest }.Concat(new[] { 64, 32, 16 }.Concat(Enumerable.Range(1, MaxDecodeWidth).Reverse()).Where(n => n < largest));
 
     /// <summary>Computes a batch of <paramref name="tokens"/> attending every cell (zeroed afterwards by the caller)
-    /// and reads its logits back; with <paramref name="reserve"/> it first sizes the scheduler for it.</summary>
+    /// and reads the logits of its last <paramref name="outputs"/> tokens back; with <paramref name="reserve"/> it
+    /// first sizes the scheduler for it.</summary>
     private void ComputeFullCache(int tokens, int outputs, bool reserve)
     {
         var hp = _model.Hyperparameters;
