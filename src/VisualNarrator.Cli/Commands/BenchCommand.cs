@@ -58,7 +58,8 @@ public static class BenchCommand
                 var placement = new ModelLoadOptions(deviceName, GpuLayers: splits.Length > 0 ? splits[0] : null, BackendPaths: backendPaths);
                 var result = which switch
                 {
-                    "narrator" => EngineBenchmark.Run(file, plan, placement: placement),
+                    // Phases on stderr: a child that dies says in which phase (the parent shows stderr on failure).
+                    "narrator" => EngineBenchmark.Run(file, plan, phase => Console.Error.WriteLine($"narrator: {phase}"), placement),
                     "llama.cpp" => LlamaCppBenchmark.Run(file, plan),
                     _ => throw new UsageException($"--engine must be narrator or llama.cpp, got '{which}'"),
                 };
@@ -215,6 +216,8 @@ public static class BenchCommand
             stderr = err.Result;
             if (p.ExitCode != 0) throw new InvalidOperationException($"{engine} benchmark failed (exit {p.ExitCode}): {stderr.Trim()}");
         });
+        // --json keeps stdout to JSON and reports on stderr; the child's phases (and any backend log) go there too.
+        if (_quiet && stderr.Length > 0) Console.Error.Write(stderr);
         return JsonSerializer.Deserialize<BenchmarkResult>(stdout.Trim().Split('\n')[^1], Json)
                ?? throw new InvalidOperationException($"{engine} benchmark printed no result");
     }

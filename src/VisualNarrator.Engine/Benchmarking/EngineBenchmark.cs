@@ -10,13 +10,16 @@ public static class EngineBenchmark
     /// libraries; its threads and inference settings are taken from the plan).</summary>
     public static BenchmarkResult Run(string path, BenchmarkPlan plan, Action<string>? status = null, ModelLoadOptions? placement = null)
     {
+        status?.Invoke("load");
         var clock = Stopwatch.StartNew();
         var inference = new InferenceOptions(BenchmarkProcedure.Cells(plan), KvCacheType.F16, Math.Max(plan.PromptTokens, 512));
         var load = (placement ?? new ModelLoadOptions()) with { Threads = plan.Threads, Inference = inference };
         using var model = Model.Load(path, load);
         using var ctx = new InferenceContext(model, inference);
         var seconds = clock.Elapsed.TotalSeconds;
-        return BenchmarkProcedure.Run(new Target(ctx), "narrator", path, model.Backend.Threads, seconds, plan, status) with { RunsOn = model.RunsOn };
+        var result = BenchmarkProcedure.Run(new Target(ctx), "narrator", path, model.Backend.Threads, seconds, plan, status) with { RunsOn = model.RunsOn };
+        status?.Invoke("measured");
+        return result;
     }
 
     private sealed class Target(InferenceContext ctx) : IBenchmarkTarget

@@ -66,7 +66,7 @@ public sealed class InferenceContext : IDisposable
         try
         {
             _scheduler = new GgmlScheduler([model.DeviceBackend, model.Backend], 2 * _graphSize);
-            ReserveLargestGraph();
+            WarmUp();
         }
         catch
         {
@@ -84,28 +84,60 @@ public sealed class InferenceContext : IDisposable
     /// <summary>Splits of the last graph over the backends (1: one backend ran it all).</summary>
     public int GraphSplits => _scheduler?.SplitCount ?? 1;
 
-    /// <summary>Sizes the scheduler's buffers for the largest graph this context can run (a full batch attending every
-    /// cell), then computes that graph once so the device backend sizes its own scratch buffers too: afterwards no
-    /// device buffer grows or is freed between steps (growing one crashed Mesa's software Vulkan driver).</summary>
-    private void ReserveLargestGraph()
+    /// <summary>
+    /// Sizes every device buffer before the first request, so that none is freed or grows while the context is in
+    /// use: freeing a Vulkan buffer and then computing a graph that binds different buffers crashed Mesa's software
+    /// Vulkan driver (llvmpipe) in its queue thread. The scheduler's compute buffers are reserved for the largest graph
+    /// (a full batch attending every cell), which is computed with every logits row read back so the device's staging
+    /// buffer reaches its largest size too. Then smaller batches are computed, largest first: the device backend sizes
+    /// its split-K scratch from the batch width (it splits only narrow batches, more rows needing more room), so the
+    /// first narrow batch it splits allocates the most and no later one makes it grow; one to eight tokens are the
+    /// widths of decoding that many sequences at once, each with its own kernels.
+    /// </summary>
+    private void WarmUp()
+    {
+        var largest = Math.Min(Options.MaxBatchTokens, Cache.Cells);
+        foreach (var tokens in WarmUpBatches(largest))
+        {
+            // Every row's logits for the largest batch and for steps of up to eight sequences; the batches between
+            // read eight rows, so copies of eight rows come before the smaller ones and the staging buffer they pass
+            // through does not grow on the way down.
+            var outputs = tokens == largest ? tokens : Math.Min(tokens, MaxDecodeWidth);
+            ComputeFullCache(tokens, outputs, reserve: tokens == largest);
+        }
+        Cache.ZeroMemory();
+    }
+
+    /// <summary>Widest batch that <see cref="WarmUp"/> computes as a step of that many sequences.</summary>
+    private const int MaxDecodeWidth = 8;
+
+    /// <summary>Batch sizes computed at creation, in order: the largest, then powers of two from 64 down to 16, then
+    /// eight down to one (each below the largest).</summary>
+    internal static IEnumerable<int> WarmUpBatches(int largest) =>
+        new[] { largest }.Concat(new[] { 64, 32, 16 }.Concat(Enumerable.Range(1, MaxDecodeWidth).Reverse()).Where(n => n < largest));
+
+    /// <summary>Computes a batch of <paramref name="tokens"/> attending every cell (zeroed afterwards by the caller)
+    /// and reads the logits of its last <paramref name="outputs"/> tokens back; with <paramref name="reserve"/> it
+    /// first sizes the scheduler for it.</summary>
+    private void ComputeFullCache(int tokens, int outputs, bool reserve)
     {
         var hp = _model.Hyperparameters;
-        var tokens = Math.Min(Options.MaxBatchTokens, Cache.Cells);
         var kv = Cache.Cells;
         var flash = Options.FlashAttention;
         using var context = GgmlContext.Create(2 * _graphSize, _graphSize);
         var graph = context.NewGraph(_graphSize);
-        var io = DecoderGraph.Build(context, graph, _model.Architecture, hp, _model.Weights, Cache, tokens, tokens, kv, flash);
-        _scheduler!.Reserve(graph);
-        _scheduler.Allocate(graph);
+        var io = DecoderGraph.Build(context, graph, _model.Architecture, hp, _model.Weights, Cache, tokens, outputs, kv, flash);
+        if (reserve) _scheduler!.Reserve(graph);
+        _scheduler!.Allocate(graph);
         io.Tokens.SetData<int>(new int[tokens]);
         io.Positions.SetData<int>(Enumerable.Range(0, tokens).Select(i => i % hp.ContextLength).ToArray());
         io.CacheRows.SetData<long>(Enumerable.Range(0, tokens).Select(i => (long)i).ToArray());
         // An all-zero mask lets every token attend every (zeroed) cell: finite values, the full amount of work.
         if (flash) io.Mask.SetData<Half>(new Half[kv * GgmlContext.FlashAttentionMaskRows(tokens)]);
         else io.Mask.SetData<float>(new float[kv * tokens]);
+        io.OutputRows?.SetData<int>(Enumerable.Range(tokens - outputs, outputs).ToArray());
         _scheduler.Compute(graph);
-        Cache.ZeroMemory();
+        io.Logits.GetData(new float[(long)outputs * hp.VocabSize].AsSpan());
     }
 
     /// <summary>Refuses a cache larger than this machine's memory before anything is allocated: a context size such

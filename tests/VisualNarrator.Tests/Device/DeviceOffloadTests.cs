@@ -93,6 +93,49 @@ public sealed class DeviceOffloadTests(VulkanModels models, ITestOutputHelper ou
     }
 
     [SkippableFact]
+    public void ComputeBuffers_AreReservedOnce_ForEveryBatchShape()
+    {
+        VulkanDevice.Require();
+        foreach (var layers in new[] { "all", "2" })
+        {
+            var ctx = models.Get("q4_k_m", layers).Context;
+            var reserved = ctx.ComputeBuffers.ToArray();
+            // A long prompt with one logits row, single-token steps, then four sequences at once: different graphs.
+            var batch = new DecodeBatch();
+            batch.AddSequence([.. Enumerable.Range(0, 40).Select(i => 2 + i * 7 % 250)], 0, 0);
+            ctx.Decode(batch);
+            ctx.Cache.Clear();
+            Run(ctx, Prompts[1]);
+            RunTogether(ctx, Prompts);
+            Assert.Equal(reserved, ctx.ComputeBuffers.ToArray());
+        }
+    }
+
+    /// <summary>The rule that keeps Mesa's llvmpipe from crashing: every device buffer is allocated while the model
+    /// loads and the context is created, none while requests run. ggml's Vulkan backend logs each allocation when
+    /// GGML_VK_MEMORY_LOGGER is set; bench's phases (prefill, decode, a description, 1, 4 and 8 sequences) run
+    /// between its "prefill" and "measured" lines on stderr.</summary>
+    [SkippableFact]
+    public void Bench_OnTheDevice_AllocatesNoDeviceMemoryAfterTheContextIsReady()
+    {
+        var library = VulkanDevice.Require();
+        var environment = new Dictionary<string, string> { ["GGML_VK_MEMORY_LOGGER"] = "1", ["GGML_VK_VISIBLE_DEVICES"] = "0" };
+        foreach (var layers in new[] { "all", "2" })
+        {
+            var run = NarratorCli.Run(environment, "bench", "--engine", "narrator", "--model", models.BenchFile(), "--threads", "2",
+                "--device", VulkanDevice.Name, "--gpu-layers", layers, "--backend", library);
+            Assert.True(run.ExitCode == 0, run.Stderr);
+            var lines = run.Stderr.Split('\n', StringSplitOptions.TrimEntries);
+            int start = Array.IndexOf(lines, "narrator: prefill"), end = Array.IndexOf(lines, "narrator: measured");
+            Assert.True(start > 0 && end > start, run.Stderr);
+            static bool Allocation(string line) => line.StartsWith("ggml_vulkan memory:", StringComparison.Ordinal);
+            Assert.Contains(lines[..start], Allocation); // the logger is on: loading allocated the weights
+            var late = lines[start..end].Where(Allocation).ToArray();
+            Assert.True(late.Length == 0, $"--gpu-layers {layers}: device memory changed after the context was ready:\n{string.Join('\n', late)}");
+        }
+    }
+
+    [SkippableFact]
     public void ModelTooLargeForTheDevice_IsRefusedBeforeAllocating_AndAutoSplitsIt()
     {
         var library = VulkanDevice.Require();

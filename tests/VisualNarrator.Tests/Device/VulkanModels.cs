@@ -50,6 +50,20 @@ public sealed class VulkanModels : IDisposable
         }
     }
 
+    /// <summary>The test model's layers as Q4_K_M with 512 positions, enough for <c>narrator bench</c>'s plan.</summary>
+    public string BenchFile()
+    {
+        lock (_lock)
+        {
+            var path = Path.Combine(_dir.FullName, "device-bench-q4_k_m.gguf");
+            if (System.IO.File.Exists(path)) return path;
+            var f16 = Path.Combine(_dir.FullName, "device-bench-f16.gguf");
+            RandomModelWriter.Write(f16, "opt", Shape with { ContextLength = 512 }, RandomModelWriter.TinyTokenizer(), GgmlType.F16, seed: 11, std: 0.0625f);
+            ModelQuantizer.Quantize(f16, path, QuantizationPreset.Parse("q4_k_m"));
+            return path;
+        }
+    }
+
     /// <summary>The model of <paramref name="type"/> loaded on the CPU (<paramref name="gpuLayers"/> null) or on
     /// Vulkan0 with that many layers, with its context; made once.</summary>
     public (Model Model, InferenceContext Context) Get(string type, string? gpuLayers)

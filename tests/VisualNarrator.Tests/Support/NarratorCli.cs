@@ -9,13 +9,19 @@ internal static class NarratorCli
 
     public static Result Run(params string[] args) => Wait(Start(args));
 
+    /// <summary>Runs narrator with extra environment variables.</summary>
+    public static Result Run(IReadOnlyDictionary<string, string> environment, params string[] args) => Wait(Start(environment, args));
+
     /// <summary>Starts narrator without waiting (to signal it mid-run); finish with <see cref="Wait"/>.</summary>
-    public static Process Start(params string[] args)
+    public static Process Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    private static Process Start(IReadOnlyDictionary<string, string> environment, string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "narrator.dll");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (name, value) in environment) psi.Environment[name] = value;
         return Process.Start(psi)!;
     }
 
