@@ -100,6 +100,21 @@ public sealed class TrainingTests
         Assert.Contains("lr", ex.Message);
     }
 
+    [Fact]
+    public void GroupByLength_Trains_AndAResumeWithoutItIsRefused()
+    {
+        using var dir = new TempDir();
+        var hf = Tiny.Synth(dir);
+        var data = TinyData.Write(dir["data.jsonl"]);
+        var options = new TrainLoraOptions(hf, data, dir["adapter"], Adapter, Quick with { Epochs = 2, GroupByLength = true });
+        var result = LoraTraining.Run(options);
+        Assert.True(result.Epochs[^1].ValidationLoss < result.Epochs[0].ValidationLoss * 1.05, "training with length-grouped batches did not learn");
+        // Batches grouped by length are other batches: a resume must not silently switch the batching.
+        var ex = Assert.Throws<CheckpointException>(() => LoraTraining.Run(options with { Output = dir["again"], CheckpointDir = options.Checkpoints, Resume = true,
+            Training = options.Training with { Epochs = 3, GroupByLength = false } }));
+        Assert.Contains("group_by_length", ex.Message);
+    }
+
     [Theory]
     [InlineData("{\"prompt\": \"a\", \"description\": \"b\"}\n{\"prompt\": \"a\" \"description\": \"b\"}\n", "line 2: not valid JSON")]
     [InlineData("{\"prompt\": \"a\", \"description\": \"b\"}\n\n{\"prompt\": \"a\"}\n", "line 3: \"description\" is missing")]

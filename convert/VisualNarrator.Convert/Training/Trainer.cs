@@ -143,6 +143,7 @@ public sealed class Trainer
         };
         // Only when used, so runs checkpointed before the option existed still resume.
         if (options.ZLoss > 0) all["z_loss"] = options.ZLoss.ToString("R", CultureInfo.InvariantCulture);
+        if (options.GroupByLength) all["group_by_length"] = "true";
         _settings = all;
         _padId = model.Config.PadTokenId ?? model.Config.EosTokenId ?? 0;
     }
