@@ -182,7 +182,7 @@ public sealed class ModelValidationTests(TestModels models) : IClassFixture<Test
     public void HugeContextSize_IsRefusedBeforeAllocating()
     {
         using var model = Model.Load(Good);
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new InferenceContext(model, new InferenceOptions(ContextSize: int.MaxValue)));
+        var ex = Assert.Throws<InvalidSettingException>(() => new InferenceContext(model, new InferenceOptions(ContextSize: int.MaxValue)));
         Assert.Contains("KV cache of 2147483647 cells needs", ex.Message);
         Assert.DoesNotContain("Parameter", ex.Message);
     }
