@@ -89,7 +89,7 @@ if [[ -z "$continued" ]]; then
   echo "== 5. continued training on the fixed grammar and the open vocabulary"
   cat "$root/data/train.jsonl" "$root/data/train-open.jsonl" > "$work/train-all.jsonl"
   convert train --shape narrator-small --tokenizer "$tokenizer" --data "$work/train-all.jsonl" --out "$work/open" --init "$v1" \
-    --epochs 1 --batch-size 16 --max-length 160 --lr 7e-4 --patience 1 --z-loss 1e-2 --seed 42 --val-split 0.03 --group-by-length --force
+    --epochs 2 --batch-size 16 --max-length 160 --lr 7e-4 --patience 1 --z-loss 1e-2 --seed 42 --val-split 0.03 --group-by-length --force
   continued="$work/open"
 fi
 
