@@ -124,10 +124,9 @@ internal sealed class Lexicon
         {
             var pool = nouns.Values.Where(n => n.Category == category).OrderBy(n => n.Text, StringComparer.Ordinal).ToList();
             heldOut[category] = pool.Where(n => Held(n.Text)).ToList();
-            // A training noun must not contain a held-out word either ("tool" held out keeps "tool shed" out).
-            var heldWords = heldOut[category].Select(n => n.Text).ToHashSet(StringComparer.Ordinal);
             train[category] = pool.Where(n => !Held(n.Text)).ToList();
         }
+        // A training noun must not contain a held-out word either ("tool" held out keeps "tool shed" out).
         var heldNounWords = heldOut.Values.SelectMany(p => p).SelectMany(n => n.Text.Split(' ')).Where(w => !alwaysSeen.Contains(w)).ToHashSet(StringComparer.Ordinal);
         foreach (var category in Enum.GetValues<NounCategory>())
             train[category] = train[category].Where(n => !n.Text.Split(' ').Any(heldNounWords.Contains)).ToList();
@@ -135,12 +134,6 @@ internal sealed class Lexicon
         return new Lexicon(train, heldOut, verbList.Where(v => !Held(v.Lemma) && !heldNounWords.Contains(v.Ing)).ToList(),
             verbList.Where(v => Held(v.Lemma)).ToList());
     }
-
-    /// <summary>Every word form a held-out lemma can appear as in a scene (the noun itself, its words, the -ing form).</summary>
-    public IReadOnlySet<string> HeldOutForms() =>
-        HeldOut.Values.SelectMany(p => p).SelectMany(n => n.Text.Split(' ').Append(n.Text))
-            .Concat(HeldOutVerbs.SelectMany(v => new[] { v.Lemma, v.Ing }))
-            .ToHashSet(StringComparer.Ordinal);
 
     private static uint Hash(string s)
     {
