@@ -43,8 +43,7 @@ public static class GgufConversion
             var text = eq > 0 ? value[(eq + 1)..] : value;
             if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z0-9][a-z0-9_-]{0,31}$"))
                 throw new ArgumentException($"--prompt-template must be NAME=TEXT (NAME: lower-case letters, digits, - or _) or 'seed', got '{value}'");
-            int first = text.IndexOf("{scene}", StringComparison.Ordinal);
-            if (first < 0 || text.IndexOf("{scene}", first + 1, StringComparison.Ordinal) >= 0 || text.Length > 1000)
+            if (!VisualNarrator.Engine.Generation.PromptFormat.IsValidTemplate(text))
                 throw new ArgumentException($"--prompt-template {name}: the template must contain {{scene}} exactly once (at most 1000 characters), got '{text}'");
             list.Add((name, text));
         }

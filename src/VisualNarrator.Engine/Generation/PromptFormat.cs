@@ -50,8 +50,7 @@ public sealed record PromptFormat(IReadOnlyDictionary<string, string> Templates,
             string text;
             try { text = file.GetString(key); }
             catch (GgufFormatException ex) { throw new ModelLoadException(path, ex.Problem); }
-            var first = text.IndexOf(Placeholder, StringComparison.Ordinal);
-            if (first < 0 || text.IndexOf(Placeholder, first + 1, StringComparison.Ordinal) >= 0 || text.Length > 1000)
+            if (!IsValidTemplate(text))
                 throw new ModelLoadException(path, $"'{key}' must be a template of at most 1000 characters with {Placeholder} exactly once, got '{TextFor(text)}'");
             return text;
         }
@@ -66,6 +65,17 @@ public sealed record PromptFormat(IReadOnlyDictionary<string, string> Templates,
         foreach (var (name, text) in named) templates.TryAdd(name, text);
         return new PromptFormat(templates, defaultName, true);
     }
+
+    /// <summary>Whether <paramref name="text"/> can be a template: at most <see cref="MaxTemplateLength"/> characters with
+    /// <see cref="Placeholder"/> exactly once.</summary>
+    public static bool IsValidTemplate(string text)
+    {
+        var first = text.IndexOf(Placeholder, StringComparison.Ordinal);
+        return first >= 0 && text.IndexOf(Placeholder, first + 1, StringComparison.Ordinal) < 0 && text.Length <= MaxTemplateLength;
+    }
+
+    /// <summary>The longest template accepted, in characters.</summary>
+    public const int MaxTemplateLength = 1000;
 
     private static string TextFor(string text) => text.Length > 60 ? text[..60] + "…" : text;
 }
