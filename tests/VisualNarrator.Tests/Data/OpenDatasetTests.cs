@@ -73,6 +73,27 @@ public sealed partial class OpenDatasetTests
         Assert.True(Words(DatasetFiles.TrainOpen.Select(l => l.Scene)).Count > 5000);
     }
 
+    [Fact]
+    public void The_dictionary_holds_no_scene_and_keeps_the_never_seen_half_of_the_held_out_words_out_of_all_training()
+    {
+        var gloss = File.ReadLines(Path.Combine(DatasetFiles.Folder, "train-gloss.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.True(gloss.Count > 10000);
+        Assert.All(gloss, g =>
+        {
+            Assert.Equal("dictionary", g.GetProperty("scene_type").GetString());
+            Assert.Matches("^(What is an? [a-z ]+|What does it mean to [a-z]+)\\?$", g.GetProperty("prompt").GetString()!);
+        });
+        var glossWords = Words(gloss.SelectMany(g => new[] { g.GetProperty("prompt").GetString()!, g.GetProperty("description").GetString()! }));
+        var unseen = File.ReadLines(Path.Combine(DatasetFiles.Folder, "test-open.jsonl"))
+            .SelectMany(l => JsonDocument.Parse(l).RootElement.GetProperty("unseen_words").EnumerateArray().Select(e => e.GetString()!))
+            .ToHashSet(StringComparer.Ordinal);
+        var neverSeen = unseen.Where(w => !glossWords.Contains(w)).ToList();
+        using var stats = JsonDocument.Parse(File.ReadAllText(Path.Combine(DatasetFiles.Folder, "stats-open.json")));
+        Assert.Equal(stats.RootElement.GetProperty("unseen_words_in_test_open_not_in_dictionary").GetInt32(), neverSeen.Count);
+        // Both halves are large enough to measure: words known only from the dictionary, and words met nowhere.
+        Assert.InRange(neverSeen.Count, unseen.Count / 4, unseen.Count * 3 / 4);
+    }
+
     [SkippableFact]
     public void The_generator_reproduces_the_committed_files_from_WordNet()
     {

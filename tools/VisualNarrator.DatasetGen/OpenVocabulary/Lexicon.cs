@@ -38,7 +38,7 @@ internal sealed class Lexicon
     public const int HeldOutModulus = 8;
 
     // Glosses of words a narration for an accessibility product should not use as a scene's subject.
-    private static readonly Regex Unwanted = new(
+    internal static readonly Regex Unwanted = new(
         @"offensive|slur|disparag|vulgar|obscene|derogat|slang|informal|crime|criminal|kill|murder|sex|prostitut|rape|drug|torture|corpse|dead body|weapon|firearm|gun|bomb|penis|vagina|genital|breast|buttock|feces|urine|excrement",
         RegexOptions.Compiled | RegexOptions.IgnoreCase);
 
@@ -48,10 +48,13 @@ internal sealed class Lexicon
     public IReadOnlyDictionary<NounCategory, IReadOnlyList<Noun>> HeldOut { get; }
     public IReadOnlyList<Verb> TrainVerbs { get; }
     public IReadOnlyList<Verb> HeldOutVerbs { get; }
+    /// <summary>Words never held out: the fixed grammar's and the narration templates'.</summary>
+    public IReadOnlySet<string> AlwaysSeen { get; }
 
     private Lexicon(Dictionary<NounCategory, IReadOnlyList<Noun>> train, Dictionary<NounCategory, IReadOnlyList<Noun>> heldOut,
-        List<Verb> trainVerbs, List<Verb> heldOutVerbs)
+        List<Verb> trainVerbs, List<Verb> heldOutVerbs, IReadOnlySet<string> alwaysSeen)
     {
+        AlwaysSeen = alwaysSeen;
         Train = train;
         HeldOut = heldOut;
         TrainVerbs = trainVerbs;
@@ -132,10 +135,11 @@ internal sealed class Lexicon
             train[category] = train[category].Where(n => !n.Text.Split(' ').Any(heldNounWords.Contains)).ToList();
         var verbList = verbs.Values.OrderBy(v => v.Lemma, StringComparer.Ordinal).ToList();
         return new Lexicon(train, heldOut, verbList.Where(v => !Held(v.Lemma) && !heldNounWords.Contains(v.Ing)).ToList(),
-            verbList.Where(v => Held(v.Lemma)).ToList());
+            verbList.Where(v => Held(v.Lemma)).ToList(), alwaysSeen);
     }
 
-    private static uint Hash(string s)
+    /// <summary>FNV-1a of the lemma: the stable choice of held-out words.</summary>
+    internal static uint Hash(string s)
     {
         uint h = 2166136261;
         foreach (char c in s) h = (h ^ c) * 16777619;

@@ -9,7 +9,8 @@ namespace VisualNarrator.DatasetGen.OpenVocabulary;
 /// <summary>
 /// Builds the open-vocabulary files: <c>train-open.jsonl</c> (scenes from WordNet's training pools, one narration
 /// each), <c>test-open.jsonl</c> (scenes that each name at least one word no training scene or narration contains,
-/// four references each), <c>test-long.jsonl</c> (40-60-word scenes) and <c>stats-open.json</c>. Like the fixed
+/// four references each), <c>test-long.jsonl</c> (40-60-word scenes), <c>train-gloss.jsonl</c> (the dictionary:
+/// <see cref="GlossCorpus"/>) and <c>stats-open.json</c>. Like the fixed
 /// dataset, the output depends only on the seed and the input files (WordNet 3.0 and the fixed train.jsonl).
 /// </summary>
 public static class OpenDatasetBuilder
@@ -93,6 +94,8 @@ public static class OpenDatasetBuilder
             for (int k = 0; k < LongPerType; k++)
                 longSet.Append(TestLine($"long-test-{++n:D4}", DrawScene(type, true, longWords, longRng), [], longRng));
 
+        var gloss = GlossCorpus.Build(wordNet, lexicon, WordList.Default, root.Fork("gloss"));
+
         var statsStream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(statsStream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
@@ -110,6 +113,8 @@ public static class OpenDatasetBuilder
             writer.WriteNumber("held_out_verbs", lexicon.HeldOutVerbs.Count);
             writer.WriteNumber("distinct_words_in_training", seen.Count);
             writer.WriteNumber("unseen_words_in_test_open", unseenUsed.Count);
+            writer.WriteNumber("gloss_lines", gloss.Lines);
+            writer.WriteNumber("unseen_words_in_test_open_not_in_dictionary", unseenUsed.Count(w => !gloss.Words.Contains(w)));
             writer.WriteEndObject();
         }
         var stats = Encoding.UTF8.GetString(statsStream.ToArray()) + "\n";
@@ -118,6 +123,7 @@ public static class OpenDatasetBuilder
             new DatasetFile("train-open.jsonl", train.ToString()),
             new DatasetFile("test-open.jsonl", test.ToString()),
             new DatasetFile("test-long.jsonl", longSet.ToString()),
+            new DatasetFile("train-gloss.jsonl", gloss.Text),
             new DatasetFile("stats-open.json", stats),
         ];
     }
@@ -163,7 +169,8 @@ public static class OpenDatasetBuilder
         return set;
     }
 
-    private static string Line(Action<Utf8JsonWriter> write)
+    /// <summary>One JSONL line written by <paramref name="write"/>.</summary>
+    internal static string Line(Action<Utf8JsonWriter> write)
     {
         var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, JsonOptions))
