@@ -11,10 +11,11 @@ namespace VisualNarrator.Engine.Sampling;
 /// </summary>
 public abstract class SamplingSetting
 {
-    private protected SamplingSetting(string name, string group, string label, string[] apiNames, string[] cliNames, string range, string help, double step)
+    private protected SamplingSetting(string name, string key, string group, string label, string[] apiNames, string[] cliNames, string range, string help, double step)
     {
         if (apiNames.Length == 0 || cliNames.Length == 0) throw new ArgumentException($"{name} needs an API name and a CLI option.");
         Name = name;
+        Key = key;
         Group = group;
         Label = label;
         ApiNames = apiNames;
@@ -27,6 +28,10 @@ public abstract class SamplingSetting
     /// <summary>The <see cref="SamplingSettings"/> property, e.g. <c>TopP</c>; also the
     /// <see cref="NarrationRejectedException.Field"/> of its validation errors.</summary>
     public string Name { get; }
+
+    /// <summary>The snake_case name reports write it under (HuggingFace's and llama.cpp's spelling, e.g.
+    /// <c>max_new_tokens</c>).</summary>
+    public string Key { get; }
 
     /// <summary>The studio group it is shown in (e.g. <c>Filters</c>).</summary>
     public string Group { get; }
@@ -57,8 +62,12 @@ public abstract class SamplingSetting
     /// list of strings.</summary>
     public abstract Type ValueType { get; }
 
-    /// <summary>The value a plain <c>new SamplingSettings()</c> has, as invariant text.</summary>
-    public abstract string DefaultText { get; }
+    /// <summary>The value a plain <c>new SamplingSettings()</c> has, as <see cref="ValueText"/> writes it.</summary>
+    public string DefaultText => ValueText(new SamplingSettings());
+
+    /// <summary>The value in these settings as invariant text (<c>true</c>/<c>false</c>; a list comma-separated, or
+    /// <c>none</c>).</summary>
+    public abstract string ValueText(SamplingSettings settings);
 
     /// <summary>Why the value in these settings is not allowed (the message names <see cref="Name"/>), or null.</summary>
     public abstract string? Problem(SamplingSettings settings);
@@ -90,9 +99,9 @@ public sealed class SamplingSetting<T> : SamplingSetting
     private readonly Func<SamplingSetting<T>, T, string?>? _problem;
 
     /// <summary>A row whose values outside <paramref name="inRange"/> get the standard out-of-range message.</summary>
-    internal SamplingSetting(string name, string group, string label, string[] apiNames, string[] cliNames, string range, string help, double step,
+    internal SamplingSetting(string name, string key, string group, string label, string[] apiNames, string[] cliNames, string range, string help, double step,
         Func<SamplingSettings, T> get, Func<SamplingSettings, T, SamplingSettings> with, Func<T, bool> inRange)
-        : base(name, group, label, apiNames, cliNames, range, help, step)
+        : base(name, key, group, label, apiNames, cliNames, range, help, step)
     {
         Get = get;
         With = with;
@@ -100,9 +109,9 @@ public sealed class SamplingSetting<T> : SamplingSetting
     }
 
     /// <summary>A row with its own messages (<paramref name="problem"/> returns null for an allowed value).</summary>
-    internal SamplingSetting(string name, string group, string label, string[] apiNames, string[] cliNames, string range, string help,
+    internal SamplingSetting(string name, string key, string group, string label, string[] apiNames, string[] cliNames, string range, string help,
         Func<SamplingSettings, T> get, Func<SamplingSettings, T, SamplingSettings> with, Func<SamplingSetting<T>, T, string?> problem)
-        : base(name, group, label, apiNames, cliNames, range, help, 1)
+        : base(name, key, group, label, apiNames, cliNames, range, help, 1)
     {
         Get = get;
         With = with;
@@ -122,9 +131,12 @@ public sealed class SamplingSetting<T> : SamplingSetting
     public override Type ValueType => typeof(T);
 
     /// <inheritdoc />
-    public override string DefaultText => Default is IReadOnlyList<string> list
-        ? list.Count == 0 ? "none" : string.Join(", ", list)
-        : Convert.ToString(Default, CultureInfo.InvariantCulture)!;
+    public override string ValueText(SamplingSettings settings) => Get(settings) switch
+    {
+        IReadOnlyList<string> list => list.Count == 0 ? "none" : string.Join(", ", list),
+        bool b => b ? "true" : "false",
+        var v => Convert.ToString(v, CultureInfo.InvariantCulture)!,
+    };
 
     /// <summary>Why this value is not allowed (the message names <see cref="SamplingSetting.Name"/>), or null.</summary>
     public string? Problem(T value) =>

@@ -43,6 +43,9 @@ public class SamplingSettingTableTests
         var api = SamplingSettingTable.All.SelectMany(r => r.ApiNames).ToList();
         Assert.Equal(api.Count, api.Distinct().Count());
         Assert.All(api, n => Assert.Matches("^[a-z][a-z_]*$", n));
+        var keys = SamplingSettingTable.All.Select(r => r.Key).ToList();
+        Assert.Equal(keys.Count, keys.Distinct().Count());
+        Assert.All(keys, k => Assert.Matches("^[a-z][a-z_]*$", k));
         var cli = SamplingSettingTable.All.SelectMany(r => r.CliNames).ToList();
         Assert.Equal(cli.Count, cli.Distinct().Count());
         Assert.All(SamplingSettingTable.All, r => Assert.Matches("^--[a-z][a-z-]*$", r.CliNames[0]));
@@ -69,7 +72,12 @@ public class SamplingSettingTableTests
     {
         var row = SamplingSettingTable.ByName[name];
         var value = Property(name).GetValue(new SamplingSettings());
-        Assert.Equal(value is IReadOnlyList<string> { Count: 0 } ? "none" : Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture), row.DefaultText);
+        Assert.Equal(value switch
+        {
+            IReadOnlyList<string> { Count: 0 } => "none",
+            bool flag => flag ? "true" : "false",
+            _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture),
+        }, row.DefaultText);
         Assert.Contains($"Default {row.DefaultText}.", row.Describe());
         Assert.Contains(row.Range, row.Describe());
     }
