@@ -123,7 +123,7 @@ public static class SamplingSettingTable
     /// <summary>Stop strings.</summary>
     public static SamplingSetting<IReadOnlyList<string>> StopStrings { get; } = new(nameof(SamplingSettings.StopStrings), "stop", Length, "Stop strings",
         ["stop"], ["--stop"], $"at most {SamplingSettings.MaxStopStrings} non-empty strings of at most {SamplingSettings.MaxStopStringLength} characters",
-        "The narration ends before any of them would be emitted.",
+        "Text that ends the narration before it is emitted.",
         s => s.StopStrings, (s, v) => s with { StopStrings = v }, StopProblem);
 
     /// <summary>Every row, in the studio's order.</summary>
