@@ -3,64 +3,65 @@ using VisualNarrator.Engine.Sampling;
 
 namespace VisualNarrator.Cli.Commands;
 
-/// <summary>Every sampling control as a command-line option (llama.cpp / HuggingFace names), on top of a preset.</summary>
+/// <summary>Every sampling control as a command-line option, on top of a preset: one option per row of
+/// <see cref="SamplingSettingTable"/>, with the row's names (llama.cpp / HuggingFace spellings) and help.</summary>
 public sealed class SamplingOptions
 {
-    private readonly Option<string> _preset = new("--preset") { Description = "Starting point: narrator (default: the seed model's settings, penalties on generated tokens only), seed (the seed model's exactly: temperature 0.4, repetition penalty 1.8 and no-repeat 3-grams over prompt and output, 80 tokens), greedy, creative", DefaultValueFactory = _ => SamplingPresetTable.DefaultName };
-    private readonly Option<float?> _temperature = new("--temperature", "--temp") { Description = "0 = greedy" };
-    private readonly Option<int?> _topK = new("--top-k") { Description = "Keep the k most likely tokens (0 = off)" };
-    private readonly Option<float?> _topP = new("--top-p") { Description = "Nucleus: smallest set with this cumulative probability (1 = off)" };
-    private readonly Option<float?> _minP = new("--min-p") { Description = "Drop tokens below min_p x the top probability (0 = off)" };
-    private readonly Option<float?> _typicalP = new("--typical-p") { Description = "Locally typical sampling (1 = off)" };
-    private readonly Option<float?> _repetition = new("--repetition-penalty", "--repeat-penalty") { Description = "HuggingFace repetition penalty over prompt and output (1 = off)" };
-    private readonly Option<int?> _lastN = new("--penalty-last-n", "--repeat-last-n") { Description = "Tokens the penalties look back over (-1 = all, 0 = off)" };
-    private readonly Option<float?> _presence = new("--presence-penalty") { Description = "OpenAI presence penalty" };
-    private readonly Option<float?> _frequency = new("--frequency-penalty") { Description = "OpenAI frequency penalty" };
-    private readonly Option<bool?> _penalizePrompt = new("--penalize-prompt") { Description = "true: penalties and the n-gram ban count the prompt's tokens (HuggingFace); false: generated tokens only (llama.cpp)" };
-    private readonly Option<int?> _noRepeat = new("--no-repeat-ngram-size") { Description = "Ban repeating any n-gram of this size (0 = off)" };
-    private readonly Option<float?> _xtcProbability = new("--xtc-probability") { Description = "XTC: chance of excluding the top choices (0 = off)" };
-    private readonly Option<float?> _xtcThreshold = new("--xtc-threshold") { Description = "XTC: probability a choice needs to be excluded" };
-    private readonly Option<int?> _mirostat = new("--mirostat") { Description = "0 = off, 2 = mirostat v2" };
-    private readonly Option<float?> _mirostatTau = new("--mirostat-tau") { Description = "Mirostat target surprise" };
-    private readonly Option<float?> _mirostatEta = new("--mirostat-eta") { Description = "Mirostat learning rate" };
-    private readonly Option<uint?> _seed = new("--seed", "-s") { Description = "Random seed (same seed and settings, same text)" };
-    private readonly Option<int?> _maxNew = new("--max-new-tokens", "-n") { Description = "Most tokens to generate" };
-    private readonly Option<string[]> _stop = new("--stop") { Description = "Stop when this text is generated (repeatable)", AllowMultipleArgumentsPerToken = false };
+    private readonly Option<string> _preset = new("--preset")
+    {
+        Description = "Starting point: " + string.Join(", ", SamplingPresetTable.All.Select(p =>
+            $"{p.Name} ({(p.Name == SamplingPresetTable.DefaultName ? "default: " : "")}{p.Description})")),
+        DefaultValueFactory = _ => SamplingPresetTable.DefaultName,
+    };
+
+    private readonly IReadOnlyList<Binding> _settings = SamplingSettingTable.All.Select(Bind).ToArray();
+
+    /// <summary>An option and how its value, when given, changes the settings.</summary>
+    private sealed record Binding(Option Option, Func<ParseResult, SamplingSettings, SamplingSettings> Apply);
 
     /// <summary>Adds the options to a command.</summary>
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { _preset, _temperature, _topK, _topP, _minP, _typicalP, _repetition, _lastN, _presence, _frequency,
-                     _penalizePrompt, _noRepeat, _xtcProbability, _xtcThreshold, _mirostat, _mirostatTau, _mirostatEta, _seed, _maxNew, _stop })
-            command.Options.Add(o);
+        command.Options.Add(_preset);
+        foreach (var b in _settings) command.Options.Add(b.Option);
     }
 
     /// <summary>The preset with every option given on the command line applied, validated.</summary>
+    /// <exception cref="Engine.Serving.NarrationRejectedException">An unknown preset or a value out of range, named.</exception>
     public SamplingSettings Build(ParseResult parse)
     {
         var s = SamplingPresetTable.Get(parse.GetValue(_preset)!, "--preset");
-        s = s with
-        {
-            Temperature = parse.GetValue(_temperature) ?? s.Temperature,
-            TopK = parse.GetValue(_topK) ?? s.TopK,
-            TopP = parse.GetValue(_topP) ?? s.TopP,
-            MinP = parse.GetValue(_minP) ?? s.MinP,
-            TypicalP = parse.GetValue(_typicalP) ?? s.TypicalP,
-            RepetitionPenalty = parse.GetValue(_repetition) ?? s.RepetitionPenalty,
-            PenaltyLastN = parse.GetValue(_lastN) ?? s.PenaltyLastN,
-            PresencePenalty = parse.GetValue(_presence) ?? s.PresencePenalty,
-            FrequencyPenalty = parse.GetValue(_frequency) ?? s.FrequencyPenalty,
-            PenalizePrompt = parse.GetValue(_penalizePrompt) ?? s.PenalizePrompt,
-            NoRepeatNgramSize = parse.GetValue(_noRepeat) ?? s.NoRepeatNgramSize,
-            XtcProbability = parse.GetValue(_xtcProbability) ?? s.XtcProbability,
-            XtcThreshold = parse.GetValue(_xtcThreshold) ?? s.XtcThreshold,
-            Mirostat = parse.GetValue(_mirostat) ?? s.Mirostat,
-            MirostatTau = parse.GetValue(_mirostatTau) ?? s.MirostatTau,
-            MirostatEta = parse.GetValue(_mirostatEta) ?? s.MirostatEta,
-            Seed = parse.GetValue(_seed) ?? s.Seed,
-            MaxNewTokens = parse.GetValue(_maxNew) ?? s.MaxNewTokens,
-            StopStrings = parse.GetValue(_stop) is { Length: > 0 } stops ? stops : s.StopStrings,
-        };
+        foreach (var b in _settings) s = b.Apply(parse, s);
         return s.Validate();
+    }
+
+    private static Binding Bind(SamplingSetting row) => row switch
+    {
+        SamplingSetting<float> f => Value(f),
+        SamplingSetting<int> i => Value(i),
+        SamplingSetting<uint> u => Value(u),
+        SamplingSetting<bool> b => Value(b),
+        SamplingSetting<IReadOnlyList<string>> list => Repeated(list),
+        _ => throw new NotSupportedException($"No command-line form for {row.Name} ({row.ValueType.Name})."),
+    };
+
+    private static string Description(SamplingSetting row) => $"{row.Help} Allowed: {row.Range}.";
+
+    /// <summary>An option whose absence leaves the preset's value (hence nullable).</summary>
+    private static Binding Value<T>(SamplingSetting<T> row) where T : struct
+    {
+        var option = new Option<T?>(row.CliNames[0], [.. row.CliNames.Skip(1)]) { Description = Description(row) };
+        return new Binding(option, (parse, s) => parse.GetValue(option) is T v ? row.With(s, v) : s);
+    }
+
+    /// <summary>A repeatable option (<c>--stop a --stop b</c>); none given leaves the preset's list.</summary>
+    private static Binding Repeated(SamplingSetting<IReadOnlyList<string>> row)
+    {
+        var option = new Option<string[]>(row.CliNames[0], [.. row.CliNames.Skip(1)])
+        {
+            Description = $"{row.Help} Repeatable; {row.Range}.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        return new Binding(option, (parse, s) => parse.GetValue(option) is { Length: > 0 } values ? row.With(s, values) : s);
     }
 }

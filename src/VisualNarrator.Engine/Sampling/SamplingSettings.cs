@@ -112,33 +112,14 @@ public sealed record SamplingSettings
     /// <summary>True when tokens are drawn at random (temperature at least <see cref="MinSamplingTemperature"/>).</summary>
     public bool DoSample => Temperature >= MinSamplingTemperature;
 
-    /// <summary>The seed model's published generation settings: HuggingFace <c>do_sample</c> at temperature 0.4,
-    /// repetition penalty 1.8, no-repeat 3-grams, 80 new tokens. Top-k is 50 because that is HuggingFace's default
-    /// when sampling and the seed model did not override it. (Named <c>SeedModel</c> because <see cref="Seed"/> is the
-    /// RNG seed field.)</summary>
-    public static SamplingSettings SeedModel { get; } = new()
-    {
-        Temperature = 0.4f,
-        TopK = 50,
-        RepetitionPenalty = 1.8f,
-        NoRepeatNgramSize = 3,
-        MaxNewTokens = 80,
-    };
+    /// <summary>The seed model's published generation settings (<see cref="SamplingPresetTable.SeedModel"/>).</summary>
+    public static SamplingSettings SeedModel => SamplingPresetTable.SeedModel;
 
-    /// <summary>Plain greedy decoding: argmax of the raw logits, no penalties, 80 new tokens.</summary>
-    public static SamplingSettings Greedy { get; } = new() { Temperature = 0 };
+    /// <summary>Plain greedy decoding (<see cref="SamplingPresetTable.Greedy"/>).</summary>
+    public static SamplingSettings Greedy => SamplingPresetTable.Greedy;
 
-    /// <summary>Livelier narrations: temperature 0.9 with top-k 50 and top-p 0.95 to cut the long tail (the usual
-    /// HuggingFace pairing), a mild repetition penalty 1.15 (the seed's 1.8 distorts wording at higher temperature) and
-    /// no-repeat 3-grams, which stop the loops small OPT models fall into.</summary>
-    public static SamplingSettings Creative { get; } = new()
-    {
-        Temperature = 0.9f,
-        TopK = 50,
-        TopP = 0.95f,
-        RepetitionPenalty = 1.15f,
-        NoRepeatNgramSize = 3,
-    };
+    /// <summary>Livelier narrations (<see cref="SamplingPresetTable.Creative"/>).</summary>
+    public static SamplingSettings Creative => SamplingPresetTable.Creative;
 
     /// <summary>Checks every field.</summary>
     /// <returns>This instance, for chaining.</returns>
@@ -146,43 +127,19 @@ public sealed record SamplingSettings
     /// allowed range, and <see cref="NarrationRejectedException.Field"/> is the field's name.</exception>
     public SamplingSettings Validate()
     {
-        Check(nameof(Temperature), Temperature, float.IsFinite(Temperature) && Temperature >= 0, ">= 0 (0 = greedy)");
-        Check(nameof(TopK), TopK, TopK >= 0, ">= 0 (0 = off)");
-        Check(nameof(TopP), TopP, TopP > 0 && TopP <= 1, "(0, 1] (1 = off)");
-        Check(nameof(MinP), MinP, MinP >= 0 && MinP < 1, "[0, 1) (0 = off)");
-        Check(nameof(TypicalP), TypicalP, TypicalP > 0 && TypicalP <= 1, "(0, 1] (1 = off)");
-        Check(nameof(RepetitionPenalty), RepetitionPenalty, float.IsFinite(RepetitionPenalty) && RepetitionPenalty > 0, "> 0 (1 = off)");
-        Check(nameof(PenaltyLastN), PenaltyLastN, PenaltyLastN >= -1, ">= -1 (-1 = whole context, 0 = off)");
-        Check(nameof(PresencePenalty), PresencePenalty, PresencePenalty >= -2 && PresencePenalty <= 2, "[-2, 2] (0 = off)");
-        Check(nameof(FrequencyPenalty), FrequencyPenalty, FrequencyPenalty >= -2 && FrequencyPenalty <= 2, "[-2, 2] (0 = off)");
-        Check(nameof(NoRepeatNgramSize), NoRepeatNgramSize, NoRepeatNgramSize >= 0, ">= 0 (0 = off)");
-        Check(nameof(XtcProbability), XtcProbability, XtcProbability >= 0 && XtcProbability <= 1, "[0, 1] (0 = off)");
-        Check(nameof(XtcThreshold), XtcThreshold, XtcThreshold >= 0 && XtcThreshold <= 0.5f, "[0, 0.5]");
-        Check(nameof(Mirostat), Mirostat, Mirostat is 0 or 2, "0 (off) or 2 (mirostat v2)");
-        Check(nameof(MirostatTau), MirostatTau, float.IsFinite(MirostatTau) && MirostatTau > 0, "> 0");
-        Check(nameof(MirostatEta), MirostatEta, MirostatEta > 0 && MirostatEta <= 1, "(0, 1]");
-        Check(nameof(Seed), Seed, Seed != uint.MaxValue, $"[0, {uint.MaxValue - 1}] ({uint.MaxValue} is llama.cpp's random-seed marker)");
-        Check(nameof(MaxNewTokens), MaxNewTokens, MaxNewTokens >= 1, ">= 1");
-        if (StopStrings is null)
-            throw new NarrationRejectedException(nameof(StopStrings), $"{nameof(StopStrings)} must be a list (possibly empty), not null.");
-        if (StopStrings.Count > MaxStopStrings)
-            throw new NarrationRejectedException(nameof(StopStrings), $"{nameof(StopStrings)} has {StopStrings.Count} entries; at most {MaxStopStrings} are allowed.");
-        for (var i = 0; i < StopStrings.Count; i++)
-        {
-            if (string.IsNullOrEmpty(StopStrings[i]))
-                throw new NarrationRejectedException(nameof(StopStrings), $"{nameof(StopStrings)}[{i}] is empty; every stop string must be non-empty.");
-            if (StopStrings[i].Length > MaxStopStringLength)
-                throw new NarrationRejectedException(nameof(StopStrings),
-                    $"{nameof(StopStrings)}[{i}] has {StopStrings[i].Length} characters; a stop string may have at most {MaxStopStringLength}.");
-        }
+        SamplingSettingTable.Validate(this);
         return this;
     }
 
-    private static void Check<T>(string field, T value, bool ok, string range)
+    /// <summary>Checks every field, and that <see cref="MaxNewTokens"/> is within a server's limit.</summary>
+    /// <param name="maxNewTokensLimit">The most new tokens the server allows.</param>
+    /// <returns>This instance, for chaining.</returns>
+    /// <exception cref="NarrationRejectedException">A field is out of range or over the limit, named.</exception>
+    public SamplingSettings Validate(int maxNewTokensLimit)
     {
-        // NaN fails every comparison above, so it is rejected with the same message.
-        if (!ok)
-            throw new NarrationRejectedException(field,
-                $"{field} = {Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)} is out of range; allowed: {range}.");
+        Validate();
+        if (MaxNewTokens > maxNewTokensLimit)
+            throw new NarrationRejectedException(nameof(MaxNewTokens), $"{nameof(MaxNewTokens)} = {MaxNewTokens} is over this server's limit of {maxNewTokensLimit}");
+        return this;
     }
 }

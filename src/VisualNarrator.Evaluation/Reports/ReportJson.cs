@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using VisualNarrator.Engine.Sampling;
 using VisualNarrator.Evaluation.Runs;
 
 namespace VisualNarrator.Evaluation.Reports;
@@ -39,27 +40,7 @@ internal static class ReportJson
             w.WriteNumber("context", r.Settings.Context);
             w.WriteString("cache_type", r.Settings.CacheType);
             w.WriteStartObject("sampling");
-            var s = r.Sampling;
-            w.WriteNumber("temperature", s.Temperature);
-            w.WriteNumber("top_k", s.TopK);
-            w.WriteNumber("top_p", s.TopP);
-            w.WriteNumber("min_p", s.MinP);
-            w.WriteNumber("typical_p", s.TypicalP);
-            w.WriteNumber("repetition_penalty", s.RepetitionPenalty);
-            w.WriteNumber("penalty_last_n", s.PenaltyLastN);
-            w.WriteNumber("presence_penalty", s.PresencePenalty);
-            w.WriteNumber("frequency_penalty", s.FrequencyPenalty);
-            w.WriteNumber("no_repeat_ngram_size", s.NoRepeatNgramSize);
-            w.WriteNumber("xtc_probability", s.XtcProbability);
-            w.WriteNumber("xtc_threshold", s.XtcThreshold);
-            w.WriteNumber("mirostat", s.Mirostat);
-            w.WriteNumber("mirostat_tau", s.MirostatTau);
-            w.WriteNumber("mirostat_eta", s.MirostatEta);
-            w.WriteNumber("seed", s.Seed);
-            w.WriteNumber("max_new_tokens", s.MaxNewTokens);
-            w.WriteStartArray("stop");
-            foreach (var stop in s.StopStrings) w.WriteStringValue(stop);
-            w.WriteEndArray();
+            foreach (var row in SamplingSettingTable.All) WriteSetting(w, row, r.Sampling);
             w.WriteEndObject();
             w.WriteEndObject();
 
@@ -115,6 +96,24 @@ internal static class ReportJson
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(ms.ToArray()) + "\n";
+    }
+
+    /// <summary>One sampling setting under its table key, as a JSON number, boolean or array of strings.</summary>
+    private static void WriteSetting(Utf8JsonWriter w, SamplingSetting row, SamplingSettings s)
+    {
+        switch (row)
+        {
+            case SamplingSetting<float> f: w.WriteNumber(row.Key, f.Get(s)); break;
+            case SamplingSetting<int> i: w.WriteNumber(row.Key, i.Get(s)); break;
+            case SamplingSetting<uint> u: w.WriteNumber(row.Key, u.Get(s)); break;
+            case SamplingSetting<bool> b: w.WriteBoolean(row.Key, b.Get(s)); break;
+            case SamplingSetting<IReadOnlyList<string>> list:
+                w.WriteStartArray(row.Key);
+                foreach (var value in list.Get(s)) w.WriteStringValue(value);
+                w.WriteEndArray();
+                break;
+            default: throw new NotSupportedException($"No JSON form for {row.Name} ({row.ValueType.Name}).");
+        }
     }
 
     private static void WriteNullable(Utf8JsonWriter w, string name, string? value)

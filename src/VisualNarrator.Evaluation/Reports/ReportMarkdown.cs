@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using VisualNarrator.Engine.Sampling;
 using VisualNarrator.Evaluation.Runs;
 
 namespace VisualNarrator.Evaluation.Reports;
@@ -31,8 +32,8 @@ internal static class ReportMarkdown
         sb.AppendLine();
         sb.AppendLine(inv, $"- set: `{r.SetPath}`{(r.Settings.Samples is int n ? $" (first {n} items)" : "")}, scene types: {string.Join(", ", r.SceneTypes)}");
         foreach (var s in r.Scored) sb.AppendLine(inv, $"- `{s.Run.Name}`: {s.Run.Description}");
-        var p = r.Sampling;
-        sb.AppendLine(inv, $"- sampling: temperature {p.Temperature}, top-k {p.TopK}, top-p {p.TopP}, repetition penalty {p.RepetitionPenalty}, no-repeat n-gram {p.NoRepeatNgramSize}, max new tokens {p.MaxNewTokens}, seed {p.Seed}; {r.Settings.MaxSequences} sequences, prompts cut at {r.Settings.MaxPromptTokens} tokens, device {r.Settings.Device}");
+        var sampling = string.Join(", ", SamplingSettingTable.All.Select(row => $"{row.Key} {row.ValueText(r.Sampling)}"));
+        sb.AppendLine(inv, $"- sampling: {sampling}; {r.Settings.MaxSequences} sequences, prompts cut at {r.Settings.MaxPromptTokens} tokens, device {r.Settings.Device}");
         sb.AppendLine(r.HasReferences
             ? "- caption metrics: coco-caption CIDEr-D, BLEU-1..4, ROUGE-L against the set's references, PTB tokenizer on the raw text (docs/metrics.md)"
             : "- the set has no references: caption metrics are not computed");

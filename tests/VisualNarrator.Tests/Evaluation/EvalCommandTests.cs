@@ -1,4 +1,5 @@
 using System.Text.Json;
+using VisualNarrator.Engine.Sampling;
 using VisualNarrator.Evaluation.Reports;
 using VisualNarrator.Tests.Data;
 using VisualNarrator.Tests.Support;
@@ -40,6 +41,9 @@ public sealed class EvalCommandTests(TestModels models) : IClassFixture<TestMode
         Assert.True(report.GetProperty("set").GetProperty("references").GetBoolean());
         Assert.Equal(8, report.GetProperty("settings").GetProperty("sampling").GetProperty("max_new_tokens").GetInt32());
         Assert.Equal(0.4, report.GetProperty("settings").GetProperty("sampling").GetProperty("temperature").GetDouble(), 6);
+        // Every sampling setting is recorded, the prompt penalty too (the narrator and seed presets differ only there).
+        Assert.Equal(SamplingSettingTable.All.Select(r => r.Key), report.GetProperty("settings").GetProperty("sampling").EnumerateObject().Select(p => p.Name));
+        Assert.False(report.GetProperty("settings").GetProperty("sampling").GetProperty("penalize_prompt").GetBoolean());
         Assert.Equal(4, report.GetProperty("settings").GetProperty("max_sequences").GetInt32());
 
         var system = report.GetProperty("systems").GetProperty("model");

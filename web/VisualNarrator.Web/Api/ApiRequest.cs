@@ -21,29 +21,10 @@ public sealed record ApiRequest(string Prompt, SamplingSettings Sampling, bool S
     /// <summary>Most alternatives per token <c>logprobs</c> / <c>top_logprobs</c> may ask for (OpenAI's limit).</summary>
     public const int MaxTopLogprobs = 20;
 
-    /// <summary>API field name for each engine setting, so errors name the field the client sent.</summary>
-    public static IReadOnlyDictionary<string, string> FieldNames { get; } = new Dictionary<string, string>
-    {
-        [nameof(SamplingSettings.Temperature)] = "temperature",
-        [nameof(SamplingSettings.TopK)] = "top_k",
-        [nameof(SamplingSettings.TopP)] = "top_p",
-        [nameof(SamplingSettings.MinP)] = "min_p",
-        [nameof(SamplingSettings.TypicalP)] = "typical_p",
-        [nameof(SamplingSettings.RepetitionPenalty)] = "repetition_penalty",
-        [nameof(SamplingSettings.PenaltyLastN)] = "repeat_last_n",
-        [nameof(SamplingSettings.PresencePenalty)] = "presence_penalty",
-        [nameof(SamplingSettings.FrequencyPenalty)] = "frequency_penalty",
-        [nameof(SamplingSettings.PenalizePrompt)] = "penalize_prompt",
-        [nameof(SamplingSettings.NoRepeatNgramSize)] = "no_repeat_ngram_size",
-        [nameof(SamplingSettings.XtcProbability)] = "xtc_probability",
-        [nameof(SamplingSettings.XtcThreshold)] = "xtc_threshold",
-        [nameof(SamplingSettings.Mirostat)] = "mirostat",
-        [nameof(SamplingSettings.MirostatTau)] = "mirostat_tau",
-        [nameof(SamplingSettings.MirostatEta)] = "mirostat_eta",
-        [nameof(SamplingSettings.Seed)] = "seed",
-        [nameof(SamplingSettings.MaxNewTokens)] = "max_tokens",
-        [nameof(SamplingSettings.StopStrings)] = "stop",
-    };
+    /// <summary>API field name for each engine setting (<see cref="SamplingSetting.ApiName"/> by
+    /// <see cref="SamplingSetting.Name"/>), so errors name the field the client sent.</summary>
+    public static IReadOnlyDictionary<string, string> FieldNames { get; } =
+        SamplingSettingTable.All.ToDictionary(r => r.Name, r => r.ApiName, StringComparer.Ordinal);
 
     /// <summary>Parses and type-checks a request body.</summary>
     /// <exception cref="ApiError">400 naming the field for a missing or mistyped field.</exception>
@@ -84,29 +65,29 @@ public sealed record ApiRequest(string Prompt, SamplingSettings Sampling, bool S
         var presetName = r.String("preset") ?? SamplingPresetTable.DefaultName;
         if (!SamplingPresetTable.ByName.TryGetValue(presetName, out var s))
             throw Bad($"'preset' must be one of {string.Join(", ", SamplingPresetTable.ByName.Keys)}, got '{presetName}'", "preset");
-        return s with
-        {
-            Temperature = r.Float("temperature") ?? s.Temperature,
-            TopK = r.Int("top_k") ?? s.TopK,
-            TopP = r.Float("top_p") ?? s.TopP,
-            MinP = r.Float("min_p") ?? s.MinP,
-            TypicalP = r.Float("typical_p") ?? s.TypicalP,
-            RepetitionPenalty = r.Float("repetition_penalty") ?? r.Float("repeat_penalty") ?? s.RepetitionPenalty,
-            PenaltyLastN = r.Int("repeat_last_n") ?? r.Int("penalty_last_n") ?? s.PenaltyLastN,
-            PresencePenalty = r.Float("presence_penalty") ?? s.PresencePenalty,
-            FrequencyPenalty = r.Float("frequency_penalty") ?? s.FrequencyPenalty,
-            PenalizePrompt = r.Bool("penalize_prompt") ?? s.PenalizePrompt,
-            NoRepeatNgramSize = r.Int("no_repeat_ngram_size") ?? s.NoRepeatNgramSize,
-            XtcProbability = r.Float("xtc_probability") ?? s.XtcProbability,
-            XtcThreshold = r.Float("xtc_threshold") ?? s.XtcThreshold,
-            Mirostat = r.Int("mirostat") ?? s.Mirostat,
-            MirostatTau = r.Float("mirostat_tau") ?? s.MirostatTau,
-            MirostatEta = r.Float("mirostat_eta") ?? s.MirostatEta,
-            // As OpenAI: without a seed each request draws its own (the same seed repeats a narration).
-            Seed = r.Seed("seed") ?? RandomSeed(),
-            MaxNewTokens = r.Int("max_tokens") ?? r.Int("max_completion_tokens") ?? r.Int("n_predict") ?? s.MaxNewTokens,
-            StopStrings = r.Stop("stop") ?? s.StopStrings,
-        };
+        // As OpenAI: without a seed each request draws its own (the same seed repeats a narration).
+        s = s with { Seed = RandomSeed() };
+        foreach (var row in SamplingSettingTable.All) s = Read(r, row, s);
+        return s;
+    }
+
+    /// <summary>A row's value from the first of its API names that is given; the settings unchanged when none is.</summary>
+    private static SamplingSettings Read(Reader r, SamplingSetting row, SamplingSettings s) => row switch
+    {
+        SamplingSetting<float> f => First(row, r.Float) is float v ? f.With(s, v) : s,
+        SamplingSetting<int> i => First(row, r.Int) is int v ? i.With(s, v) : s,
+        SamplingSetting<uint> u => First(row, r.Seed) is uint v ? u.With(s, v) : s,
+        SamplingSetting<bool> b => First(row, r.Bool) is bool v ? b.With(s, v) : s,
+        SamplingSetting<IReadOnlyList<string>> list => row.ApiNames.Select(r.Stop).FirstOrDefault(v => v is not null) is { } v ? list.With(s, v) : s,
+        _ => throw new NotSupportedException($"No API form for {row.Name} ({row.ValueType.Name})."),
+    };
+
+    /// <summary>Reads the names in order and stops at the first one given (a later alias is not even type-checked).</summary>
+    private static T? First<T>(SamplingSetting row, Func<string, T?> read) where T : struct
+    {
+        foreach (var name in row.ApiNames)
+            if (read(name) is T v) return v;
+        return null;
     }
 
     private static string CompletionPrompt(JsonElement body)

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using VisualNarrator.Engine.Sampling;
 
 namespace VisualNarrator.Web.Load;
 
@@ -54,10 +55,8 @@ public static partial class HostileRequests
     /// <summary>Every request field the API reads.</summary>
     private static readonly string[] Fields =
     [
-        "prompt", "messages", "model", "temperature", "top_k", "top_p", "min_p", "typical_p", "repetition_penalty", "repeat_penalty",
-        "repeat_last_n", "penalty_last_n", "presence_penalty", "frequency_penalty", "no_repeat_ngram_size", "xtc_probability",
-        "xtc_threshold", "mirostat", "mirostat_tau", "mirostat_eta", "seed", "max_tokens", "max_completion_tokens", "n_predict", "stop",
-        "n", "stream", "stream_options", "preset", "user",
+        "prompt", "messages", "model", "n", "stream", "stream_options", "preset", "user",
+        .. SamplingSettingTable.All.SelectMany(r => r.ApiNames),
     ];
 
     /// <summary>The fixed cases: one per known defect class, each with the status it must get.</summary>

@@ -158,14 +158,12 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
     public NarrationRun Submit(string clientId, NarrationRequest request, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var settings = request.Sampling.Validate();
+        var settings = request.Sampling.Validate(Limits.MaxNewTokens);
         if (string.IsNullOrWhiteSpace(request.Prompt))
             throw new NarrationRejectedException(NarrationRejectedException.PromptField, "the prompt is empty; type a scene or a prompt");
         var characters = NarrationLimits.CountCharacters(request.Prompt);
         if (characters > Limits.MaxPromptCharacters)
             throw new NarrationRejectedException(NarrationRejectedException.PromptField, $"the prompt has {characters} characters; the limit is {Limits.MaxPromptCharacters}");
-        if (settings.MaxNewTokens > Limits.MaxNewTokens)
-            throw new NarrationRejectedException(nameof(settings.MaxNewTokens), $"MaxNewTokens = {settings.MaxNewTokens} is over this server's limit of {Limits.MaxNewTokens}");
         request = request with { Sampling = settings, MaxPromptTokens = Math.Clamp(request.MaxPromptTokens, 2, Limits.MaxPromptTokens) };
 
         Pending pending;

@@ -16,14 +16,9 @@ public static class SamplingPresets
     /// <summary>Format marker of an export file.</summary>
     public const string Format = "visual-narrator-presets/1";
 
-    /// <summary>The presets that ship with the app.</summary>
+    /// <summary>The presets that ship with the app (<see cref="SamplingPresetTable.All"/>, by their labels).</summary>
     public static IReadOnlyList<SamplingPreset> BuiltIn { get; } =
-    [
-        new("Narrator", SamplingPresetTable.Narrator, true),
-        new("Seed model", SamplingSettings.SeedModel, true),
-        new("Greedy", SamplingSettings.Greedy, true),
-        new("Creative", SamplingSettings.Creative, true),
-    ];
+        [.. SamplingPresetTable.All.Select(p => new SamplingPreset(p.Label, p.Settings, true))];
 
     /// <summary>Exports user presets as indented JSON: <c>{"format": ..., "presets": [{"name", "settings"}]}</c>.</summary>
     public static string Export(IEnumerable<SamplingPreset> presets) => JsonSerializer.Serialize(
