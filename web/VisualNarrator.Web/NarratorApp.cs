@@ -16,7 +16,9 @@ public static class NarratorApp
     /// set the same options; the environment variable <c>NARRATOR_API_KEY</c> sets the key too (below <c>--api-key</c>).</summary>
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // The app is this assembly whichever process hosts it (the load-test tool starts it in its own): its name finds
+        // the static assets manifest.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(NarratorApp).Assembly.GetName().Name });
         if (Environment.GetEnvironmentVariable(ApiKeyVariable) is { Length: > 0 } key)
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Narrator:ApiKey"] = key });
         var completeSwitches = NarratorSwitches.AddTo(builder.Configuration, args);
