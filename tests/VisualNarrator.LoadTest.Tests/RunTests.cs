@@ -1,6 +1,7 @@
 namespace VisualNarrator.LoadTest.Tests;
 
-/// <summary>Short runs against the app started in the tool's process with the repository's built-in model.</summary>
+/// <summary>Short runs with the repository's built-in model, against the app started in the tool's process or a running
+/// one.</summary>
 public sealed class RunTests
 {
     [Fact]
@@ -38,6 +39,23 @@ public sealed class RunTests
         Assert.DoesNotContain("|", stdout);
         Assert.Contains("load: ", stderr);
         Assert.Contains("absent.gguf", stderr);
+    }
+
+    [Fact]
+    public async Task A_run_against_a_running_keyed_app_needs_its_key()
+    {
+        await using var app = await InProcessApp.StartAsync(Path.Combine(ToolProcess.RepoRoot, "models", "narrator.gguf"),
+            ["--api-key", "test-key", "--Narrator:Threads=1"]);
+        var url = app.Url.ToString();
+
+        var (code, stdout, stderr) = await ToolProcess.RunAsync("load", "--url", url, "--clients", "1", "--requests", "1", "--max-tokens", "2");
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Equal($"loadtest: the app at {url} asks for an access key: give it with --api-key", stderr.TrimEnd('\n'));
+
+        (code, stdout, stderr) = await ToolProcess.RunAsync("load", "--url", url, "--api-key", "test-key", "--clients", "1", "--requests", "1", "--max-tokens", "2");
+        Assert.True(code == 0, $"exit {code}: {stderr}");
+        Assert.Contains("| 1 | 1 | ", stdout);
     }
 
     [Theory]

@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using VisualNarrator.CommandLine;
 
 namespace VisualNarrator.LoadTest;
 
@@ -106,7 +107,10 @@ public static class LoadCommand
             if (target.ApiKey is { } key) http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
             if (!await WaitForModelAsync(http)) return 1;
             var health = JsonDocument.Parse(await http.GetStringAsync("/health")).RootElement;
-            Console.WriteLine($"model: {health.GetProperty("message").GetString()}");
+            // A keyed app tells only its status to a client without the key, and would answer every request 401.
+            if (!health.TryGetProperty("message", out var message))
+                throw new UsageException($"the app at {url} asks for an access key: give it with --api-key");
+            Console.WriteLine($"model: {message.GetString()}");
             Console.WriteLine($"{requests} streaming /v1/completions requests per client, max_tokens {maxTokens}, seed-model sampling, {Environment.ProcessorCount} CPU cores");
             await OneRequestAsync(http, Prompts[0], maxTokens, "warm-up");
             var rows = new List<Row>();
