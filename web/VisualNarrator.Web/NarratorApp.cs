@@ -16,11 +16,14 @@ public static class NarratorApp
     /// set the same options; the environment variable <c>NARRATOR_API_KEY</c> sets the key too (below <c>--api-key</c>).</summary>
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // The app is this assembly whichever process hosts it (the load-test tool starts it in its own): its name finds
+        // the static assets manifest.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(NarratorApp).Assembly.GetName().Name });
         if (Environment.GetEnvironmentVariable(ApiKeyVariable) is { Length: > 0 } key)
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Narrator:ApiKey"] = key });
-        builder.Configuration.AddInMemoryCollection(CommandLineOverrides(args));
+        var completeSwitches = NarratorSwitches.AddTo(builder.Configuration, args);
         builder.Services.AddOptions<NarratorOptions>().Bind(builder.Configuration.GetSection(NarratorOptions.Section))
+            .PostConfigure(completeSwitches)
             .Validate(o => o.MaxSequences >= 1 && o.MaxWaiting >= 0 && o.MaxPromptTokens >= 2 && o.MaxNewTokensLimit >= 1 && o.MaxPromptCharacters >= 1,
                 "Narrator: MaxSequences, MaxPromptTokens (>= 2), MaxNewTokensLimit and MaxPromptCharacters must be positive")
             .ValidateOnStart();
@@ -57,32 +60,4 @@ public static class NarratorApp
 
     /// <summary>Environment variable holding the access key (keeps it out of the process list, unlike <c>--api-key</c>).</summary>
     public const string ApiKeyVariable = "NARRATOR_API_KEY";
-
-    /// <summary>Turns the app's own switches into <c>Narrator:*</c> keys.</summary>
-    public static Dictionary<string, string?> CommandLineOverrides(string[] args)
-    {
-        var values = new Dictionary<string, string?>();
-        string? Value(string name)
-        {
-            var i = Array.IndexOf(args, name);
-            if (i >= 0 && i + 1 < args.Length) return args[i + 1];
-            var prefix = name + "=";
-            return args.FirstOrDefault(a => a.StartsWith(prefix, StringComparison.Ordinal))?[prefix.Length..];
-        }
-        var folder = Value("--models-folder");
-        if (folder is not null) values["Narrator:ModelsFolder"] = folder;
-        if (Value("--api-key") is { } key) values["Narrator:ApiKey"] = key;
-        if (Value("--api-key-file") is { } keyFile) values["Narrator:ApiKeyFile"] = Path.GetFullPath(keyFile);
-        if (Value("--model") is { } model)
-        {
-            if (folder is null && (Path.IsPathRooted(model) || model.Contains('/') || model.Contains(Path.DirectorySeparatorChar)))
-            {
-                var full = Path.GetFullPath(model);
-                values["Narrator:ModelsFolder"] = Path.GetDirectoryName(full);
-                values["Narrator:DefaultModel"] = Path.GetFileName(full);
-            }
-            else values["Narrator:DefaultModel"] = model;
-        }
-        return values;
-    }
 }

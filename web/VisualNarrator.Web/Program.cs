@@ -1,9 +1,5 @@
 using Microsoft.Extensions.Options;
 using VisualNarrator.Web;
-using VisualNarrator.Web.Load;
-
-if (args.Length > 0 && args[0] == "load") return await LoadCommand.RunAsync(args[1..]);
-if (args.Length > 0 && args[0] == "hostile") return await HostileCommand.RunAsync(args[1..]);
 
 WebApplication app;
 try

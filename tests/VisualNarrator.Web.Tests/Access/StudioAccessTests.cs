@@ -265,11 +265,4 @@ public sealed class AccessKeyTests
         Assert.Contains("--api-key-file", lines[0]);
         Assert.DoesNotContain(" at ", await stdout + lines[0]);
     }
-
-    [Fact]
-    public void The_key_file_switch_becomes_an_absolute_setting()
-    {
-        var values = NarratorApp.CommandLineOverrides(["--api-key-file", "key.txt"]);
-        Assert.Equal(Path.GetFullPath("key.txt"), values["Narrator:ApiKeyFile"]);
-    }
 }

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using VisualNarrator.Engine.Serving;
-using VisualNarrator.Web.Load;
+using VisualNarrator.LoadTest;
 using VisualNarrator.Web.Services;
 using VisualNarrator.Web.Tests.Support;
 

@@ -96,17 +96,6 @@ public sealed class NarratorEngineTests : IDisposable
         Assert.Throws<ObjectDisposedException>(() => engine.Submit("C", new NarrationRequest("x", SamplingSettings.Greedy), default));
     }
 
-    [Theory]
-    [InlineData(new[] { "--model", "/data/m/opt.gguf" }, "/data/m", "opt.gguf")]
-    [InlineData(new[] { "--model=q4.gguf" }, null, "q4.gguf")]
-    [InlineData(new[] { "--models-folder", "/srv/models", "--model", "sub/a.gguf" }, "/srv/models", "sub/a.gguf")]
-    public void Command_line_model_switches_map_to_the_options(string[] args, string? folder, string model)
-    {
-        var values = NarratorApp.CommandLineOverrides(args);
-        Assert.Equal(folder, values.GetValueOrDefault("Narrator:ModelsFolder"));
-        Assert.Equal(model, values["Narrator:DefaultModel"]);
-    }
-
     [Fact]
     public async Task Input_limits_are_refused_with_a_message()
     {

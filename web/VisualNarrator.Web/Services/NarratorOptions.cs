@@ -1,7 +1,8 @@
 namespace VisualNarrator.Web.Services;
 
 /// <summary>The <c>Narrator</c> configuration section (appsettings, environment <c>Narrator__*</c>, or the command line:
-/// <c>--model</c>, <c>--models-folder</c>, <c>--api-key</c>).</summary>
+/// <c>--Narrator:KEY=VALUE</c>, or the switches of <see cref="NarratorSwitches"/>: <c>--model</c>, <c>--models-folder</c>,
+/// <c>--api-key</c>, <c>--api-key-file</c>).</summary>
 public sealed class NarratorOptions
 {
     /// <summary>Configuration section name.</summary>
@@ -14,6 +15,11 @@ public sealed class NarratorOptions
     /// <summary>Model loaded at start, relative to <see cref="ModelsFolder"/> (a path outside it is refused).
     /// Default <c>narrator.gguf</c>.</summary>
     public string DefaultModel { get; set; } = "narrator.gguf";
+
+    /// <summary>The start model as given to <c>--model</c>: a name relative to <see cref="ModelsFolder"/>, or a path
+    /// with a folder, which then becomes the models folder unless <c>--models-folder</c> is given too. Once the options
+    /// are bound it has been moved into <see cref="DefaultModel"/> (and <see cref="ModelsFolder"/>). Null: not given.</summary>
+    public string? Model { get; set; }
 
     /// <summary>When set, the whole app requires this key: the HTTP API (<c>/v1/*</c>) as <c>Authorization: Bearer KEY</c>,
     /// the studio through a sign-in page that sets a cookie. Only a minimal <c>/health</c> stays open. Also read from

@@ -1,55 +1,48 @@
-using System.Globalization;
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using VisualNarrator.Web.Services;
 
-namespace VisualNarrator.Web.Load;
+namespace VisualNarrator.LoadTest;
 
 /// <summary>
-/// <c>hostile [--model PATH | --url URL] [--requests N] [--seed S] [--api-key KEY]</c>: a robustness run (not a test)
+/// <c>hostile (--model PATH | --url URL) [--requests N] [--seed S] [--api-key KEY]</c>: a robustness run (not a test)
 /// of the HTTP API. Sends the fixed hostile cases of <see cref="HostileRequests"/> and then seeded random mutations until
 /// <c>--requests</c> (default 600) have gone out, one at a time, and prints the answers by HTTP status and every
 /// problem found (a 5xx for a client fault, an empty body, a stack trace, a leaked server path, a wrong status, an error
 /// that is not OpenAI-shaped). Without <c>--url</c> it starts the app in this process on 127.0.0.1 with <c>--model</c>.
-/// Exit code 0 when no problem was found, 1 otherwise, 2 for bad arguments.
+/// Exit code 0 when no problem was found, 1 otherwise, 2 for bad arguments (one line naming the option).
 /// </summary>
 public static class HostileCommand
 {
-    /// <summary>Runs the command; returns the exit code.</summary>
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
     {
-        string? Value(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-        int requests, seed;
-        try
-        {
-            requests = int.Parse(Value("--requests") ?? "600", CultureInfo.InvariantCulture);
-            seed = int.Parse(Value("--seed") ?? "1", CultureInfo.InvariantCulture);
-            if (requests is < 1 or > 100_000) throw new FormatException("--requests must be 1..100000");
-        }
-        catch (Exception ex) when (ex is FormatException or OverflowException)
-        {
-            Console.Error.WriteLine($"hostile: {ex.Message}");
-            return 2;
-        }
-        var url = Value("--url");
-        var model = Value("--model");
-        var apiKey = Value("--api-key");
-        if (url is null && model is null)
-        {
-            Console.Error.WriteLine("hostile: give --model PATH (the app is started in this process) or --url of a running app");
-            return 2;
-        }
+        var target = new AppTarget.Options();
+        var requests = new Option<int>("--requests") { Description = "Requests in all: the fixed cases, then seeded random mutations (1..100000)", DefaultValueFactory = _ => 600 };
+        requests.Validators.Add(r => OptionRange.Check(r, "--requests", 1, 100_000));
+        var seed = new Option<int>("--seed") { Description = "Seed of the random mutations", DefaultValueFactory = _ => 1 };
+        var command = new Command("hostile", "A hostile-request run of the HTTP API: answers by status and every problem found") { requests, seed };
+        target.AddTo(command);
+        command.SetAction((parse, _) => RunAsync(target.Read(parse), parse.GetValue(requests), parse.GetValue(seed)));
+        return command;
+    }
 
-        WebApplication? app = null;
+    /// <summary>Sends the requests; returns the exit code (0: no problem found, 1 otherwise).</summary>
+    public static async Task<int> RunAsync(AppTarget target, int requests, int seed)
+    {
+        var apiKey = target.ApiKey;
+        InProcessApp? app = null;
+        var url = target.Url;
         var forbidden = new List<string>();
         long maxBytes = 1 << 20;
         if (url is null)
         {
-            var appArgs = new List<string> { "--model", model!, "--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning",
-                "--Logging:LogLevel:Microsoft.AspNetCore=None" };
+            // Every hostile request would log a framework error.
+            List<string> appArgs = ["--Logging:LogLevel:Microsoft.AspNetCore=None"];
             if (apiKey is not null) appArgs.AddRange(["--api-key", apiKey]);
-            app = NarratorApp.Configure(NarratorApp.CreateBuilder(appArgs.ToArray()).Build());
-            await app.StartAsync();
-            url = app.Urls.First();
+            app = await InProcessApp.StartAsync(target.Model!, appArgs);
+            url = app.Url;
             var catalog = app.Services.GetRequiredService<ModelCatalog>();
             forbidden.Add(catalog.Folder);
             forbidden.Add(RealPath.Of(catalog.Folder));
@@ -62,7 +55,7 @@ public static class HostileCommand
             var cases = HostileRequests.Fixed(maxBytes).ToList();
             cases.AddRange(HostileRequests.Random(seed, Math.Max(0, requests - cases.Count)));
             cases = cases.Take(requests).ToList();
-            using var client = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(120) };
+            using var client = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(120) };
             var statuses = new List<int>();
             var problems = new List<string>();
             var started = DateTime.UtcNow;

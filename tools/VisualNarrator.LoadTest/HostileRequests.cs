@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using VisualNarrator.Engine.Sampling;
 
-namespace VisualNarrator.Web.Load;
+namespace VisualNarrator.LoadTest;
 
 /// <summary>One request built to break the API: malformed, oversized, mistyped or invalid text. Each is a client fault,
 /// so the answer must be a 2xx or a 4xx, never a 5xx, with a body that is JSON (or a complete event stream).</summary>

@@ -1,17 +1,20 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using VisualNarrator.CommandLine;
 
-namespace VisualNarrator.Web.Load;
+namespace VisualNarrator.LoadTest;
 
 /// <summary>
-/// <c>load [--model PATH] [--url URL] [--clients 1,4,16] [--requests N] [--max-tokens N] [--api-key KEY] [--max-sequences N] [--threads N]</c>:
+/// <c>load (--model PATH | --url URL) [--clients 1,4,16] [--requests N] [--max-tokens N] [--api-key KEY] [--max-sequences N] [--threads N]</c>:
 /// a load run (not a test) of the HTTP API. Without <c>--url</c> it starts the app in this process on 127.0.0.1 at a
-/// free port with <c>--model</c>. For each client count, that many clients each send <c>--requests</c> streaming
-/// <c>/v1/completions</c> requests one after another (the seed benchmark's 12 prompts in turn, the seed model's
-/// sampling) and the command prints aggregate tokens/s, p50/p95 time to first token and errors as a Markdown table.
+/// free port with <c>--model</c> (and <c>--max-sequences</c>, <c>--threads</c> as the app's settings). For each client
+/// count, that many clients each send <c>--requests</c> streaming <c>/v1/completions</c> requests one after another
+/// (the seed benchmark's 12 prompts in turn, the seed model's sampling) and the command prints aggregate tokens/s, p50/p95 time to first token and errors as a Markdown table.
 /// </summary>
 public static class LoadCommand
 {
@@ -40,50 +43,74 @@ public static class LoadCommand
         public double TokensPerSecond => Tokens / Wall.TotalSeconds;
     }
 
-    /// <summary>Runs the command; returns the exit code (2 for bad arguments, 1 when any request failed).</summary>
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
     {
-        string? Value(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-        int[] clients;
-        int requests, maxTokens;
-        try
+        var target = new AppTarget.Options();
+        var clients = new Option<int[]>("--clients")
         {
-            clients = (Value("--clients") ?? "1,4,16").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
-            requests = int.Parse(Value("--requests") ?? "4", CultureInfo.InvariantCulture);
-            maxTokens = int.Parse(Value("--max-tokens") ?? "32", CultureInfo.InvariantCulture);
-            if (clients.Any(c => c < 1 || c > 256) || requests < 1 || requests > 1000 || maxTokens < 1)
-                throw new FormatException("--clients must be 1..256 each, --requests 1..1000, --max-tokens >= 1");
-        }
-        catch (FormatException ex)
+            Description = "Client counts, one round each (comma-separated, each 1..256)",
+            Arity = ArgumentArity.ExactlyOne,
+            CustomParser = ParseClients,
+            DefaultValueFactory = _ => [1, 4, 16],
+        };
+        var requests = new Option<int>("--requests") { Description = "Requests per client, one after another (1..1000)", DefaultValueFactory = _ => 4 };
+        requests.Validators.Add(r => OptionRange.Check(r, "--requests", 1, 1000));
+        var maxTokens = new Option<int>("--max-tokens") { Description = "max_tokens of each request", DefaultValueFactory = _ => 32 };
+        maxTokens.Validators.Add(r => OptionRange.Check(r, "--max-tokens", 1, int.MaxValue));
+        var maxSequences = new Option<int?>("--max-sequences") { Description = "With --model: the app's Narrator:MaxSequences" };
+        maxSequences.Validators.Add(r => OptionRange.Check(r, "--max-sequences", 1, int.MaxValue));
+        var threads = new Option<int?>("--threads") { Description = "With --model: the app's Narrator:Threads (0: automatic)" };
+        threads.Validators.Add(r => OptionRange.Check(r, "--threads", 0, int.MaxValue));
+        var command = new Command("load", "A load run of the HTTP API: tokens/s, time to first token and errors per client count")
         {
-            Console.Error.WriteLine($"load: {ex.Message}");
-            return 2;
-        }
-        var url = Value("--url");
-        var model = Value("--model");
-        if (url is null && model is null)
-        {
-            Console.Error.WriteLine("load: give --model PATH (the app is started in this process) or --url of a running app");
-            return 2;
-        }
+            clients, requests, maxTokens, maxSequences, threads,
+        };
+        target.AddTo(command);
+        command.SetAction((parse, _) => RunAsync(target.Read(parse), parse.GetValue(clients)!, parse.GetValue(requests), parse.GetValue(maxTokens),
+            parse.GetValue(maxSequences), parse.GetValue(threads)));
+        return command;
+    }
 
-        WebApplication? app = null;
+    private static int[] ParseClients(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        var counts = text.Split(',');
+        var parsed = new int[counts.Length];
+        for (var i = 0; i < counts.Length; i++)
+        {
+            if (!int.TryParse(counts[i], NumberStyles.None, CultureInfo.InvariantCulture, out parsed[i]) || parsed[i] is < 1 or > 256)
+            {
+                result.AddError($"--clients expects client counts from 1 to 256 separated by commas, such as 1,4,16, got '{text}'");
+                return [];
+            }
+        }
+        return parsed;
+    }
+
+    /// <summary>Runs the rounds; returns the exit code (1 when the model did not load or any request failed).</summary>
+    public static async Task<int> RunAsync(AppTarget target, int[] clients, int requests, int maxTokens, int? maxSequences = null, int? threads = null)
+    {
+        InProcessApp? app = null;
+        var url = target.Url;
         if (url is null)
         {
-            var appArgs = new List<string> { "--model", model!, "--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning" };
-            if (Value("--max-sequences") is { } seq) appArgs.Add($"--Narrator:MaxSequences={seq}");
-            if (Value("--threads") is { } threads) appArgs.Add($"--Narrator:Threads={threads}");
-            app = NarratorApp.Configure(NarratorApp.CreateBuilder(appArgs.ToArray()).Build());
-            await app.StartAsync();
-            url = app.Urls.First();
+            var appArgs = new List<string>();
+            if (maxSequences is { } seq) appArgs.Add(string.Create(CultureInfo.InvariantCulture, $"--Narrator:MaxSequences={seq}"));
+            if (threads is { } t) appArgs.Add(string.Create(CultureInfo.InvariantCulture, $"--Narrator:Threads={t}"));
+            app = await InProcessApp.StartAsync(target.Model!, appArgs);
+            url = app.Url;
         }
         try
         {
-            using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(10) };
-            if (Value("--api-key") is { } key) http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromMinutes(10) };
+            if (target.ApiKey is { } key) http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
             if (!await WaitForModelAsync(http)) return 1;
             var health = JsonDocument.Parse(await http.GetStringAsync("/health")).RootElement;
-            Console.WriteLine($"model: {health.GetProperty("message").GetString()}");
+            // A keyed app tells only its status to a client without the key, and would answer every request 401.
+            if (!health.TryGetProperty("message", out var message))
+                throw new UsageException($"the app at {url} asks for an access key: give it with --api-key");
+            Console.WriteLine($"model: {message.GetString()}");
             Console.WriteLine($"{requests} streaming /v1/completions requests per client, max_tokens {maxTokens}, seed-model sampling, {Environment.ProcessorCount} CPU cores");
             await OneRequestAsync(http, Prompts[0], maxTokens, "warm-up");
             var rows = new List<Row>();
