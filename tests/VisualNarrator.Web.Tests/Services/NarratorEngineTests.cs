@@ -120,7 +120,11 @@ public sealed class NarratorEngineTests : IDisposable
         Assert.Contains("leaves no room for a prompt", noRoom.Message);
         var invalid = Assert.Throws<NarrationRejectedException>(() => engine.Submit("A", new NarrationRequest("x", SamplingSettings.Greedy with { TopP = 0 }), default));
         Assert.Equal("TopP", invalid.Field);
-        Assert.Equal("Prompt", Assert.Throws<NarrationRejectedException>(() => engine.Submit("A", new NarrationRequest(" \n ", SamplingSettings.Greedy), default)).Field);
+        var empty = Assert.Throws<NarrationRejectedException>(() => engine.Submit("A", new NarrationRequest(" \n ", SamplingSettings.Greedy), default));
+        Assert.Equal("Prompt", empty.Field);
+        // One rule, one message: the scheduler's, as every surface (CLI, API, studio) gets it.
+        Assert.Equal("the prompt is empty or only white space; give a scene or a prompt", empty.Message);
+        Assert.Equal(0, engine.Status.Waiting);
     }
 
     [Fact]
