@@ -10,33 +10,6 @@ using VisualNarrator.Tokenization;
 
 namespace VisualNarrator.Engine.Serving;
 
-/// <summary>Scheduler settings; every default is resolved here or in <see cref="InferenceOptions"/>.</summary>
-public sealed record SchedulerOptions
-{
-    /// <summary>Narrations decoded together (sequences in one decode graph). Default 8.</summary>
-    public int MaxSequences { get; init; } = 8;
-
-    /// <summary>Requests that may wait beyond those running; more are refused as busy. Default 64.</summary>
-    public int QueueCapacity { get; init; } = 64;
-
-    /// <summary>Most prompt tokens one newcomer feeds per step, so running streams keep flowing. Default 64.</summary>
-    public int PrefillChunkTokens { get; init; } = 64;
-
-    /// <summary>The inference context: KV-cache cells (0: the model's context), cache type, most tokens per decode step
-    /// (running streams first, then prompt chunks), flash attention.</summary>
-    public InferenceOptions Inference { get; init; } = new();
-
-    /// <summary>Longest prompt accepted, in characters (<see cref="CountCharacters"/>); 0: no limit.</summary>
-    public int MaxPromptCharacters { get; init; }
-
-    /// <summary>Largest <see cref="SamplingSettings.MaxNewTokens"/> accepted; 0: only the context limits it.</summary>
-    public int MaxNewTokensLimit { get; init; }
-
-    /// <summary>The one character count of a prompt: what a limit is checked against and a studio counter shows (the
-    /// whole prompt sent to the model, template included).</summary>
-    public static int CountCharacters(string prompt) => prompt.Length;
-}
-
 /// <summary>
 /// Continuous batching over one model, and its one queue: narrations join and leave between decode steps. Each step
 /// decodes one token of every running narration plus chunks of newcomers' prompts, in one graph. Admission is fair
@@ -446,44 +419,5 @@ public sealed class NarrationScheduler : IDisposable
             _updates.Writer.TryComplete();
             _done.TrySetResult(result);
         }
-    }
-}
-
-/// <summary>A queued or running narration. Enumerate it for the generated pieces, or enumerate <see cref="Updates"/>
-/// for everything the scheduler pushes (stages and pieces); one of the two, once. <see cref="Completion"/> gives the
-/// result. Cancel with the token passed to <see cref="NarrationScheduler.Submit"/>.</summary>
-public sealed class NarrationStream : IAsyncEnumerable<NarrationPiece>
-{
-    private readonly NarrationScheduler.Job _job;
-    private readonly ChannelReader<NarrationUpdate> _reader;
-
-    internal NarrationStream(NarrationScheduler.Job job, ChannelReader<NarrationUpdate> reader, Task<NarrationResult> completion)
-    {
-        _job = job;
-        _reader = reader;
-        Completion = completion;
-    }
-
-    /// <summary>The final result (text, finish reason, timings).</summary>
-    public Task<NarrationResult> Completion { get; }
-
-    /// <summary>1-based position in the admission order, or 0 once running or finished (the last one pushed).</summary>
-    public int QueuePosition => _job.QueuePosition;
-
-    /// <summary>Prompt tokens after fitting.</summary>
-    public int PromptTokens => _job.Prompt.Length;
-
-    /// <summary>Tokens cut from the left of the prompt.</summary>
-    public int PromptTokensDropped => _job.Dropped;
-
-    /// <summary>Every stage change and piece, in order, as the scheduler pushes them; ends after
-    /// <see cref="NarrationStage.Done"/>, or throws the narration's failure.</summary>
-    public IAsyncEnumerable<NarrationUpdate> Updates => _reader.ReadAllAsync();
-
-    /// <inheritdoc />
-    public async IAsyncEnumerator<NarrationPiece> GetAsyncEnumerator(CancellationToken cancellationToken = default)
-    {
-        await foreach (var update in _reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            if (update.Piece is { } piece) yield return piece;
     }
 }
