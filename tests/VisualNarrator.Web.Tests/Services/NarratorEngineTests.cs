@@ -60,6 +60,12 @@ public sealed class NarratorEngineTests : IDisposable
         Assert.Equal(2, b1.QueuePosition);
         Assert.Equal(3, a3.QueuePosition);
         Assert.Equal(3, engine.Status.Waiting);
+        // The place is pushed down the run's own stream, from the scheduler's one queue.
+        await using (var updates = b1.Updates.GetAsyncEnumerator())
+        {
+            Assert.True(await updates.MoveNextAsync());
+            Assert.Equal((NarrationStage.Queued, 2), (updates.Current.Stage, updates.Current.QueuePosition));
+        }
         stopFirst.Cancel();
         await Task.WhenAll(recorded).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(["A2", "B1", "A3"], order.ToArray());
