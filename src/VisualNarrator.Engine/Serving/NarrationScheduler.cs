@@ -147,7 +147,8 @@ public sealed class NarrationScheduler : IDisposable
             if (removed) PublishPositions();
         }
         if (removed) job.Abandon();
-        _wake.Release();
+        // A running narration is reaped by the thread, at once.
+        else if (!_disposed) _wake.Release();
     }
 
     private void Loop()
@@ -313,6 +314,9 @@ public sealed class NarrationScheduler : IDisposable
         private readonly StringBuilder _text = new();
         private TimeSpan _admitted;
         private volatile int _queuePosition;
+        // 1 while a Queued update is in the channel unread: later moves only change _queuePosition, and the reader
+        // reports the position current when it reads, so a queue of thousands unread never piles up updates.
+        private int _queuedUnread;
 
         public Job(NarrationRequest request, FittedPrompt fitted, int reserve, CancellationToken cancellation)
         {
@@ -350,7 +354,16 @@ public sealed class NarrationScheduler : IDisposable
         {
             if (position == _queuePosition) return;
             _queuePosition = position;
-            Push(NarrationStage.Queued);
+            if (Interlocked.Exchange(ref _queuedUnread, 1) == 0) Push(NarrationStage.Queued);
+        }
+
+        /// <summary>The reader took a Queued update: the place now, or null when it has left the queue since (the
+        /// update that says so follows).</summary>
+        public int? TakeQueued()
+        {
+            Interlocked.Exchange(ref _queuedUnread, 0);
+            var position = _queuePosition;
+            return position > 0 ? position : null;
         }
 
         /// <summary>Given a sequence and cells (under the scheduler's lock).</summary>

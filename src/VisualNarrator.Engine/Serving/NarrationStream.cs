@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
 namespace VisualNarrator.Engine.Serving;
@@ -31,12 +32,21 @@ public sealed class NarrationStream : IAsyncEnumerable<NarrationPiece>
 
     /// <summary>Every stage change and piece, in order, as the scheduler pushes them; ends after
     /// <see cref="NarrationStage.Done"/>, or throws the narration's failure.</summary>
-    public IAsyncEnumerable<NarrationUpdate> Updates => _reader.ReadAllAsync();
+    public IAsyncEnumerable<NarrationUpdate> Updates => Read();
 
     /// <inheritdoc />
     public async IAsyncEnumerator<NarrationPiece> GetAsyncEnumerator(CancellationToken cancellationToken = default)
     {
-        await foreach (var update in _reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var update in Read(cancellationToken).ConfigureAwait(false))
             if (update.Piece is { } piece) yield return piece;
+    }
+
+    private async IAsyncEnumerable<NarrationUpdate> Read([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var update in _reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (update.Stage != NarrationStage.Queued) yield return update;
+            else if (_job.TakeQueued() is { } position) yield return update with { QueuePosition = position };
+        }
     }
 }

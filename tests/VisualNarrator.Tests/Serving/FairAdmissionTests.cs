@@ -156,6 +156,34 @@ public sealed class FairAdmissionTests(TestModels models) : IClassFixture<TestMo
     }
 
     [Fact]
+    public async Task Moves_while_nobody_reads_coalesce_into_one_update_with_the_place_at_reading()
+    {
+        using var model = Model.Load(models.Get("opt", TestModels.Wider));
+        using var scheduler = new NarrationScheduler(model, new SchedulerOptions { MaxSequences = 1 });
+        using var stopAll = new CancellationTokenSource();
+        var first = scheduler.Submit(new NarrationRequest(Scene, Endless(100)), stopAll.Token);
+        var ahead = Enumerable.Range(0, 10).Select(_ => new CancellationTokenSource()).ToList();
+        foreach (var cancel in ahead) scheduler.Submit(new NarrationRequest(Scene, Short), cancel.Token);
+        var last = scheduler.Submit(new NarrationRequest(Scene, Short));
+        Assert.Equal(11, last.QueuePosition);
+        // Ten moves up, none of them read yet.
+        foreach (var cancel in ahead) cancel.Cancel();
+        Assert.Equal(1, last.QueuePosition);
+        var updates = new List<NarrationUpdate>();
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var update in last.Updates) updates.Add(update);
+        });
+        stopAll.CancelAfter(TimeSpan.FromMilliseconds(200));
+        await reading.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(1, updates.Count(u => u.Stage == NarrationStage.Queued));
+        Assert.Equal(1, updates[0].QueuePosition);
+        Assert.Equal(NarrationStage.Done, updates[^1].Stage);
+        ahead.ForEach(c => c.Dispose());
+        await first.Completion;
+    }
+
+    [Fact]
     public void A_request_is_refused_at_submission_with_the_one_message_of_its_rule()
     {
         using var model = Model.Load(models.Get("opt", TestModels.Wider));
