@@ -126,8 +126,10 @@ public sealed class FairAdmissionTests(TestModels models) : IClassFixture<TestMo
         var stages = new List<NarrationStage>();
         var reading = Task.Run(async () =>
         {
-            await foreach (var update in second.Updates) stages.Add(update.Stage);
+            await foreach (var update in second.Updates) lock (stages) stages.Add(update.Stage);
         });
+        // Read while it still waits: a place read after the narration was admitted is dropped as stale.
+        await WaitFor(() => { lock (stages) return stages.Count > 0; });
         stopFirst.Cancel();
         await reading.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal([NarrationStage.Queued, NarrationStage.Prefilling], stages[..2]);
