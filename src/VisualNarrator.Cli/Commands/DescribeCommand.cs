@@ -48,9 +48,8 @@ public static class DescribeCommand
                 var scenes = SceneFile.Parse(inputPath, File.ReadAllText(inputPath));
                 using var batchModel = engine.LoadModel(parse);
                 var templateText = TemplateOf(batchModel, templateName);
-                var batchInference = engine.Inference(parse);
-                using var batchScheduler = new NarrationScheduler(batchModel, new SchedulerOptions(MaxSequences: BatchSequences, QueueCapacity: scenes.Count,
-                    ContextSize: batchInference.ContextSize == 0 ? batchModel.Hyperparameters.ContextLength : batchInference.ContextSize, CacheType: batchInference.CacheType, FlashAttention: batchInference.FlashAttention));
+                using var batchScheduler = new NarrationScheduler(batchModel,
+                    new SchedulerOptions { MaxSequences = BatchSequences, QueueCapacity = scenes.Count, Inference = engine.Inference(parse) });
                 return RunBatch(batchScheduler, scenes, templateText, settings, promptLimit, outputPath);
             }
             if (parse.GetValue(output) is not null) throw new UsageException("--output needs --input FILE");
@@ -60,9 +59,7 @@ public static class DescribeCommand
             using var model = engine.LoadModel(parse);
             load.Stop();
             var singleTemplate = TemplateOf(model, templateName);
-            var inference = engine.Inference(parse);
-            using var scheduler = new NarrationScheduler(model, new SchedulerOptions(MaxSequences: 1, QueueCapacity: 0,
-                ContextSize: inference.ContextSize == 0 ? model.Hyperparameters.ContextLength : inference.ContextSize, CacheType: inference.CacheType, FlashAttention: inference.FlashAttention));
+            using var scheduler = new NarrationScheduler(model, new SchedulerOptions { MaxSequences = 1, QueueCapacity = 0, Inference = engine.Inference(parse) });
             var prompt = PromptTemplates.ToPrompt(text, singleTemplate, model.Prompts.Templates.Values);
             var stream = scheduler.Submit(new NarrationRequest(prompt, settings, promptLimit, Alternatives: 0));
             if (stream.PromptTokensDropped > 0)

@@ -111,10 +111,8 @@ public static class EvalCommand
         load.Stop();
         // The progress line only once the model is known good: a bad model gets its one error line alone.
         Console.Error.WriteLine($"narrator: narrating {items.Count} item(s) from {setPath} with {sequences} sequence(s)");
-        var inference = engine.Inference(parse);
-        var contextSize = inference.ContextSize == 0 ? model.Hyperparameters.ContextLength : inference.ContextSize;
-        var options = new SchedulerOptions(MaxSequences: sequences, ContextSize: contextSize, CacheType: inference.CacheType,
-            FlashAttention: inference.FlashAttention);
+        // Every engine option (context, cache type, flash attention) reaches the scheduler as the one InferenceOptions.
+        var options = new SchedulerOptions { MaxSequences = sequences, Inference = engine.Inference(parse) };
         return ModelRun.Run(model, modelPath, load.Elapsed.TotalSeconds, items, settings, options, promptLimit);
     }
 

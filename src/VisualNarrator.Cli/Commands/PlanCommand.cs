@@ -22,7 +22,7 @@ public static class PlanCommand
         var model = new Option<FileInfo?>("--model", "-m") { Description = "GGUF model file" };
         var shape = new Option<string?>("--shape") { Description = $"Instead of --model: a shape ({string.Join(", ", ModelShapes.Opt.Keys)}), sized without any file" };
         var type = new Option<string>("--type") { Description = "With --shape: f32, or a quantization preset (f16, q8_0, q6_k, q5_k_m, q4_k_m, q4_0)", DefaultValueFactory = _ => "f16" };
-        var context = new Option<int>("--context", "-c") { Description = "KV-cache cells (0: the model's context length)", DefaultValueFactory = _ => 1024 };
+        var context = new Option<int>("--context", "-c") { Description = "KV-cache cells (0, the default: the model's context length)", DefaultValueFactory = _ => new InferenceOptions().ContextSize };
         var cacheType = new Option<string>("--cache-type") { Description = "KV-cache element type: f16 or f32", DefaultValueFactory = _ => "f16" };
         var batch = new Option<int>("--batch") { Description = "Most tokens per decode (the largest graph's size)", DefaultValueFactory = _ => 512 };
         var memory = new Option<string>("--memory") { Description = "Free device memory to plan for, in GiB, comma-separated", DefaultValueFactory = _ => "2,4,8" };

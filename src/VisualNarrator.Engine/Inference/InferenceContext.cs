@@ -5,13 +5,23 @@ using VisualNarrator.Engine.Placement;
 namespace VisualNarrator.Engine.Inference;
 
 /// <summary>Settings of an inference context.</summary>
-/// <param name="ContextSize">KV-cache cells shared by all sequences (0: the model's context length).</param>
+/// <param name="ContextSize">KV-cache cells shared by all sequences (0, the default: the model's context length,
+/// resolved by <see cref="CellsFor"/> and nowhere else).</param>
 /// <param name="CacheType">KV-cache element type.</param>
 /// <param name="MaxBatchTokens">Most tokens one decode call may take (prompts longer than this are fed in chunks).</param>
 /// <param name="FlashAttention">Use ggml's fused attention kernel (llama.cpp's CPU default) instead of
 /// mul_mat + soft_max; results differ in rounding only.</param>
-public sealed record InferenceOptions(int ContextSize = 1024, KvCacheType CacheType = KvCacheType.F16, int MaxBatchTokens = 512,
-    bool FlashAttention = true);
+public sealed record InferenceOptions(int ContextSize = 0, KvCacheType CacheType = KvCacheType.F16, int MaxBatchTokens = 512,
+    bool FlashAttention = true)
+{
+    /// <summary>The KV-cache cells these settings give a model with <paramref name="hp"/>: <see cref="ContextSize"/>, or
+    /// the model's context length when it is 0.</summary>
+    public int CellsFor(ModelHyperparameters hp)
+    {
+        ArgumentNullException.ThrowIfNull(hp);
+        return ContextSize == 0 ? hp.ContextLength : ContextSize;
+    }
+}
 
 /// <summary>Thrown when a decode request cannot be served (bad token, position or sequence, batch too large, cache
 /// full). Nothing was sent to native code and the context is unchanged.</summary>
@@ -42,7 +52,7 @@ public sealed class InferenceContext : IDisposable
     {
         _model = model;
         Options = options ?? new InferenceOptions();
-        var cells = Options.ContextSize == 0 ? model.Hyperparameters.ContextLength : Options.ContextSize;
+        var cells = Options.CellsFor(model.Hyperparameters);
         if (cells < 1) throw new InvalidSettingException("--context", $"the context size must be positive, got {cells}");
         if (Options.MaxBatchTokens < 1) throw new ArgumentOutOfRangeException(nameof(options), $"MaxBatchTokens must be positive, got {Options.MaxBatchTokens}");
         CheckCacheFits(model.Hyperparameters, cells, Options.CacheType);

@@ -69,7 +69,7 @@ public sealed partial record MemoryNeeds(IReadOnlyList<long> LayerWeightBytes, l
             if (layer is { } l && l < layers.Length) layers[l] += bytes + AlignmentSlack;
             else outer += bytes + AlignmentSlack;
         }
-        var cells = CellsOf(hp, inference);
+        var cells = inference.CellsFor(hp);
         var tokens = Math.Min(inference.MaxBatchTokens, cells);
         return new(layers, outer, LayerKvBytes(hp, cells, inference.CacheType),
             Compute(hp, tokens, tokens, cells, inference.FlashAttention));
@@ -81,10 +81,6 @@ public sealed partial record MemoryNeeds(IReadOnlyList<long> LayerWeightBytes, l
         var m = LayerName().Match(tensorName);
         return m.Success ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
     }
-
-    /// <summary>KV-cache cells a context with these settings has.</summary>
-    public static int CellsOf(ModelHyperparameters hp, InferenceOptions inference) =>
-        inference.ContextSize == 0 ? hp.ContextLength : inference.ContextSize;
 
     /// <summary>Keys and values of one layer: two [n_embd, cells] tensors.</summary>
     public static long LayerKvBytes(ModelHyperparameters hp, int cells, KvCacheType type) =>

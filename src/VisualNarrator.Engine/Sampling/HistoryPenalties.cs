@@ -13,7 +13,7 @@ namespace VisualNarrator.Engine.Sampling;
 /// after it, as llama.cpp does.</para>
 /// <para>Updates are incremental: O(1) per appended token for the penalty window, O(n) for the n-gram index.</para>
 /// </remarks>
-public sealed class HistoryPenalties
+internal sealed class HistoryPenalties
 {
     private readonly float _repetition;
     private readonly float _presence;
@@ -27,13 +27,12 @@ public sealed class HistoryPenalties
 
     /// <summary>Starts from the prompt tokens; with <see cref="SamplingSettings.PenalizePrompt"/> off they are kept in
     /// <see cref="History"/> but neither penalised nor indexed for the n-gram ban.</summary>
-    /// <param name="settings">Validated settings (only the penalty fields are read).</param>
+    /// <param name="settings">Settings the caller has validated (<see cref="TokenSampler"/> does; only the penalty fields are read).</param>
     /// <param name="promptIds">The prompt's token ids, oldest first; all &gt;= 0.</param>
-    /// <exception cref="ArgumentException">Settings out of range or a negative token id.</exception>
+    /// <exception cref="ArgumentException">A negative token id.</exception>
     public HistoryPenalties(SamplingSettings settings, ReadOnlySpan<int> promptIds)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        settings.Validate();
         var penaltiesOn = settings.PenaltyLastN != 0
             && (settings.RepetitionPenalty != 1 || settings.PresencePenalty != 0 || settings.FrequencyPenalty != 0);
         _repetition = settings.RepetitionPenalty;

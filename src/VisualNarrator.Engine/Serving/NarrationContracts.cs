@@ -7,7 +7,9 @@ namespace VisualNarrator.Engine.Serving;
 /// <param name="Sampling">Sampling settings (validated on submit).</param>
 /// <param name="MaxPromptTokens">Prompts longer than this are cut from the left (the seed model cuts at 128).</param>
 /// <param name="Alternatives">How many top alternatives to report per generated token (0 = none).</param>
-public sealed record NarrationRequest(string Prompt, SamplingSettings Sampling, int MaxPromptTokens = 128, int Alternatives = 5);
+/// <param name="Client">Who asks (a browser tab, an API user): clients take turns for free slots, see
+/// <see cref="FairQueue{T}"/>. Requests with the same client are served in order.</param>
+public sealed record NarrationRequest(string Prompt, SamplingSettings Sampling, int MaxPromptTokens = 128, int Alternatives = 5, string Client = "");
 
 /// <summary>An alternative the sampler could have picked.</summary>
 /// <param name="TokenId">Token id.</param>
@@ -29,6 +31,31 @@ public enum FinishReason
     /// <summary>The caller cancelled.</summary>
     Cancelled,
 }
+
+/// <summary>Where a narration is.</summary>
+public enum NarrationStage
+{
+    /// <summary>Waiting for a sequence and KV-cache cells; <see cref="NarrationUpdate.QueuePosition"/> says where.</summary>
+    Queued,
+    /// <summary>Admitted: its prompt is being run (<see cref="NarrationUpdate.PromptTokensDone"/> of
+    /// <see cref="NarrationUpdate.PromptTokens"/>).</summary>
+    Prefilling,
+    /// <summary>Generating; each token comes as an update carrying its <see cref="NarrationUpdate.Piece"/>.</summary>
+    Decoding,
+    /// <summary>Finished (<see cref="NarrationUpdate.Result"/>); the last update of a stream that did not fail.</summary>
+    Done,
+}
+
+/// <summary>One event of a narration's stream, pushed by the scheduler as it happens: a stage change (queued at a
+/// position, prefilling, decoding, done) or a generated piece.</summary>
+/// <param name="Stage">Where the narration is.</param>
+/// <param name="QueuePosition">1-based place in the admission order while <see cref="NarrationStage.Queued"/>, else 0.</param>
+/// <param name="PromptTokensDone">Prompt tokens run so far.</param>
+/// <param name="PromptTokens">Prompt tokens after fitting.</param>
+/// <param name="Piece">The generated piece, for a token update.</param>
+/// <param name="Result">The outcome, for <see cref="NarrationStage.Done"/>.</param>
+public sealed record NarrationUpdate(NarrationStage Stage, int QueuePosition, int PromptTokensDone, int PromptTokens,
+    NarrationPiece? Piece = null, NarrationResult? Result = null);
 
 /// <summary>Timings and counts of a finished narration.</summary>
 /// <param name="PromptTokens">Prompt tokens run (after fitting).</param>

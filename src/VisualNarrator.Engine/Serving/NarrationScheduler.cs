@@ -10,33 +10,21 @@ using VisualNarrator.Tokenization;
 
 namespace VisualNarrator.Engine.Serving;
 
-/// <summary>Scheduler settings.</summary>
-/// <param name="MaxSequences">Narrations decoded together (sequences in one decode graph).</param>
-/// <param name="QueueCapacity">Requests that may wait beyond those running; more are refused as busy.</param>
-/// <param name="MaxBatchTokens">Most tokens in one decode step (running streams first, then prompt chunks).</param>
-/// <param name="PrefillChunkTokens">Most prompt tokens one newcomer feeds per step, so running streams keep flowing.</param>
-/// <param name="ContextSize">KV-cache cells shared by all running narrations.</param>
-/// <param name="CacheType">KV-cache element type.</param>
-/// <param name="FlashAttention">Use the fused attention kernel.</param>
-public sealed record SchedulerOptions(int MaxSequences = 8, int QueueCapacity = 64, int MaxBatchTokens = 256,
-    int PrefillChunkTokens = 64, int ContextSize = 2048, KvCacheType CacheType = KvCacheType.F16, bool FlashAttention = true)
-{
-    /// <summary>The inference context these settings create (pass it to <see cref="ModelLoadOptions.Inference"/> so a GPU
-    /// plan reserves room for it).</summary>
-    public InferenceOptions Inference => new(ContextSize, CacheType, MaxBatchTokens, FlashAttention);
-}
-
 /// <summary>
-/// Continuous batching over one model: narrations join and leave between decode steps. Each step decodes one token of
-/// every running narration plus chunks of newcomers' prompts, in one graph. Admission is first come, first served,
-/// bounded by sequences, by KV-cache cells reserved for prompt + max_new_tokens, and by the queue's capacity.
-/// Cancelling a narration frees its cells before the next step. One background thread owns the engine.
+/// Continuous batching over one model, and its one queue: narrations join and leave between decode steps. Each step
+/// decodes one token of every running narration plus chunks of newcomers' prompts, in one graph. Admission is fair
+/// per client (<see cref="NarrationRequest.Client"/> lines served round-robin, <see cref="FairQueue{T}"/>), bounded by
+/// sequences, by KV-cache cells reserved for prompt + max_new_tokens, and by the queue's capacity. A request is
+/// checked, tokenized and fitted once, in <see cref="Submit"/>; its stream then gets every stage pushed (queued at a
+/// position, prefilling, decoding, done). Cancelling a narration frees its cells before the next step. One background
+/// thread owns the engine.
 /// </summary>
 public sealed class NarrationScheduler : IDisposable
 {
     private readonly Model _model;
     private readonly InferenceContext _context;
-    private readonly LinkedList<Job> _queue = new();
+    private readonly FairQueue<Job> _queue = new();
+    private readonly List<Job> _admitted = [];
     private readonly List<Job> _active = [];
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _wake = new(0);
@@ -45,16 +33,21 @@ public sealed class NarrationScheduler : IDisposable
     private readonly List<Job> _outputs = [];
     private readonly bool[] _sequenceInUse;
     private volatile bool _disposed;
+    private int _reserved;
+    private int _running;
     private int _prefillTurn;
 
     /// <summary>Starts the scheduler's thread over <paramref name="model"/>; the scheduler does not own the model.</summary>
     public NarrationScheduler(Model model, SchedulerOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(model);
         Options = options ?? new SchedulerOptions();
-        if (Options.MaxSequences < 1 || Options.QueueCapacity < 0 || Options.MaxBatchTokens < Options.MaxSequences + 1 || Options.PrefillChunkTokens < 1)
-            throw new ArgumentException($"invalid scheduler options {Options}: need MaxSequences >= 1, QueueCapacity >= 0, MaxBatchTokens > MaxSequences, PrefillChunkTokens >= 1");
+        if (Options.MaxSequences < 1 || Options.QueueCapacity < 0 || Options.Inference.MaxBatchTokens < Options.MaxSequences + 1 || Options.PrefillChunkTokens < 1
+            || Options.MaxPromptCharacters < 0 || Options.MaxNewTokensLimit < 0)
+            throw new ArgumentException($"invalid scheduler options {Options}: need MaxSequences >= 1, QueueCapacity >= 0, MaxBatchTokens > MaxSequences, PrefillChunkTokens >= 1, limits >= 0");
         _model = model;
         _context = new InferenceContext(model, Options.Inference);
+        ContextSize = Options.Inference.CellsFor(model.Hyperparameters);
         _sequenceInUse = new bool[Options.MaxSequences];
         _thread = new Thread(Loop) { IsBackground = true, Name = "narration-scheduler" };
         _thread.Start();
@@ -63,23 +56,33 @@ public sealed class NarrationScheduler : IDisposable
     /// <summary>The settings.</summary>
     public SchedulerOptions Options { get; }
 
+    /// <summary>KV-cache cells shared by running narrations (the options' context, resolved for this model).</summary>
+    public int ContextSize { get; }
+
     /// <summary>The model served.</summary>
     public Model Model => _model;
 
-    /// <summary>Narrations running.</summary>
-    public int ActiveCount { get { lock (_lock) return _active.Count; } }
+    /// <summary>Narrations admitted and not finished.</summary>
+    public int ActiveCount { get { lock (_lock) return _running; } }
+
+    /// <summary>Narrations waiting for admission.</summary>
+    public int WaitingCount { get { lock (_lock) return _queue.Count; } }
 
     /// <summary>Queues a narration. Throws <see cref="ServerBusyException"/> when the queue is full and
-    /// <see cref="NarrationRejectedException"/> for invalid settings, an empty prompt or a request that can never fit.
-    /// A narration whose model computes NaN or infinite logits ends with a <see cref="ModelOutputException"/> (as do
-    /// the others running with it: the model is at fault, not the request).</summary>
+    /// <see cref="NarrationRejectedException"/> for invalid settings, an empty prompt, an input over the limits or a
+    /// request that can never fit. A narration whose model computes NaN or infinite logits ends with a
+    /// <see cref="ModelOutputException"/> (as do the others running with it: the model is at fault, not the request).</summary>
     public NarrationStream Submit(NarrationRequest request, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(request);
-        var settings = (request.Sampling ?? throw new NarrationRejectedException(nameof(NarrationRequest.Sampling), "no sampling settings given")).Validate();
+        var sampling = request.Sampling ?? throw new NarrationRejectedException(nameof(NarrationRequest.Sampling), "no sampling settings given");
+        var settings = Options.MaxNewTokensLimit > 0 ? sampling.Validate(Options.MaxNewTokensLimit) : sampling.Validate();
         if (string.IsNullOrWhiteSpace(request.Prompt))
             throw new NarrationRejectedException(NarrationRejectedException.PromptField, "the prompt is empty or only white space; give a scene or a prompt");
+        var characters = SchedulerOptions.CountCharacters(request.Prompt);
+        if (Options.MaxPromptCharacters > 0 && characters > Options.MaxPromptCharacters)
+            throw new NarrationRejectedException(NarrationRejectedException.PromptField, $"the prompt has {characters} characters; the limit is {Options.MaxPromptCharacters}");
         if (request.MaxPromptTokens < 2)
             throw new NarrationRejectedException(nameof(NarrationRequest.MaxPromptTokens), $"MaxPromptTokens = {request.MaxPromptTokens} is out of range; allowed: >= 2.");
         var hp = _model.Hyperparameters;
@@ -89,38 +92,74 @@ public sealed class NarrationScheduler : IDisposable
                 $"MaxNewTokens = {settings.MaxNewTokens} leaves no room for a prompt in the model's {hp.ContextLength}-token context");
         var fitted = PromptWindow.Fit(_model.Tokenizer.Encode(request.Prompt), limit, _model.Tokenizer.BosId);
         var reserve = fitted.Ids.Length + settings.MaxNewTokens;
-        if (reserve > Options.ContextSize)
+        if (reserve > ContextSize)
             throw new NarrationRejectedException(nameof(SamplingSettings.MaxNewTokens),
-                $"the prompt ({fitted.Ids.Length} tokens) + MaxNewTokens ({settings.MaxNewTokens}) exceed the scheduler's {Options.ContextSize} KV cells");
+                $"the prompt ({fitted.Ids.Length} tokens) + MaxNewTokens ({settings.MaxNewTokens}) exceed the scheduler's {ContextSize} KV cells");
 
-        var job = new Job(this, request with { Sampling = settings }, fitted, reserve, cancellationToken);
+        var job = new Job(request with { Sampling = settings }, fitted, reserve, cancellationToken);
         lock (_lock)
         {
-            if (_active.Count + _queue.Count >= Options.MaxSequences + Options.QueueCapacity)
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_running + _queue.Count >= Options.MaxSequences + Options.QueueCapacity)
                 throw new ServerBusyException(Options.QueueCapacity);
-            job.Node = _queue.AddLast(job);
+            _queue.Enqueue(request.Client, job);
+            // Admitted at once when there is room, so a narration never shows a queue position it does not have.
+            Admit();
+            PublishPositions();
         }
-        job.Registration = cancellationToken.Register(() => _wake.Release());
+        job.Registration = cancellationToken.Register(() => Withdraw(job));
         _wake.Release();
         return job.Stream;
     }
 
-    internal int PositionOf(Job job)
+    /// <summary>Takes queued narrations in the fair queue's order while a sequence and their cells are free; the
+    /// scheduler thread starts them. Stops at the first that does not fit, so none is overtaken. Under the lock.</summary>
+    private void Admit()
     {
+        while (!_disposed && _running < Options.MaxSequences && _queue.TryPeek(out var job))
+        {
+            if (_reserved + job.Reserve > ContextSize) break;
+            _queue.Dequeue();
+            job.Sequence = Array.IndexOf(_sequenceInUse, false);
+            _sequenceInUse[job.Sequence] = true;
+            _reserved += job.Reserve;
+            _running++;
+            job.Admit();
+            _admitted.Add(job);
+        }
+    }
+
+    /// <summary>Pushes each waiting narration's place in the admission order to its stream when it changed. Under the lock.</summary>
+    private void PublishPositions()
+    {
+        var position = 0;
+        foreach (var job in _queue.InTurnOrder()) job.Queued(++position);
+    }
+
+    /// <summary>A narration cancelled while waiting leaves the queue at once (running ones are reaped by the thread).</summary>
+    private void Withdraw(Job job)
+    {
+        bool removed;
         lock (_lock)
         {
-            if (job.Node?.List is null) return 0;
-            var position = 1;
-            for (var n = _queue.First; n is not null && n != job.Node; n = n.Next) position++;
-            return position;
+            removed = _queue.Remove(job);
+            if (removed) PublishPositions();
         }
+        if (removed) job.Abandon();
+        // A running narration is reaped by the thread, at once.
+        else if (!_disposed) _wake.Release();
     }
 
     private void Loop()
     {
         while (!_disposed)
         {
-            Admit();
+            lock (_lock)
+            {
+                foreach (var job in _admitted) job.Start(_model.Tokenizer);
+                _active.AddRange(_admitted);
+                _admitted.Clear();
+            }
             ReapCancelled();
             if (_active.Count == 0)
             {
@@ -140,36 +179,14 @@ public sealed class NarrationScheduler : IDisposable
             }
         }
         foreach (var job in _active.ToArray()) Finish(job, FinishReason.Cancelled);
+        List<Job> abandoned;
         lock (_lock)
         {
-            foreach (var job in _queue) job.Abandon();
-            _queue.Clear();
+            abandoned = [.. _admitted, .. _queue.InTurnOrder()];
+            _admitted.Clear();
+            foreach (var job in abandoned) _queue.Remove(job);
         }
-    }
-
-    private void Admit()
-    {
-        lock (_lock)
-        {
-            var reserved = _active.Sum(j => j.Reserve);
-            while (_queue.First is { } node && _active.Count < Options.MaxSequences)
-            {
-                var job = node.Value;
-                if (job.Cancellation.IsCancellationRequested)
-                {
-                    _queue.RemoveFirst();
-                    job.Abandon();
-                    continue;
-                }
-                if (reserved + job.Reserve > Options.ContextSize) break;
-                _queue.RemoveFirst();
-                job.Sequence = Array.IndexOf(_sequenceInUse, false);
-                _sequenceInUse[job.Sequence] = true;
-                job.Start(_model.Tokenizer);
-                reserved += job.Reserve;
-                _active.Add(job);
-            }
-        }
+        foreach (var job in abandoned) job.Abandon();
     }
 
     private void ReapCancelled()
@@ -182,7 +199,7 @@ public sealed class NarrationScheduler : IDisposable
     {
         _batch.Clear();
         _outputs.Clear();
-        var budget = Options.MaxBatchTokens;
+        var budget = Options.Inference.MaxBatchTokens;
         foreach (var job in _active)
         {
             if (!job.Prefilled) continue;
@@ -207,18 +224,20 @@ public sealed class NarrationScheduler : IDisposable
         // A step of prompt chunks only still needs one output row for the graph; it is computed and ignored.
         if (_outputs.Count == 0) _batch.RequestLogitsForLast();
         _context.Decode(_batch);
+        foreach (var job in prefilling)
+            if (job.Cursor < job.Prompt.Length) job.Prefilling();
         var row = 0;
         foreach (var job in _outputs)
         {
             var logits = _context.Logits(row++);
             CheckFinite(logits);
-            if (!job.Prefilled) { job.Prefilled = true; job.Position = job.Prompt.Length; }
+            if (!job.Prefilled) { job.Prefilled = true; job.Position = job.Prompt.Length; job.Decoding(); }
             else job.Position++;
             Generate(job, logits);
         }
     }
 
-    /// <summary>NaN or infinite logits come from the model (corrupt or overflowing weights), never from a request:
+/// <summary>NaN or infinite logits come from the model (corrupt or overflowing weights), never from a request:
     /// report them as a model fault instead of letting the sampler draw garbage or blame the settings.</summary>
     private void CheckFinite(ReadOnlySpan<float> logits)
     {
@@ -266,6 +285,10 @@ public sealed class NarrationScheduler : IDisposable
         {
             _active.Remove(job);
             _sequenceInUse[job.Sequence] = false;
+            _reserved -= job.Reserve;
+            _running--;
+            Admit();
+            PublishPositions();
         }
         job.Complete(reason, error);
     }
@@ -284,21 +307,24 @@ public sealed class NarrationScheduler : IDisposable
     /// <summary>One narration's state, owned by the scheduler thread once admitted.</summary>
     internal sealed class Job
     {
-        private readonly NarrationScheduler _owner;
-        private readonly Channel<NarrationPiece> _pieces = Channel.CreateUnbounded<NarrationPiece>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        // Several writers (the submitting thread, a cancelling one, the scheduler thread), one reader.
+        private readonly Channel<NarrationUpdate> _updates = Channel.CreateUnbounded<NarrationUpdate>(new UnboundedChannelOptions { SingleReader = true });
         private readonly TaskCompletionSource<NarrationResult> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly StringBuilder _text = new();
         private TimeSpan _admitted;
+        private volatile int _queuePosition;
+        // 1 while a Queued update is in the channel unread: later moves only change _queuePosition, and the reader
+        // reports the position current when it reads, so a queue of thousands unread never piles up updates.
+        private int _queuedUnread;
 
-        public Job(NarrationScheduler owner, NarrationRequest request, FittedPrompt fitted, int reserve, CancellationToken cancellation)
+        public Job(NarrationRequest request, FittedPrompt fitted, int reserve, CancellationToken cancellation)
         {
-            _owner = owner;
             Request = request;
             Prompt = fitted.Ids;
             Dropped = fitted.DroppedTokens;
             Reserve = reserve;
             Cancellation = cancellation;
-            Stream = new NarrationStream(this, _pieces.Reader, _done.Task);
+            Stream = new NarrationStream(this, _updates.Reader, _done.Task);
         }
 
         public NarrationRequest Request { get; }
@@ -308,7 +334,6 @@ public sealed class NarrationScheduler : IDisposable
         public CancellationToken Cancellation { get; }
         public CancellationTokenRegistration Registration { get; set; }
         public NarrationStream Stream { get; }
-        public LinkedListNode<Job>? Node { get; set; }
         public Stopwatch Clock { get; } = Stopwatch.StartNew();
         public int Sequence { get; set; } = -1;
         public int Cursor { get; set; }
@@ -321,11 +346,39 @@ public sealed class NarrationScheduler : IDisposable
         public TokenStreamDecoder? Decoder { get; private set; }
         public StopStringMatcher? Stop { get; private set; }
 
-        public int QueuePosition => _owner.PositionOf(this);
+        public int QueuePosition => _queuePosition;
+
+        /// <summary>Its place in the admission order (under the scheduler's lock); pushed only when it changed.</summary>
+        public void Queued(int position)
+        {
+            if (position == _queuePosition) return;
+            _queuePosition = position;
+            if (Interlocked.Exchange(ref _queuedUnread, 1) == 0) Push(NarrationStage.Queued);
+        }
+
+        /// <summary>The reader took a Queued update: the place now, or null when it has left the queue since (the
+        /// update that says so follows).</summary>
+        public int? TakeQueued()
+        {
+            Interlocked.Exchange(ref _queuedUnread, 0);
+            var position = _queuePosition;
+            return position > 0 ? position : null;
+        }
+
+        /// <summary>Given a sequence and cells (under the scheduler's lock).</summary>
+        public void Admit()
+        {
+            _admitted = Clock.Elapsed;
+            _queuePosition = 0;
+            Push(NarrationStage.Prefilling);
+        }
+
+        public void Prefilling() => Push(NarrationStage.Prefilling);
+
+        public void Decoding() => Push(NarrationStage.Decoding);
 
         public void Start(OptTokenizer tokenizer)
         {
-            _admitted = Clock.Elapsed;
             Sampler = new TokenSampler(Request.Sampling, Prompt);
             Decoder = tokenizer.CreateStreamDecoder();
             Stop = new StopStringMatcher(Request.Sampling.StopStrings);
@@ -334,8 +387,11 @@ public sealed class NarrationScheduler : IDisposable
         public void Emit(NarrationPiece piece)
         {
             _text.Append(piece.Text);
-            _pieces.Writer.TryWrite(piece);
+            Push(NarrationStage.Decoding, piece);
         }
+
+        private void Push(NarrationStage stage, NarrationPiece? piece = null, NarrationResult? result = null) =>
+            _updates.Writer.TryWrite(new NarrationUpdate(stage, _queuePosition, Cursor, Prompt.Length, piece, result));
 
         public void Complete(FinishReason reason, Exception? error)
         {
@@ -352,13 +408,15 @@ public sealed class NarrationScheduler : IDisposable
             var timings = new NarrationTimings(Prompt.Length, Dropped, Generated, _admitted, first, total, tps);
             if (error is not null)
             {
-                _pieces.Writer.TryComplete(error);
+                _updates.Writer.TryComplete(error);
                 _done.TrySetException(error);
             }
             else
             {
-                _pieces.Writer.TryComplete();
-                _done.TrySetResult(new NarrationResult(_text.ToString(), reason, timings));
+                var result = new NarrationResult(_text.ToString(), reason, timings);
+                Push(NarrationStage.Done, result: result);
+                _updates.Writer.TryComplete();
+                _done.TrySetResult(result);
             }
         }
 
@@ -366,40 +424,12 @@ public sealed class NarrationScheduler : IDisposable
         public void Abandon()
         {
             Registration.Dispose();
-            _pieces.Writer.TryComplete();
+            _queuePosition = 0;
             var t = Clock.Elapsed;
-            _done.TrySetResult(new NarrationResult("", FinishReason.Cancelled, new NarrationTimings(Prompt.Length, Dropped, 0, t, t, t, 0)));
+            var result = new NarrationResult("", FinishReason.Cancelled, new NarrationTimings(Prompt.Length, Dropped, 0, t, t, t, 0));
+            Push(NarrationStage.Done, result: result);
+            _updates.Writer.TryComplete();
+            _done.TrySetResult(result);
         }
     }
-}
-
-/// <summary>A running or queued narration: enumerate it for pieces as they are generated; <see cref="Completion"/>
-/// gives the result. Cancel with the token passed to <see cref="NarrationScheduler.Submit"/>.</summary>
-public sealed class NarrationStream : IAsyncEnumerable<NarrationPiece>
-{
-    private readonly NarrationScheduler.Job _job;
-    private readonly ChannelReader<NarrationPiece> _reader;
-
-    internal NarrationStream(NarrationScheduler.Job job, ChannelReader<NarrationPiece> reader, Task<NarrationResult> completion)
-    {
-        _job = job;
-        _reader = reader;
-        Completion = completion;
-    }
-
-    /// <summary>The final result (text, finish reason, timings).</summary>
-    public Task<NarrationResult> Completion { get; }
-
-    /// <summary>1-based position in the queue, or 0 once running or finished.</summary>
-    public int QueuePosition => _job.QueuePosition;
-
-    /// <summary>Prompt tokens after fitting.</summary>
-    public int PromptTokens => _job.Prompt.Length;
-
-    /// <summary>Tokens cut from the left of the prompt.</summary>
-    public int PromptTokensDropped => _job.Dropped;
-
-    /// <inheritdoc />
-    public IAsyncEnumerator<NarrationPiece> GetAsyncEnumerator(CancellationToken cancellationToken = default) =>
-        _reader.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
 }

@@ -9,7 +9,7 @@ namespace VisualNarrator.Evaluation.Reports;
 /// <param name="MaxPromptTokens">Prompt limit.</param>
 /// <param name="Device">ggml device.</param>
 /// <param name="Threads">CPU threads (0: one per core).</param>
-/// <param name="Context">KV-cache cells.</param>
+/// <param name="Context">KV-cache cells (0: the model's context length).</param>
 /// <param name="CacheType">KV-cache type.</param>
 public sealed record EvalSettings(string? Model, string? Baseline, string? Train, int? Samples, int MaxSequences, int MaxPromptTokens,
     string Device, int Threads, int Context, string CacheType);

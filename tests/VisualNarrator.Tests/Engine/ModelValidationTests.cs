@@ -136,7 +136,7 @@ public sealed class ModelValidationTests(TestModels models) : IClassFixture<Test
     public async Task LongPrompt_IsCutFromTheLeft_AndTheCallerIsTold()
     {
         using var model = Model.Load(Good);
-        using var scheduler = new NarrationScheduler(model, new SchedulerOptions(ContextSize: 64));
+        using var scheduler = new NarrationScheduler(model, new SchedulerOptions { Inference = new(ContextSize: 64) });
         var prompt = string.Join(' ', Enumerable.Repeat("the city street", 40));
         var stream = scheduler.Submit(new NarrationRequest(prompt, SamplingSettings.Greedy with { MaxNewTokens = 4 }, MaxPromptTokens: 128));
         Assert.Equal(60, stream.PromptTokens); // the model's 64 positions less 4 new tokens

@@ -33,11 +33,11 @@ public sealed class NarrationSchedulerTests(TestModels models) : IClassFixture<T
     {
         using var model = Model.Load(models.Get("opt", TestModels.Wider));
         var alone = new List<string>();
-        using (var single = new NarrationScheduler(model, new SchedulerOptions(MaxSequences: 1, ContextSize: 256, CacheType: KvCacheType.F32)))
+        using (var single = new NarrationScheduler(model, new SchedulerOptions { MaxSequences = 1, Inference = new(ContextSize: 256, CacheType: KvCacheType.F32) }))
             foreach (var scene in Scenes)
                 alone.Add((await Drain(single.Submit(new NarrationRequest(scene, Greedy())))).Text);
 
-        using var batched = new NarrationScheduler(model, new SchedulerOptions(MaxSequences: 8, ContextSize: 512, PrefillChunkTokens: 4, CacheType: KvCacheType.F32));
+        using var batched = new NarrationScheduler(model, new SchedulerOptions { MaxSequences = 8, PrefillChunkTokens = 4, Inference = new(ContextSize: 512, CacheType: KvCacheType.F32) });
         var together = await Task.WhenAll(Scenes.Select(s => Drain(batched.Submit(new NarrationRequest(s, Greedy())))));
         Assert.Equal(alone, together.Select(r => r.Text));
         Assert.True(alone.Distinct().Count() > 1, "different prompts should narrate differently");
@@ -48,7 +48,7 @@ public sealed class NarrationSchedulerTests(TestModels models) : IClassFixture<T
     {
         using var model = Model.Load(models.Get("opt", TestModels.Wider));
         var settings = SamplingSettings.SeedModel with { MaxNewTokens = 10, Seed = 1234 };
-        using var scheduler = new NarrationScheduler(model, new SchedulerOptions(MaxSequences: 4, ContextSize: 512));
+        using var scheduler = new NarrationScheduler(model, new SchedulerOptions { MaxSequences = 4, Inference = new(ContextSize: 512) });
         var alone = (await Drain(scheduler.Submit(new NarrationRequest(Scenes[0], settings)))).Text;
         var batch = await Task.WhenAll(Enumerable.Range(0, 4).Select(i =>
             Drain(scheduler.Submit(new NarrationRequest(i == 2 ? Scenes[0] : Scenes[i + 3], settings)))));
@@ -62,11 +62,11 @@ public sealed class NarrationSchedulerTests(TestModels models) : IClassFixture<T
     {
         using var model = Model.Load(models.Get("opt", TestModels.Wider));
         var expected = new List<string>();
-        using (var single = new NarrationScheduler(model, new SchedulerOptions(MaxSequences: 1, ContextSize: 256, CacheType: KvCacheType.F32)))
+        using (var single = new NarrationScheduler(model, new SchedulerOptions { MaxSequences = 1, Inference = new(ContextSize: 256, CacheType: KvCacheType.F32) }))
             foreach (var scene in Scenes[..3])
                 expected.Add((await Drain(single.Submit(new NarrationRequest(scene, Greedy(30))))).Text);
 
-        using var scheduler = new NarrationScheduler(model, new SchedulerOptions(MaxSequences: 4, ContextSize: 512, CacheType: KvCacheType.F32));
+        using var scheduler = new NarrationScheduler(model, new SchedulerOptions { MaxSequences = 4, Inference = new(ContextSize: 512, CacheType: KvCacheType.F32) });
         using var cancel = new CancellationTokenSource();
         var victim = scheduler.Submit(new NarrationRequest(Scenes[7], Greedy(60)), cancel.Token);
         var others = Scenes[..3].Select(s => scheduler.Submit(new NarrationRequest(s, Greedy(30)))).ToArray();
@@ -88,7 +88,7 @@ public sealed class NarrationSchedulerTests(TestModels models) : IClassFixture<T
     public void FullQueue_AnswersBusy_AndInvalidSettingsNameTheField()
     {
         using var model = Model.Load(models.Get("opt", TestModels.Wider));
-        using var scheduler = new NarrationScheduler(model, new SchedulerOptions(MaxSequences: 1, QueueCapacity: 2, ContextSize: 128));
+        using var scheduler = new NarrationScheduler(model, new SchedulerOptions { MaxSequences = 1, QueueCapacity = 2, Inference = new(ContextSize: 128) });
         using var cancel = new CancellationTokenSource();
         var noEos = Greedy(100) with { StopStrings = [] };
         var streams = Enumerable.Range(0, 3).Select(_ => scheduler.Submit(new NarrationRequest(Scenes[0], noEos), cancel.Token)).ToList();
@@ -112,7 +112,7 @@ public sealed class NarrationSchedulerTests(TestModels models) : IClassFixture<T
     public async Task Pieces_CarryProbabilitiesAndAlternatives_AndTimings()
     {
         using var model = Model.Load(models.Get("opt", TestModels.TinyOpt));
-        using var scheduler = new NarrationScheduler(model, new SchedulerOptions(ContextSize: 128));
+        using var scheduler = new NarrationScheduler(model, new SchedulerOptions { Inference = new(ContextSize: 128) });
         var stream = scheduler.Submit(new NarrationRequest(Scenes[0], SamplingSettings.SeedModel with { MaxNewTokens = 6 }, Alternatives: 3));
         var pieces = new List<NarrationPiece>();
         await foreach (var p in stream) pieces.Add(p);

@@ -58,7 +58,7 @@ public sealed class RequestLimitTests(TestModels models) : IClassFixture<TestMod
         var corrupt = models.PathFor("nan-weights.gguf");
         CorruptModels.WriteWithNaN(source, corrupt);
         using var model = Model.Load(corrupt);
-        using var scheduler = new NarrationScheduler(model, new SchedulerOptions(MaxSequences: 2, ContextSize: 128));
+        using var scheduler = new NarrationScheduler(model, new SchedulerOptions { MaxSequences = 2, Inference = new(ContextSize: 128) });
         var streams = Enumerable.Range(0, 2)
             .Select(_ => scheduler.Submit(new NarrationRequest("Describe this image: a beach", SamplingSettings.Greedy with { MaxNewTokens = 4 })))
             .ToList();

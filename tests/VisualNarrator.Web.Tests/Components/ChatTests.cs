@@ -260,6 +260,9 @@ public sealed class ChatTests : BunitTestBase
         Type(cut, "a subway station");
         var s = (await Narrator.WaitForSubmissions(1))[0];
         cut.WaitForAssertion(() => Assert.Contains("Queued: position 3", cut.Find("[data-testid=queue-position]").TextContent));
+        // The scheduler pushes each new place; the page shows it without asking.
+        s.Queued(2);
+        cut.WaitForAssertion(() => Assert.Contains("Queued: position 2", cut.Find("[data-testid=queue-position]").TextContent));
         Narrator.QueuePosition = 0;
         s.Emit("Trains.");
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=queue-position]")));

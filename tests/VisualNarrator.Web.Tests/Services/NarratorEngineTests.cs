@@ -60,6 +60,12 @@ public sealed class NarratorEngineTests : IDisposable
         Assert.Equal(2, b1.QueuePosition);
         Assert.Equal(3, a3.QueuePosition);
         Assert.Equal(3, engine.Status.Waiting);
+        // The place is pushed down the run's own stream, from the scheduler's one queue.
+        await using (var updates = b1.Updates.GetAsyncEnumerator())
+        {
+            Assert.True(await updates.MoveNextAsync());
+            Assert.Equal((NarrationStage.Queued, 2), (updates.Current.Stage, updates.Current.QueuePosition));
+        }
         stopFirst.Cancel();
         await Task.WhenAll(recorded).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(["A2", "B1", "A3"], order.ToArray());
@@ -109,7 +115,11 @@ public sealed class NarratorEngineTests : IDisposable
         Assert.Contains("leaves no room for a prompt", noRoom.Message);
         var invalid = Assert.Throws<NarrationRejectedException>(() => engine.Submit("A", new NarrationRequest("x", SamplingSettings.Greedy with { TopP = 0 }), default));
         Assert.Equal("TopP", invalid.Field);
-        Assert.Equal("Prompt", Assert.Throws<NarrationRejectedException>(() => engine.Submit("A", new NarrationRequest(" \n ", SamplingSettings.Greedy), default)).Field);
+        var empty = Assert.Throws<NarrationRejectedException>(() => engine.Submit("A", new NarrationRequest(" \n ", SamplingSettings.Greedy), default));
+        Assert.Equal("Prompt", empty.Field);
+        // One rule, one message: the scheduler's, as every surface (CLI, API, studio) gets it.
+        Assert.Equal("the prompt is empty or only white space; give a scene or a prompt", empty.Message);
+        Assert.Equal(0, engine.Status.Waiting);
     }
 
     [Fact]

@@ -42,6 +42,8 @@ public sealed class FakeNarrator : INarrator
     {
         request.Sampling.Validate();
         var submission = new Submission(clientId, request, cancellationToken);
+        // Like the scheduler: a narration that has to wait is told its place when it is queued.
+        if (QueuePosition > 0) submission.Queued(QueuePosition);
         lock (_submissions) _submissions.Add(submission);
         return new NarrationRun(submission.Channel.Reader.ReadAllAsync(), submission.Result.Task, () => QueuePosition, Model.Name);
     }
@@ -71,13 +73,16 @@ public sealed class FakeNarrator : INarrator
         public string ClientId { get; }
         public NarrationRequest Request { get; }
         public CancellationToken Token { get; }
-        public Channel<NarrationPiece> Channel { get; } = System.Threading.Channels.Channel.CreateUnbounded<NarrationPiece>();
+        public Channel<NarrationUpdate> Channel { get; } = System.Threading.Channels.Channel.CreateUnbounded<NarrationUpdate>();
+
+        /// <summary>Pushes a new queue position, as the scheduler does when the order changes.</summary>
+        public void Queued(int position) => Channel.Writer.TryWrite(new NarrationUpdate(NarrationStage.Queued, position, 0, 9));
         public TaskCompletionSource<NarrationResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public void Emit(string text, float probability = 0.5f, params TokenAlternative[] alternatives)
         {
             lock (_texts) _texts.Add(text);
-            Channel.Writer.TryWrite(new NarrationPiece(text, 100 + _texts.Count, probability, alternatives));
+            Channel.Writer.TryWrite(new NarrationUpdate(NarrationStage.Decoding, 0, 9, 9, new NarrationPiece(text, 100 + _texts.Count, probability, alternatives)));
         }
 
         public void Finish(FinishReason reason = FinishReason.Stop)
@@ -85,9 +90,11 @@ public sealed class FakeNarrator : INarrator
             string text;
             int count;
             lock (_texts) { text = string.Concat(_texts); count = _texts.Count; }
+            var result = new NarrationResult(text, reason, new NarrationTimings(9, 0, count, TimeSpan.Zero,
+                TimeSpan.FromMilliseconds(42), TimeSpan.FromMilliseconds(500), 25.5));
+            Channel.Writer.TryWrite(new NarrationUpdate(NarrationStage.Done, 0, 9, 9, Result: result));
             Channel.Writer.TryComplete();
-            Result.TrySetResult(new NarrationResult(text, reason, new NarrationTimings(9, 0, count, TimeSpan.Zero,
-                TimeSpan.FromMilliseconds(42), TimeSpan.FromMilliseconds(500), 25.5)));
+            Result.TrySetResult(result);
         }
     }
 }

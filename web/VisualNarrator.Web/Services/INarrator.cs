@@ -35,7 +35,7 @@ public sealed record NarrationLimits(int MaxPromptCharacters, int MaxPromptToken
 {
     /// <summary>The one character count of a prompt that the studio's counter shows and the server checks: the whole
     /// prompt sent to the model, template included.</summary>
-    public static int CountCharacters(string prompt) => prompt.Length;
+    public static int CountCharacters(string prompt) => SchedulerOptions.CountCharacters(prompt);
 }
 
 /// <summary>How a prompt fits the loaded model.</summary>
@@ -73,8 +73,9 @@ public interface INarrator
     /// <exception cref="ModelPathException">The name is outside the models folder or not a model file.</exception>
     Task SwitchModelAsync(string name, CancellationToken cancellationToken = default);
 
-    /// <summary>Queues a narration for <paramref name="clientId"/> (one browser circuit or API caller); clients are served
-    /// round-robin so one busy client cannot starve the others. Cancelling the token stops it.</summary>
+    /// <summary>Queues a narration for <paramref name="clientId"/> (one browser circuit or API caller) in the loaded
+    /// model's scheduler, whose one queue serves clients round-robin so one busy client cannot starve the others; the
+    /// request is checked and tokenized there, once. Cancelling the token stops it.</summary>
     /// <exception cref="VisualNarrator.Engine.Serving.NarrationRejectedException">Invalid settings or an input over the limits
     /// (the message says which, <c>Field</c> names the field).</exception>
     /// <exception cref="VisualNarrator.Engine.Inference.ModelOutputException">The model is unhealthy (it computed NaN or
@@ -84,29 +85,47 @@ public interface INarrator
     NarrationRun Submit(string clientId, NarrationRequest request, CancellationToken cancellationToken);
 }
 
-/// <summary>A queued or running narration.</summary>
+/// <summary>A queued or running narration: the scheduler's pushed updates (queue position, prefilling, decoding, pieces,
+/// done), its result and the model narrating.</summary>
 public sealed class NarrationRun
 {
     private readonly Func<int> _queuePosition;
 
-    /// <summary>Wraps the pieces, the result and a queue-position probe.</summary>
-    public NarrationRun(IAsyncEnumerable<NarrationPiece> pieces, Task<NarrationResult> completion, Func<int> queuePosition, string model)
+    /// <summary>Wraps a narration's update stream, its result and the last queue position it pushed.</summary>
+    public NarrationRun(IAsyncEnumerable<NarrationUpdate> updates, Task<NarrationResult> completion, Func<int> queuePosition, string model)
     {
-        Pieces = pieces;
+        Updates = updates;
         Completion = completion;
         _queuePosition = queuePosition;
         Model = model;
     }
 
-    /// <summary>Generated pieces as they come; enumerate once.</summary>
-    public IAsyncEnumerable<NarrationPiece> Pieces { get; }
+    /// <summary>For a scheduler's narration.</summary>
+    public NarrationRun(NarrationStream stream, string model)
+        : this(stream.Updates, stream.Completion, () => stream.QueuePosition, model)
+    {
+    }
+
+    /// <summary>Stage changes and generated pieces as the scheduler pushes them; enumerate this or
+    /// <see cref="Pieces"/>, once.</summary>
+    public IAsyncEnumerable<NarrationUpdate> Updates { get; }
+
+    /// <summary>Generated pieces only, as they come.</summary>
+    public IAsyncEnumerable<NarrationPiece> Pieces => PiecesOf(Updates);
 
     /// <summary>The result (faults when the engine failed).</summary>
     public Task<NarrationResult> Completion { get; }
 
-    /// <summary>1-based position among waiting narrations, 0 once running or finished.</summary>
+    /// <summary>1-based position among waiting narrations as last pushed, 0 once running or finished.</summary>
     public int QueuePosition => _queuePosition();
 
     /// <summary>Name of the model narrating.</summary>
     public string Model { get; }
+
+    private static async IAsyncEnumerable<NarrationPiece> PiecesOf(IAsyncEnumerable<NarrationUpdate> updates,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var update in updates.WithCancellation(cancellationToken).ConfigureAwait(false))
+            if (update.Piece is { } piece) yield return piece;
+    }
 }

@@ -7,9 +7,10 @@ using VisualNarrator.Engine.Serving;
 namespace VisualNarrator.Web.Services;
 
 /// <summary>
-/// One engine for the whole app: the loaded model and its <see cref="NarrationScheduler"/> (continuous batching), behind
-/// a fair queue. Each client (browser circuit or API caller) has its own FIFO; free scheduler slots are handed out
-/// round-robin over clients, so a client sending many requests waits behind its own requests, not in front of others.
+/// The app's model host: loads the default model at start, switches models without a restart, and retires the old one
+/// (its narrations get <see cref="NarratorOptions.SwitchGracePeriod"/>, then are cancelled). Narrations go straight to
+/// the loaded model's <see cref="NarrationScheduler"/>, whose one queue is fair per client and which checks,
+/// tokenizes and reports each request itself.
 /// </summary>
 public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
 {
@@ -18,10 +19,7 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
     private readonly ILogger<NarratorEngine> _log;
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _switching = new(1, 1);
-    private readonly LinkedList<ClientQueue> _rotation = new();
-    private readonly Dictionary<string, ClientQueue> _clients = new(StringComparer.Ordinal);
     private Slot? _current;
-    private int _waiting;
     private NarratorState _state = NarratorState.NoModel;
     private string _message = "starting";
     private bool _disposed;
@@ -50,7 +48,8 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
         get
         {
             lock (_lock)
-                return new NarratorStatus(_state, _current?.Info, _message, _catalog.DisplayName, _current?.Running ?? 0, _waiting, _current?.Model.RunsOn);
+                return new NarratorStatus(_state, _current?.Info, _message, _catalog.DisplayName, _current?.Scheduler.ActiveCount ?? 0,
+                    _current?.Scheduler.WaitingCount ?? 0, _current?.Model.RunsOn);
         }
     }
 
@@ -99,16 +98,11 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
             {
                 next = await Task.Run(() =>
                 {
-                    // ContextSize 0 is the model's context length, for the GPU plan as for the scheduler.
-                    var settings = new SchedulerOptions(MaxSequences: _options.MaxSequences, QueueCapacity: _options.MaxSequences, ContextSize: _options.ContextSize);
-                    var model = Model.Load(info.FullPath, new ModelLoadOptions(_options.Device, _options.Threads,
-                        _options.GpuLayers is { } layers ? GpuLayers.Parse(layers) : null, _options.BackendPaths, settings.Inference));
+                    var model = Model.Load(info.FullPath, _options.LoadOptions());
                     if (model.Offload is { } plan) _log.LogInformation("{Model}: {Reason}", info.Name, plan.Reason);
                     try
                     {
-                        var context = _options.ContextSize > 0 ? _options.ContextSize : model.Hyperparameters.ContextLength;
-                        var scheduler = new NarrationScheduler(model, settings with { ContextSize = context });
-                        return new Slot(info, model, scheduler);
+                        return new Slot(info, model, new NarrationScheduler(model, _options.Scheduler()));
                     }
                     catch
                     {
@@ -137,7 +131,6 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
             }
             _log.LogInformation("{Message}", _message);
             Changed?.Invoke();
-            Pump();
             if (old is not null) _ = RetireAsync(old);
         }
         finally
@@ -150,7 +143,7 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
     private async Task RetireAsync(Slot old)
     {
         var deadline = DateTime.UtcNow + _options.SwitchGracePeriod;
-        while (DateTime.UtcNow < deadline && Volatile.Read(ref old.Running) > 0) await Task.Delay(50);
+        while (DateTime.UtcNow < deadline && old.Scheduler.ActiveCount + old.Scheduler.WaitingCount > 0) await Task.Delay(50);
         old.Dispose();
     }
 
@@ -158,41 +151,21 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
     public NarrationRun Submit(string clientId, NarrationRequest request, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var settings = request.Sampling.Validate(Limits.MaxNewTokens);
-        if (string.IsNullOrWhiteSpace(request.Prompt))
-            throw new NarrationRejectedException(NarrationRejectedException.PromptField, "the prompt is empty; type a scene or a prompt");
-        var characters = NarrationLimits.CountCharacters(request.Prompt);
-        if (characters > Limits.MaxPromptCharacters)
-            throw new NarrationRejectedException(NarrationRejectedException.PromptField, $"the prompt has {characters} characters; the limit is {Limits.MaxPromptCharacters}");
-        request = request with { Sampling = settings, MaxPromptTokens = Math.Clamp(request.MaxPromptTokens, 2, Limits.MaxPromptTokens) };
-
-        Pending pending;
-        lock (_lock)
-        {
-            var slot = _current ?? throw new NoModelLoadedException(_message);
-            // A model that computed NaN or infinity would only do so again: refuse as the model's fault.
-            if (slot.Fault is { } fault) throw new ModelOutputException(fault.ModelFile, fault.Problem);
-            CheckFits(slot, request);
-            if (_waiting >= _options.MaxWaiting) throw new ServerBusyException(_options.MaxWaiting);
-            if (!_clients.TryGetValue(clientId, out var queue))
-            {
-                queue = new ClientQueue(clientId);
-                _clients[clientId] = queue;
-            }
-            pending = new Pending(queue, request, cancellationToken);
-            pending.Node = queue.Items.AddLast(pending);
-            if (queue.RotationNode is null) queue.RotationNode = _rotation.AddLast(queue);
-            _waiting++;
-        }
-        pending.Registration = cancellationToken.Register(() => Withdraw(pending));
-        Pump();
-        var completion = pending.Completion();
-        _ = completion.ContinueWith(t =>
+        ArgumentNullException.ThrowIfNull(request);
+        Slot slot;
+        lock (_lock) slot = _current ?? throw new NoModelLoadedException(_message);
+        // A model that computed NaN or infinity would only do so again: refuse as the model's fault.
+        if (slot.Fault is { } fault) throw new ModelOutputException(fault.ModelFile, fault.Problem);
+        // The server's prompt-token limit caps what a caller asks for; everything else is checked by the scheduler.
+        var stream = slot.Scheduler.Submit(request with { Client = clientId, MaxPromptTokens = Math.Min(request.MaxPromptTokens, Limits.MaxPromptTokens) },
+            cancellationToken);
+        _ = stream.Completion.ContinueWith(t =>
         {
             if (t.IsCompletedSuccessfully) _metrics.Record(clientId, t.Result);
             else _metrics.RecordFailure(clientId);
+            if (t.Exception?.InnerException is ModelOutputException error) MarkUnhealthy(slot, error);
         }, TaskScheduler.Default);
-        return new NarrationRun(pending.Pieces(), completion, () => PositionOf(pending), _current?.Info.Name ?? "");
+        return new NarrationRun(stream, slot.Info.Name);
     }
 
     /// <inheritdoc />
@@ -223,113 +196,9 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
         int tokens;
         try { tokens = Math.Min(slot.Model.Tokenizer.Encode(prompt).Length, Limits.MaxPromptTokens); }
         catch (ObjectDisposedException) { return new PromptFit(characters, 0, 0, Limits.MaxNewTokens); }
-        // With at most context - prompt new tokens the prompt is never cut and the narration fits (see CheckFits).
-        var context = Math.Min(slot.Scheduler.Options.ContextSize, slot.Model.Hyperparameters.ContextLength);
+        // With at most context - prompt new tokens the prompt is never cut and the narration fits the scheduler.
+        var context = Math.Min(slot.Scheduler.ContextSize, slot.Model.Hyperparameters.ContextLength);
         return new PromptFit(characters, tokens, context, Math.Clamp(context - Math.Max(tokens, 2), 1, Limits.MaxNewTokens));
-    }
-
-    /// <summary>The scheduler's own checks, made here so a request that can never run is refused at once, not after queueing.</summary>
-    private static void CheckFits(Slot slot, NarrationRequest request)
-    {
-        var hp = slot.Model.Hyperparameters;
-        var maxNew = request.Sampling.MaxNewTokens;
-        var limit = Math.Min(request.MaxPromptTokens, hp.ContextLength - maxNew);
-        if (limit < 2)
-            throw new NarrationRejectedException(nameof(request.Sampling.MaxNewTokens), $"MaxNewTokens = {maxNew} leaves no room for a prompt in the model's {hp.ContextLength}-token context");
-        var prompt = PromptWindow.Fit(slot.Model.Tokenizer.Encode(request.Prompt), limit, slot.Model.Tokenizer.BosId).Ids.Length;
-        if (prompt + maxNew > slot.Scheduler.Options.ContextSize)
-            throw new NarrationRejectedException(nameof(request.Sampling.MaxNewTokens), $"the prompt ({prompt} tokens) plus MaxNewTokens ({maxNew}) exceed the {slot.Scheduler.Options.ContextSize} tokens a narration may use");
-    }
-
-    private int PositionOf(Pending pending)
-    {
-        lock (_lock)
-        {
-            if (pending.Node?.List is null) return 0;
-            // Round-robin order: a request at depth d in its client's queue goes after everyone's first d requests.
-            var depth = 0;
-            for (var n = pending.Queue.Items.First; n != pending.Node; n = n!.Next) depth++;
-            var ahead = 0;
-            foreach (var q in _rotation)
-            {
-                if (q == pending.Queue) { ahead += depth; continue; }
-                ahead += Math.Min(q.Items.Count, depth + (IsBefore(q, pending.Queue) ? 1 : 0));
-            }
-            return ahead + 1;
-        }
-    }
-
-    private bool IsBefore(ClientQueue a, ClientQueue b)
-    {
-        for (var n = _rotation.First; n is not null; n = n.Next)
-        {
-            if (n.Value == a) return true;
-            if (n.Value == b) return false;
-        }
-        return false;
-    }
-
-    private void Withdraw(Pending pending)
-    {
-        lock (_lock)
-        {
-            if (pending.Node?.List is null) return;
-            Unlink(pending);
-        }
-        pending.Start(null, null);
-    }
-
-    private void Unlink(Pending pending)
-    {
-        var queue = pending.Queue;
-        queue.Items.Remove(pending.Node!);
-        pending.Node = null;
-        _waiting--;
-        if (queue.Items.Count == 0)
-        {
-            if (queue.RotationNode is not null) _rotation.Remove(queue.RotationNode);
-            queue.RotationNode = null;
-            _clients.Remove(queue.Id);
-        }
-    }
-
-    /// <summary>Hands free scheduler slots to waiting narrations, one client at a time in turn.</summary>
-    private void Pump()
-    {
-        var started = new List<(Pending Pending, Slot Slot)>();
-        lock (_lock)
-        {
-            var slot = _current;
-            if (slot is null) return;
-            while (_rotation.First is { } node && slot.Running < _options.MaxSequences)
-            {
-                var queue = node.Value;
-                var pending = queue.Items.First!.Value;
-                Unlink(pending);
-                if (queue.RotationNode is not null)
-                {
-                    // Next turn goes to the following client.
-                    _rotation.Remove(queue.RotationNode);
-                    queue.RotationNode = _rotation.AddLast(queue);
-                }
-                slot.Running++;
-                started.Add((pending, slot));
-            }
-        }
-        foreach (var (pending, slot) in started)
-        {
-            NarrationStream? stream = null;
-            Exception? error = null;
-            try { stream = slot.Scheduler.Submit(pending.Request, pending.Cancellation); }
-            catch (Exception ex) { error = ex; }
-            pending.Start(stream, error);
-            if (stream is null) Release(slot);
-            else _ = stream.Completion.ContinueWith(t =>
-            {
-                if (t.Exception?.InnerException is ModelOutputException fault) MarkUnhealthy(slot, fault);
-                Release(slot);
-            }, TaskScheduler.Default);
-        }
     }
 
     /// <summary>The model computed NaN or infinity: until another model is loaded (or this one reloaded), /health
@@ -348,12 +217,6 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
         Changed?.Invoke();
     }
 
-    private void Release(Slot slot)
-    {
-        lock (_lock) slot.Running--;
-        Pump();
-    }
-
     private void SetState(NarratorState state, string message)
     {
         lock (_lock)
@@ -368,18 +231,14 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
     public void Dispose()
     {
         Slot? slot;
-        List<Pending> waiting;
         lock (_lock)
         {
             if (_disposed) return;
             _disposed = true;
             slot = _current;
             _current = null;
-            waiting = _rotation.SelectMany(q => q.Items).ToList();
-            foreach (var pending in waiting) Unlink(pending);
         }
-        // Narrations still waiting end as cancelled; running ones are cancelled by the scheduler.
-        foreach (var pending in waiting) pending.Start(null, null);
+        // The scheduler ends running and waiting narrations as cancelled.
         slot?.Dispose();
         _switching.Dispose();
     }
@@ -389,56 +248,12 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
         public ModelInfo Info { get; } = info;
         public Model Model { get; } = model;
         public NarrationScheduler Scheduler { get; } = scheduler;
-        public int Running;
         public ModelOutputException? Fault { get; set; }
 
         public void Dispose()
         {
             Scheduler.Dispose();
             Model.Dispose();
-        }
-    }
-
-    private sealed class ClientQueue(string id)
-    {
-        public string Id { get; } = id;
-        public LinkedList<Pending> Items { get; } = new();
-        public LinkedListNode<ClientQueue>? RotationNode { get; set; }
-    }
-
-    /// <summary>A narration in the fair queue; once dispatched it follows the scheduler's stream.</summary>
-    private sealed class Pending(ClientQueue queue, NarrationRequest request, CancellationToken cancellation)
-    {
-        private readonly TaskCompletionSource<NarrationStream?> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public ClientQueue Queue { get; } = queue;
-        public NarrationRequest Request { get; } = request;
-        public CancellationToken Cancellation { get; } = cancellation;
-        public LinkedListNode<Pending>? Node { get; set; }
-        public CancellationTokenRegistration Registration { get; set; }
-
-        /// <summary>Dispatched to the scheduler (<paramref name="stream"/>), failed (<paramref name="error"/>), or
-        /// withdrawn before starting (both null).</summary>
-        public void Start(NarrationStream? stream, Exception? error)
-        {
-            Registration.Dispose();
-            if (error is not null) _started.TrySetException(error);
-            else _started.TrySetResult(stream);
-        }
-
-        public async IAsyncEnumerable<NarrationPiece> Pieces()
-        {
-            var stream = await _started.Task.ConfigureAwait(false);
-            if (stream is null) yield break;
-            await foreach (var piece in stream.ConfigureAwait(false)) yield return piece;
-        }
-
-        public async Task<NarrationResult> Completion()
-        {
-            var stream = await _started.Task.ConfigureAwait(false);
-            if (stream is not null) return await stream.Completion.ConfigureAwait(false);
-            var zero = TimeSpan.Zero;
-            return new NarrationResult("", FinishReason.Cancelled, new NarrationTimings(0, 0, 0, zero, zero, zero, 0));
         }
     }
 }

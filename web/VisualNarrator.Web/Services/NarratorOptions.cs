@@ -1,3 +1,7 @@
+using VisualNarrator.Engine.Inference;
+using VisualNarrator.Engine.Placement;
+using VisualNarrator.Engine.Serving;
+
 namespace VisualNarrator.Web.Services;
 
 /// <summary>The <c>Narrator</c> configuration section (appsettings, environment <c>Narrator__*</c>, or the command line:
@@ -53,8 +57,8 @@ public sealed class NarratorOptions
     /// <summary>Narrations that may wait for a slot, over all users; more are answered "busy".</summary>
     public int MaxWaiting { get; set; } = 64;
 
-    /// <summary>KV-cache cells shared by running narrations (0: the model's context length).</summary>
-    public int ContextSize { get; set; }
+    /// <summary>KV-cache cells shared by running narrations (0, the default: the model's context length).</summary>
+    public int ContextSize { get; set; } = new InferenceOptions().ContextSize;
 
     /// <summary>Longest prompt accepted, in characters; longer input is refused with a message.</summary>
     public int MaxPromptCharacters { get; set; } = 2000;
@@ -67,4 +71,19 @@ public sealed class NarratorOptions
 
     /// <summary>How long running narrations of the old model may run on after a model switch before they are cancelled.</summary>
     public TimeSpan SwitchGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The scheduler these options describe: its queue holds <see cref="MaxWaiting"/> narrations beyond those
+    /// running, and it refuses input over the limits.</summary>
+    public SchedulerOptions Scheduler() => new()
+    {
+        MaxSequences = MaxSequences,
+        QueueCapacity = MaxWaiting,
+        Inference = new InferenceOptions { ContextSize = ContextSize },
+        MaxPromptCharacters = MaxPromptCharacters,
+        MaxNewTokensLimit = MaxNewTokensLimit,
+    };
+
+    /// <summary>How to load a model: device, threads, layer split, backends, and the context the device plan makes room for.</summary>
+    public ModelLoadOptions LoadOptions() =>
+        new(Device, Threads, GpuLayers is { } layers ? Engine.Placement.GpuLayers.Parse(layers) : null, BackendPaths, Scheduler().Inference);
 }
