@@ -68,7 +68,8 @@ public sealed class QuantizationFixture : IDisposable
         {
             if (!_quantized.TryGetValue(key, out var path))
             {
-                path = PathFor($"mix256-{key}.gguf");
+                // "-quantized": the f16 preset would otherwise write over the F16 source it reads (same name).
+                path = PathFor($"mix256-{key}-quantized.gguf");
                 ModelQuantizer.Quantize(Source(tied), path, QuantizationPreset.Parse(preset));
                 _quantized[key] = path;
             }
