@@ -1,0 +1,104 @@
+using System.Text.Json;
+using VisualNarrator.Engine.Generation;
+using VisualNarrator.Engine.Sampling;
+using VisualNarrator.Gguf;
+using VisualNarrator.Testing;
+using VisualNarrator.Tokenization;
+
+namespace VisualNarrator.Cli.Tests;
+
+/// <summary>The narrator commands that run a model or a tokenizer, as a user runs them (a child process).</summary>
+public sealed class EngineCommandsTests(TestModels models) : IClassFixture<TestModels>
+{
+    [Fact]
+    public void Logits_Json_MatchesTheReferenceAndFollowsGreedySteps()
+    {
+        var path = models.Get("opt", TestModels.TinyOpt);
+        var run = NarratorCli.Run("logits", "--model", path, "--ids", "2,300,17,99", "--steps", "2", "--cache-type", "f32", "--json");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        using var doc = JsonDocument.Parse(run.Stdout);
+        var ids = doc.RootElement.GetProperty("ids").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        var rows = doc.RootElement.GetProperty("logits").EnumerateArray()
+            .Select(r => r.EnumerateArray().Select(e => e.GetSingle()).ToArray()).ToArray();
+        Assert.Equal(6, ids.Length);
+        Assert.Equal([2, 300, 17, 99], ids[..4]);
+        Assert.Equal(3, rows.Length);
+        var reference = new ReferenceForward(path);
+        for (var r = 0; r < rows.Length; r++)
+        {
+            LogitsAssert.Close(reference.LastLogits(ids[..(4 + r)]), rows[r], 1e-3f);
+            if (r < 2) Assert.Equal(Greedy.ArgMax(rows[r]), ids[4 + r]);
+        }
+    }
+
+    [Fact]
+    public void Tokenize_GgufAndPromptIds_AgreeWithTheTokenizer()
+    {
+        var path = models.Get("opt", TestModels.TinyOpt);
+        var run = NarratorCli.Run("tokenize", "--model", path, "--json", "Describe this image: a busy city street");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var ids = JsonDocument.Parse(run.Stdout).RootElement.GetProperty("ids").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        var expected = OptTokenizer.FromGguf(GgufFile.Open(path)).Encode("Describe this image: a busy city street");
+        Assert.Equal(expected, ids);
+        Assert.Equal(2, ids[0]);
+    }
+
+    [Fact]
+    public void Tokenize_HuggingFaceFolder()
+    {
+        var dir = RepoPaths.Fixture("opt-tokenizer");
+        var run = NarratorCli.Run("tokenize", "--model", dir, "--json", "Hello world");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        // OPT ids of "</s>", "Hello", "Ġworld" in the published vocab.json.
+        Assert.Equal("{\"ids\":[2,31414,232]}", run.Stdout.Trim());
+    }
+
+    [Fact]
+    public void RandomModel_UnknownShape_ListsEveryPublishedOptSize()
+    {
+        var run = NarratorCli.Run("random-model", "--shape", "opt-175b", "--out", models.PathFor("never.gguf"));
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("unknown shape 'opt-175b'; known shapes: tiny, opt-125m, opt-350m, opt-1.3b, opt-2.7b, opt-6.7b, opt-13b, opt-30b, opt-66b", run.Stderr);
+        Assert.False(File.Exists(models.PathFor("never.gguf")));
+    }
+
+    [Fact]
+    public void Describe_StreamsANarrationWithoutThePrompt()
+    {
+        var path = models.Get("opt", TestModels.TinyOpt);
+        var run = NarratorCli.Run("describe", "--model", path, "-n", "6", "a busy city street");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.DoesNotContain("Describe this image", run.Stdout);
+        Assert.False(string.IsNullOrWhiteSpace(run.Stdout));
+        Assert.Matches(@"narrator: \d+ tokens \((length|stop)\), load [\d.]+ s, first token [\d.]+ s, decode [\d.]+ tokens/s", run.Stderr);
+    }
+
+    [Fact]
+    public void MissingModel_ExitCode2_NamesTheFile()
+    {
+        var missing = models.PathFor("nowhere.gguf");
+        var run = NarratorCli.Run("describe", "--model", missing, "a cat");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"narrator: {missing}: no such model file", run.Stderr.Trim());
+    }
+
+    [Fact]
+    public void Bench_RefusesAModelTooShortForItsPlan_BeforeGeneratingAnything()
+    {
+        var cache = models.PathFor("bench-cache");
+        var run = NarratorCli.Run("bench", "--shape", "tiny", "--type", "f16", "--cache-dir", cache);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("narrator: bench needs a model with at least 161 positions; this one has 64", run.Stderr.Trim());
+        Assert.Empty(Directory.GetFiles(cache));
+    }
+
+    [Fact]
+    public void MalformedModel_ExitCode2()
+    {
+        var bad = models.PathFor("cli-bad.gguf");
+        GgufEdit.Rewrite(models.Get("opt", TestModels.TinyOpt), bad, keep: t => t.Name != "output_norm.bias");
+        var run = NarratorCli.Run("describe", "--model", bad, "a cat");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"narrator: {bad}: missing tensor 'output_norm.bias' (expected shape {{64}})", run.Stderr.Trim());
+    }
+}

@@ -1,0 +1,57 @@
+using VisualNarrator.Engine.Benchmarking;
+using VisualNarrator.Gguf;
+using VisualNarrator.Testing;
+using Xunit;
+
+namespace VisualNarrator.Engine.Tests.Benchmarking;
+
+public sealed class BenchmarkSupportTests(TestModels models) : IClassFixture<TestModels>
+{
+    [Fact]
+    public void Cache_ReusesACompleteModel()
+    {
+        var path = models.Get("opt", TestModels.TinyOpt, GgmlType.F16);
+        Assert.True(BenchmarkCache.TryReuse(path, out var problem));
+        Assert.Null(problem);
+        Assert.True(File.Exists(path));
+    }
+
+    [Fact]
+    public void Cache_DeletesAndRefusesATruncatedModel()
+    {
+        var source = models.Get("opt", TestModels.TinyOpt, GgmlType.F16);
+        var partial = models.PathFor("partial-f16.gguf");
+        var bytes = File.ReadAllBytes(source);
+        File.WriteAllBytes(partial, bytes[..(bytes.Length * 2 / 3)]); // as a killed quantizer leaves it
+        Assert.False(BenchmarkCache.TryReuse(partial, out var problem));
+        Assert.Contains(partial, problem);
+        Assert.False(File.Exists(partial));
+    }
+
+    [Fact]
+    public void Cache_MissingFileIsNotReused()
+    {
+        Assert.False(BenchmarkCache.TryReuse(models.PathFor("absent.gguf"), out var problem));
+        Assert.Null(problem);
+    }
+
+    [Fact]
+    public void BackgroundLoad_RunsItsThreadsUntilDisposed()
+    {
+        var load = new BackgroundLoad(2);
+        Assert.Equal(2, load.Threads);
+        Assert.True(SpinWait.SpinUntil(() => load.Iterations > 0, TimeSpan.FromMinutes(2)), "the busy threads did no work");
+        load.Dispose();
+        var after = load.Iterations;
+        Thread.Sleep(50);
+        Assert.Equal(after, load.Iterations); // joined: no thread runs after Dispose
+    }
+
+    [Fact]
+    public void BackgroundLoad_OfZeroThreadsDoesNothing()
+    {
+        using var load = new BackgroundLoad(0);
+        Assert.Equal(0, load.Threads);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new BackgroundLoad(-1));
+    }
+}
