@@ -168,8 +168,16 @@ internal sealed class GraphBuilder
         return Linear(act, ModelTensor.FfnDown, layer, "ffn_out");
     }
 
-    /// <summary>Keeps only the tokens that produce logits (all when the batch wants every row).</summary>
-    public GgmlTensor OutputRows(GgmlTensor x) => Io.OutputRows is { } rows ? Cb(_ctx.GetRows(x, rows), "out_rows") : x;
+    /// <summary>In the last layer, keeps only the tokens that produce logits, of both the attention result (before its
+    /// output projection) and the residual stream; other layers and batches that want every row pass through. Every
+    /// later step works on each token alone, so the rows that stay are computed exactly as before while the output
+    /// projection, the FFN, the final norm and the LM head skip the rest (llama.cpp's <c>inp_out_ids</c>; k and v were
+    /// already written to the cache for every token).</summary>
+    public (GgmlTensor Attention, GgmlTensor Residual) OutputRows(int layer, GgmlTensor attention, GgmlTensor residual)
+    {
+        if (layer != Hp.BlockCount - 1 || Io.OutputRows is not { } rows) return (attention, residual);
+        return (Cb(_ctx.GetRows(attention, rows), "kqv_out_rows", layer), Cb(_ctx.GetRows(residual, rows), "inp_out_rows", layer));
+    }
 
     /// <summary>The LM head: output.weight, or token_embd.weight when tied; [n_vocab, n_outputs].</summary>
     public GgmlTensor LmHead(GgmlTensor x) =>

@@ -26,7 +26,8 @@ public sealed class Opt : DecoderArchitecture
             .Concat(Linear(ModelTensor.AttnV, i, hp.EmbeddingLength, hp.EmbeddingLength)));
 
     /// <summary>x = proj_in(tok) + pos; per layer, pre-LN: x += out(attn(LN(x))), x += fc2(relu(fc1(LN(x))));
-    /// post-LN: x = LN(x + out(attn(x))), x = LN(x + fc2(relu(fc1(x)))); then LN (pre-LN only), proj_out, LM head.</summary>
+    /// post-LN: x = LN(x + out(attn(x))), x = LN(x + fc2(relu(fc1(x)))); then LN (pre-LN only), proj_out, LM head. The last
+    /// layer continues after attention with only the tokens that produce logits.</summary>
     internal override GgmlTensor Build(GraphBuilder b)
     {
         var hp = b.Hp;
@@ -40,7 +41,8 @@ public sealed class Opt : DecoderArchitecture
             var q = b.Linear(cur, ModelTensor.AttnQ, il, "Qcur");
             var k = b.Linear(cur, ModelTensor.AttnK, il, "Kcur");
             var v = b.Linear(cur, ModelTensor.AttnV, il, "Vcur");
-            cur = b.Linear(b.Attention(q, k, v, il), ModelTensor.AttnOutput, il, "attn_out");
+            (cur, x) = b.OutputRows(il, b.Attention(q, k, v, il), x);
+            cur = b.Linear(cur, ModelTensor.AttnOutput, il, "attn_out");
             x = b.Cb(b.Add(x, cur), "ffn_inp", il);
             if (!preLn) x = b.Norm(x, ModelTensor.AttnNorm, il, "attn_norm");
 
@@ -49,7 +51,6 @@ public sealed class Opt : DecoderArchitecture
             x = b.Cb(b.Add(x, cur), "l_out", il);
             if (!preLn) x = b.Norm(x, ModelTensor.FfnNorm, il, "ffn_norm");
         }
-        x = b.OutputRows(x);
         if (preLn) x = b.Norm(x, ModelTensor.OutputNorm, -1, "result_norm");
         if (hp.HasProjection) x = b.Linear(x, ModelTensor.ProjOut, -1, "result_proj", bias: false);
         return b.LmHead(x);
