@@ -115,8 +115,18 @@ internal sealed class GraphBuilder
         return Cb(y, name, layer);
     }
 
+    /// <summary>q, k and v of layer <paramref name="layer"/>, each [n_embd, n_tokens]: one matmul with the fused
+    /// attn_qkv (from the file, or stacked at load) split into three, or three matmuls where the layer has separate
+    /// attn_q, attn_k and attn_v.</summary>
+    public (GgmlTensor Q, GgmlTensor K, GgmlTensor V) QkvProjections(GgmlTensor x, int layer)
+    {
+        if (_w.TryGet(TensorNames.Tn(ModelTensor.AttnQkv, TensorNames.WeightSuffix, layer)) is not null)
+            return SplitQkv(Linear(x, ModelTensor.AttnQkv, layer, "wqkv"), layer);
+        return (Linear(x, ModelTensor.AttnQ, layer, "Qcur"), Linear(x, ModelTensor.AttnK, layer, "Kcur"), Linear(x, ModelTensor.AttnV, layer, "Vcur"));
+    }
+
     /// <summary>Splits a fused [3 n_embd, n_tokens] projection into contiguous q, k, v.</summary>
-    public (GgmlTensor Q, GgmlTensor K, GgmlTensor V) SplitQkv(GgmlTensor qkv, int layer)
+    private (GgmlTensor Q, GgmlTensor K, GgmlTensor V) SplitQkv(GgmlTensor qkv, int layer)
     {
         var embd = qkv.Ne(0) / 3;
         var tokens = qkv.Ne(1);

@@ -26,7 +26,7 @@ public sealed class Gpt2 : DecoderArchitecture
         for (var il = 0; il < hp.BlockCount; il++)
         {
             var cur = b.Norm(x, ModelTensor.AttnNorm, il, "attn_norm");
-            var (q, k, v) = b.SplitQkv(b.Linear(cur, ModelTensor.AttnQkv, il, "wqkv"), il);
+            var (q, k, v) = b.QkvProjections(cur, il);
             (cur, x) = b.OutputRows(il, b.Attention(q, k, v, il), x);
             cur = b.Linear(cur, ModelTensor.AttnOutput, il, "attn_out");
             x = b.Cb(b.Add(x, cur), "ffn_inp", il);

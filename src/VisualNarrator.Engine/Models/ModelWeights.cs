@@ -55,32 +55,58 @@ public sealed class ModelWeights : IDisposable
 
     /// <summary>As <see cref="Load(GgufFile, GgmlBackend, IProgress{double}?)"/>, with each tensor in the buffer of the
     /// backend <paramref name="placement"/> names for it (one buffer per backend).</summary>
-    public static ModelWeights Load(GgufFile file, Func<string, GgmlBackend> placement, IProgress<double>? progress = null)
+    public static ModelWeights Load(GgufFile file, Func<string, GgmlBackend> placement, IProgress<double>? progress = null) =>
+        Load(file, placement, [], progress);
+
+    /// <summary>As <see cref="Load(GgufFile, Func{string, GgmlBackend}, IProgress{double}?)"/>, also stacking the
+    /// tensors of every group of <paramref name="fusions"/> whose parts all fit (see <see cref="TensorFusion"/>) into
+    /// one tensor; a fused tensor replaces its parts, whose data is read straight into its place.</summary>
+    internal static ModelWeights Load(GgufFile file, Func<string, GgmlBackend> placement, IEnumerable<IReadOnlyList<TensorFusion>> fusions,
+        IProgress<double>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(placement);
+        // Where each file tensor's bytes go: the tensor of that name at offset 0, or a place in a fused tensor.
+        var destination = file.Tensors.ToDictionary(t => t.Name, t => (Tensor: t.Name, Offset: 0L), StringComparer.Ordinal);
+        var created = file.Tensors.Select(t => (t.Name, t.Type, Shape: t.Shape.ToArray())).ToList();
+        foreach (var group in fusions)
+        {
+            if (!group.All(f => Stacked(file, f) is not null)) continue;
+            foreach (var fusion in group)
+            {
+                created.Add((fusion.Name, file.FindTensor(fusion.Parts[0])!.Type, Stacked(file, fusion)!));
+                var offset = 0L;
+                foreach (var part in fusion.Parts)
+                {
+                    destination[part] = (fusion.Name, offset);
+                    offset += file.FindTensor(part)!.ByteSize;
+                }
+            }
+        }
+        var replaced = destination.Where(d => d.Key != d.Value.Tensor).Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
+        created.RemoveAll(c => replaced.Contains(c.Name));
+
         var parts = new List<(GgmlBackend Backend, GgmlContext Context, GgmlBackendBuffer Buffer)>();
         var contexts = new Dictionary<GgmlBackend, GgmlContext>();
         try
         {
             var tensors = new Dictionary<string, GgmlTensor>(StringComparer.Ordinal);
-            foreach (var info in file.Tensors)
+            foreach (var (name, type, s) in created)
             {
-                var backend = placement(info.Name);
+                var backend = placement(name);
                 if (!contexts.TryGetValue(backend, out var context))
-                    contexts[backend] = context = GgmlContext.Create(file.Tensors.Count + 1);
-                var s = info.Shape;
+                    contexts[backend] = context = GgmlContext.Create(created.Count + 1);
                 var t = s.Length switch
                 {
-                    1 => context.NewTensor(info.Type, s[0]),
-                    2 => context.NewTensor(info.Type, s[0], s[1]),
-                    3 => context.NewTensor(info.Type, s[0], s[1], s[2]),
-                    _ => context.NewTensor(info.Type, s[0], s[1], s[2], s[3]),
+                    1 => context.NewTensor(type, s[0]),
+                    2 => context.NewTensor(type, s[0], s[1]),
+                    3 => context.NewTensor(type, s[0], s[1], s[2]),
+                    _ => context.NewTensor(type, s[0], s[1], s[2], s[3]),
                 };
-                tensors[info.Name] = t.SetName(info.Name);
+                tensors[name] = t.SetName(name);
             }
             foreach (var (backend, context) in contexts)
                 parts.Add((backend, context, backend.AllocateTensors(context, GgmlBufferUsage.Weights)));
-            ReadData(file, tensors, progress);
+            ReadData(file, tensors, destination, progress);
             return new ModelWeights(parts, tensors);
         }
         catch
@@ -91,7 +117,21 @@ public sealed class ModelWeights : IDisposable
         }
     }
 
-    private static void ReadData(GgufFile file, Dictionary<string, GgmlTensor> tensors, IProgress<double>? progress)
+    /// <summary>The shape of <paramref name="fusion"/>'s result, or null when its parts cannot be stacked: one is
+    /// missing, their types or row lengths differ, they are not all vectors or all matrices, or the name is taken.</summary>
+    private static long[]? Stacked(GgufFile file, TensorFusion fusion)
+    {
+        if (file.FindTensor(fusion.Name) is not null || fusion.Parts.Count == 0) return null;
+        var infos = fusion.Parts.Select(file.FindTensor).ToList();
+        if (infos.Any(i => i is null)) return null;
+        var first = infos[0]!;
+        if (first.Shape.Length is not (1 or 2)) return null;
+        if (infos.Any(i => i!.Type != first.Type || i.Shape.Length != first.Shape.Length || i.Shape[0] != first.Shape[0])) return null;
+        return first.Shape.Length == 1 ? [infos.Sum(i => i!.Shape[0])] : [first.Shape[0], infos.Sum(i => i!.Shape[1])];
+    }
+
+    private static void ReadData(GgufFile file, Dictionary<string, GgmlTensor> tensors,
+        Dictionary<string, (string Tensor, long Offset)> destination, IProgress<double>? progress)
     {
         using var stream = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
         if (stream.Length != file.FileLength)
@@ -102,15 +142,16 @@ public sealed class ModelWeights : IDisposable
             long total = file.Tensors.Sum(t => t.ByteSize), done = 0;
             foreach (var info in file.Tensors.OrderBy(t => t.FileOffset))
             {
-                var tensor = tensors[info.Name];
-                if ((long)tensor.Nbytes != info.ByteSize)
-                    throw new InvalidOperationException($"ggml sizes '{info.Name}' at {tensor.Nbytes} bytes, the file at {info.ByteSize}");
+                var (name, start) = destination[info.Name];
+                var tensor = tensors[name];
+                if ((long)tensor.Nbytes < start + info.ByteSize || (name == info.Name && (long)tensor.Nbytes != info.ByteSize))
+                    throw new InvalidOperationException($"ggml sizes '{name}' at {tensor.Nbytes} bytes, the file's '{info.Name}' needs {info.ByteSize} at {start}");
                 stream.Position = info.FileOffset;
                 for (long offset = 0; offset < info.ByteSize;)
                 {
                     var n = (int)Math.Min(chunk.Length, info.ByteSize - offset);
                     stream.ReadExactly(chunk, 0, n);
-                    tensor.SetData<byte>(chunk.AsSpan(0, n), (ulong)offset);
+                    tensor.SetData<byte>(chunk.AsSpan(0, n), (ulong)(start + offset));
                     offset += n;
                 }
                 done += info.ByteSize;

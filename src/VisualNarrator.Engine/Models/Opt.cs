@@ -25,6 +25,19 @@ public sealed class Opt : DecoderArchitecture
             .Concat(Linear(ModelTensor.AttnK, i, hp.EmbeddingLength, hp.EmbeddingLength))
             .Concat(Linear(ModelTensor.AttnV, i, hp.EmbeddingLength, hp.EmbeddingLength)));
 
+    /// <summary>q, k and v of a layer read the same input: stacked into one {n_embd, 3 n_embd} matrix (and one bias)
+    /// they take one matmul instead of three, as gpt2's attn_qkv. Layers whose three matrices differ in type (q4_k_m
+    /// gives some attn_v more bits) keep them apart.</summary>
+    internal override IEnumerable<IReadOnlyList<TensorFusion>> Fusions(ModelHyperparameters hp)
+    {
+        for (var il = 0; il < hp.BlockCount; il++)
+        {
+            TensorFusion Stack(string suffix) => new(TensorNames.Tn(ModelTensor.AttnQkv, suffix, il),
+                [.. new[] { ModelTensor.AttnQ, ModelTensor.AttnK, ModelTensor.AttnV }.Select(t => TensorNames.Tn(t, suffix, il))]);
+            yield return [Stack(TensorNames.WeightSuffix), Stack(TensorNames.BiasSuffix)];
+        }
+    }
+
     /// <summary>x = proj_in(tok) + pos; per layer, pre-LN: x += out(attn(LN(x))), x += fc2(relu(fc1(LN(x))));
     /// post-LN: x = LN(x + out(attn(x))), x = LN(x + fc2(relu(fc1(x)))); then LN (pre-LN only), proj_out, LM head. The last
     /// layer continues after attention with only the tokens that produce logits.</summary>
@@ -38,9 +51,7 @@ public sealed class Opt : DecoderArchitecture
         for (var il = 0; il < hp.BlockCount; il++)
         {
             var cur = preLn ? b.Norm(x, ModelTensor.AttnNorm, il, "attn_norm") : x;
-            var q = b.Linear(cur, ModelTensor.AttnQ, il, "Qcur");
-            var k = b.Linear(cur, ModelTensor.AttnK, il, "Kcur");
-            var v = b.Linear(cur, ModelTensor.AttnV, il, "Vcur");
+            var (q, k, v) = b.QkvProjections(cur, il);
             (cur, x) = b.OutputRows(il, b.Attention(q, k, v, il), x);
             cur = b.Linear(cur, ModelTensor.AttnOutput, il, "attn_out");
             x = b.Cb(b.Add(x, cur), "ffn_inp", il);
