@@ -130,13 +130,15 @@ public sealed class ModelWeights : IDisposable
         return first.Shape.Length == 1 ? [infos.Sum(i => i!.Shape[0])] : [first.Shape[0], infos.Sum(i => i!.Shape[1])];
     }
 
+    /// <summary>Reads every tensor's bytes from the file: straight into the tensor's memory where the CPU can address
+    /// it (one copy, by the kernel), through a 4 MiB staging buffer and ggml_backend_tensor_set on a device.</summary>
     private static void ReadData(GgufFile file, Dictionary<string, GgmlTensor> tensors,
         Dictionary<string, (string Tensor, long Offset)> destination, IProgress<double>? progress)
     {
-        using var stream = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        if (stream.Length != file.FileLength)
+        using var handle = File.OpenHandle(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        if (RandomAccess.GetLength(handle) != file.FileLength)
             throw new IOException($"{file.Path} changed size since its metadata was read");
-        var chunk = ArrayPool<byte>.Shared.Rent(4 << 20);
+        byte[]? chunk = null;
         try
         {
             long total = file.Tensors.Sum(t => t.ByteSize), done = 0;
@@ -146,13 +148,21 @@ public sealed class ModelWeights : IDisposable
                 var tensor = tensors[name];
                 if ((long)tensor.Nbytes < start + info.ByteSize || (name == info.Name && (long)tensor.Nbytes != info.ByteSize))
                     throw new InvalidOperationException($"ggml sizes '{name}' at {tensor.Nbytes} bytes, the file's '{info.Name}' needs {info.ByteSize} at {start}");
-                stream.Position = info.FileOffset;
-                for (long offset = 0; offset < info.ByteSize;)
+                var host = tensor.HostData;
+                if (!host.IsEmpty)
                 {
-                    var n = (int)Math.Min(chunk.Length, info.ByteSize - offset);
-                    stream.ReadExactly(chunk, 0, n);
-                    tensor.SetData<byte>(chunk.AsSpan(0, n), (ulong)(start + offset));
-                    offset += n;
+                    ReadExactly(handle, host.Slice((int)start, (int)info.ByteSize), info.FileOffset, file.Path);
+                }
+                else
+                {
+                    chunk ??= ArrayPool<byte>.Shared.Rent(4 << 20);
+                    for (long offset = 0; offset < info.ByteSize;)
+                    {
+                        var n = (int)Math.Min(chunk.Length, info.ByteSize - offset);
+                        ReadExactly(handle, chunk.AsSpan(0, n), info.FileOffset + offset, file.Path);
+                        tensor.SetData<byte>(chunk.AsSpan(0, n), (ulong)(start + offset));
+                        offset += n;
+                    }
                 }
                 done += info.ByteSize;
                 progress?.Report((double)done / total);
@@ -160,7 +170,18 @@ public sealed class ModelWeights : IDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(chunk);
+            if (chunk is not null) ArrayPool<byte>.Shared.Return(chunk);
+        }
+    }
+
+    private static void ReadExactly(Microsoft.Win32.SafeHandles.SafeFileHandle handle, Span<byte> destination, long fileOffset, string path)
+    {
+        while (!destination.IsEmpty)
+        {
+            var n = RandomAccess.Read(handle, destination, fileOffset);
+            if (n == 0) throw new EndOfStreamException($"{path} ended at byte {fileOffset} while its tensor data was read");
+            destination = destination[n..];
+            fileOffset += n;
         }
     }
 

@@ -13,6 +13,7 @@ internal static unsafe partial class GgmlNative
     /// <summary><paramref name="usage"/>: ANY 0, WEIGHTS 1, COMPUTE 2.</summary>
     [LibraryImport(BaseLibrary)] internal static partial void ggml_backend_buffer_set_usage(IntPtr buffer, int usage);
     [LibraryImport(BaseLibrary)] internal static partial void ggml_backend_buffer_clear(IntPtr buffer, byte value);
+    [LibraryImport(BaseLibrary)] [return: MarshalAs(UnmanagedType.U1)] internal static partial bool ggml_backend_buffer_is_host(IntPtr buffer);
     [LibraryImport(BaseLibrary)] internal static partial void ggml_backend_tensor_set(IntPtr tensor, void* data, nuint offset, nuint size);
     [LibraryImport(BaseLibrary)] internal static partial void ggml_backend_tensor_get(IntPtr tensor, void* data, nuint offset, nuint size);
 
