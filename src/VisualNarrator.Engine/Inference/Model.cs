@@ -17,8 +17,10 @@ namespace VisualNarrator.Engine.Inference;
 /// buffers the device plan reserves room for (null: <see cref="InferenceOptions"/> defaults).</param>
 /// <param name="FuseWeights">Stack matrices that read the same input (OPT's q, k and v) into one at load time, so one
 /// matmul does the work of three; false keeps the file's tensors as they are (the results are the same).</param>
+/// <param name="MapFile">When every weight is on the CPU, point them into a read-only memory map of the file (no copy;
+/// pages are read on first use and shared with the page cache, as llama.cpp's mmap); false reads them into memory.</param>
 public sealed record ModelLoadOptions(string Device = "cpu", int Threads = 0, GpuLayers? GpuLayers = null,
-    IReadOnlyList<string>? BackendPaths = null, InferenceOptions? Inference = null, bool FuseWeights = true);
+    IReadOnlyList<string>? BackendPaths = null, InferenceOptions? Inference = null, bool FuseWeights = true, bool MapFile = true);
 
 /// <summary>A loaded model: its file, architecture, hyperparameters, tokenizer and weights on a ggml backend.
 /// Every check against the file's contract runs in C# before native code sees the file.</summary>
@@ -114,7 +116,7 @@ public sealed class Model : IDisposable
             var backend = GgmlBackend.Create(options.Device, threads.Threads);
             try
             {
-                var weights = ModelWeights.Load(file, _ => backend, fusions, progress);
+                var weights = ModelWeights.Load(file, _ => backend, fusions, options.MapFile, progress);
                 return new Model(file, arch, hp, tokenizer, backend, null, null, null, weights) { ThreadChoice = backend.SupportsThreads ? threads : null, Prompts = prompts };
             }
             catch
@@ -139,11 +141,11 @@ public sealed class Model : IDisposable
             {
                 // Nothing fits (or 0 was asked): the plain CPU path, without a scheduler that could still place
                 // weightless ops on the device.
-                var onCpu = ModelWeights.Load(file, _ => cpu, fusions, progress);
+                var onCpu = ModelWeights.Load(file, _ => cpu, fusions, options.MapFile, progress);
                 return new Model(file, arch, hp, tokenizer, cpu, null, plan, needs, onCpu) { Prompts = prompts };
             }
             gpu = GgmlBackend.Create(device.Name);
-            var weights = ModelWeights.Load(file, name => plan.TensorOnDevice(name) ? gpu : cpu, fusions, progress);
+            var weights = ModelWeights.Load(file, name => plan.TensorOnDevice(name) ? gpu : cpu, fusions, map: false, progress);
             return new Model(file, arch, hp, tokenizer, cpu, gpu, plan, needs, weights) { ThreadChoice = threads, Prompts = prompts };
         }
         catch

@@ -9,12 +9,17 @@ public sealed class ModelWeights : IDisposable
 {
     private readonly List<(GgmlBackend Backend, GgmlContext Context, GgmlBackendBuffer Buffer)> _parts;
     private readonly Dictionary<string, GgmlTensor> _tensors;
+    private readonly MappedFile? _mapping;
 
-    private ModelWeights(List<(GgmlBackend, GgmlContext, GgmlBackendBuffer)> parts, Dictionary<string, GgmlTensor> tensors)
+    private ModelWeights(List<(GgmlBackend, GgmlContext, GgmlBackendBuffer)> parts, Dictionary<string, GgmlTensor> tensors, MappedFile? mapping)
     {
         _parts = parts;
         _tensors = tensors;
+        _mapping = mapping;
     }
+
+    /// <summary>Whether the weights point into a memory map of the file rather than into memory of their own.</summary>
+    public bool Mapped => _mapping is not null;
 
     /// <summary>Bytes of backend memory holding the weights.</summary>
     public ulong BufferBytes => _parts.Aggregate(0UL, (sum, p) => sum + p.Buffer.Size);
@@ -56,13 +61,15 @@ public sealed class ModelWeights : IDisposable
     /// <summary>As <see cref="Load(GgufFile, GgmlBackend, IProgress{double}?)"/>, with each tensor in the buffer of the
     /// backend <paramref name="placement"/> names for it (one buffer per backend).</summary>
     public static ModelWeights Load(GgufFile file, Func<string, GgmlBackend> placement, IProgress<double>? progress = null) =>
-        Load(file, placement, [], progress);
+        Load(file, placement, [], map: false, progress);
 
     /// <summary>As <see cref="Load(GgufFile, Func{string, GgmlBackend}, IProgress{double}?)"/>, also stacking the
     /// tensors of every group of <paramref name="fusions"/> whose parts all fit (see <see cref="TensorFusion"/>) into
-    /// one tensor; a fused tensor replaces its parts, whose data is read straight into its place.</summary>
+    /// one tensor; a fused tensor replaces its parts, whose data is read straight into its place. With
+    /// <paramref name="map"/> (every tensor on the CPU) the other tensors point into a read-only memory map of the file
+    /// instead of being read: no copy, pages come in on first use and are shared with the page cache.</summary>
     internal static ModelWeights Load(GgufFile file, Func<string, GgmlBackend> placement, IEnumerable<IReadOnlyList<TensorFusion>> fusions,
-        IProgress<double>? progress = null)
+        bool map = false, IProgress<double>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(placement);
         // Where each file tensor's bytes go: the tensor of that name at offset 0, or a place in a fused tensor.
@@ -84,17 +91,24 @@ public sealed class ModelWeights : IDisposable
         }
         var replaced = destination.Where(d => d.Key != d.Value.Tensor).Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
         created.RemoveAll(c => replaced.Contains(c.Name));
+        // ggml's CPU kernels need 32-byte aligned data; GGUF's default alignment gives it, a smaller one is read instead.
+        map &= file.Alignment % GgmlBackendBuffer.CpuAlignment == 0 && file.DataOffset % GgmlBackendBuffer.CpuAlignment == 0;
 
         var parts = new List<(GgmlBackend Backend, GgmlContext Context, GgmlBackendBuffer Buffer)>();
         var contexts = new Dictionary<GgmlBackend, GgmlContext>();
+        GgmlContext? mappedContext = null;
+        MappedFile? mapping = null;
         try
         {
             var tensors = new Dictionary<string, GgmlTensor>(StringComparer.Ordinal);
+            var mapped = new List<(GgmlTensor Tensor, GgufTensorInfo Info, GgmlBackend Backend)>();
             foreach (var (name, type, s) in created)
             {
                 var backend = placement(name);
-                if (!contexts.TryGetValue(backend, out var context))
-                    contexts[backend] = context = GgmlContext.Create(created.Count + 1);
+                var info = map ? file.FindTensor(name) : null;
+                GgmlContext context;
+                if (info is not null) context = mappedContext ??= GgmlContext.Create(created.Count + 1);
+                else if (!contexts.TryGetValue(backend, out context!)) contexts[backend] = context = GgmlContext.Create(created.Count + 1);
                 var t = s.Length switch
                 {
                     1 => context.NewTensor(type, s[0]),
@@ -103,16 +117,47 @@ public sealed class ModelWeights : IDisposable
                     _ => context.NewTensor(type, s[0], s[1], s[2], s[3]),
                 };
                 tensors[name] = t.SetName(name);
+                if (info is not null) mapped.Add((t, info, backend));
             }
             foreach (var (backend, context) in contexts)
                 parts.Add((backend, context, backend.AllocateTensors(context, GgmlBufferUsage.Weights)));
-            ReadData(file, tensors, destination, progress);
-            return new ModelWeights(parts, tensors);
+            if (mappedContext is not null)
+                parts.Add(PlaceMapped(file, mapping = MappedFile.Open(file.Path, file.FileLength), mappedContext, mapped));
+            var mappedNames = mapped.Select(m => m.Info.Name).ToHashSet(StringComparer.Ordinal);
+            ReadData(file, file.Tensors.Where(t => !mappedNames.Contains(t.Name)), tensors, destination, progress);
+            progress?.Report(1);
+            return new ModelWeights(parts, tensors, mapping);
         }
         catch
         {
             foreach (var p in parts) p.Buffer.Dispose();
             foreach (var c in contexts.Values) c.Dispose();
+            mappedContext?.Dispose();
+            mapping?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A CPU buffer over the mapped data section, with each tensor placed at its data in the file.</summary>
+    private static unsafe (GgmlBackend, GgmlContext, GgmlBackendBuffer) PlaceMapped(GgufFile file, MappedFile mapping, GgmlContext context,
+        List<(GgmlTensor Tensor, GgufTensorInfo Info, GgmlBackend Backend)> tensors)
+    {
+        var data = mapping.Pointer + file.DataOffset;
+        var buffer = GgmlBackendBuffer.OverHostMemory(data, (ulong)(file.FileLength - file.DataOffset));
+        try
+        {
+            buffer.Usage = GgmlBufferUsage.Weights;
+            foreach (var (tensor, info, _) in tensors)
+            {
+                if ((long)tensor.Nbytes != info.ByteSize)
+                    throw new InvalidOperationException($"ggml sizes '{info.Name}' at {tensor.Nbytes} bytes, the file at {info.ByteSize}");
+                buffer.Place(tensor, data + info.RelativeOffset);
+            }
+            return (tensors[0].Backend, context, buffer);
+        }
+        catch
+        {
+            buffer.Dispose();
             throw;
         }
     }
@@ -132,7 +177,7 @@ public sealed class ModelWeights : IDisposable
 
     /// <summary>Reads every tensor's bytes from the file: straight into the tensor's memory where the CPU can address
     /// it (one copy, by the kernel), through a 4 MiB staging buffer and ggml_backend_tensor_set on a device.</summary>
-    private static void ReadData(GgufFile file, Dictionary<string, GgmlTensor> tensors,
+    private static void ReadData(GgufFile file, IEnumerable<GgufTensorInfo> toRead, Dictionary<string, GgmlTensor> tensors,
         Dictionary<string, (string Tensor, long Offset)> destination, IProgress<double>? progress)
     {
         using var handle = File.OpenHandle(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
@@ -141,8 +186,9 @@ public sealed class ModelWeights : IDisposable
         byte[]? chunk = null;
         try
         {
-            long total = file.Tensors.Sum(t => t.ByteSize), done = 0;
-            foreach (var info in file.Tensors.OrderBy(t => t.FileOffset))
+            var infos = toRead.OrderBy(t => t.FileOffset).ToList();
+            long total = infos.Sum(t => t.ByteSize), done = 0;
+            foreach (var info in infos)
             {
                 var (name, start) = destination[info.Name];
                 var tensor = tensors[name];
@@ -193,5 +239,6 @@ public sealed class ModelWeights : IDisposable
             buffer.Dispose();
             context.Dispose();
         }
+        _mapping?.Dispose();
     }
 }

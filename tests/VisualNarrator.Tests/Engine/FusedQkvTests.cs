@@ -65,42 +65,7 @@ public sealed class FusedQkvTests(TestModels models) : IClassFixture<TestModels>
         Assert.NotNull(model.Weights.TryGet("blk.2.attn_q.bias"));
     }
 
-    [Theory]
-    [InlineData("f32")]
-    [InlineData("q4_k_m")]
-    public void LoadedWeights_HoldTheFilesBytes_FusedOnesAsQThenKThenV(string type)
-    {
-        var path = ModelFile("pre-ln", type);
-        var file = GgufFile.Open(path);
-        using var model = Model.Load(path);
-        byte[] Bytes(string name)
-        {
-            var info = file.FindTensor(name)!;
-            var bytes = new byte[info.ByteSize];
-            file.ReadTensorData(info, bytes);
-            return bytes;
-        }
-        var compared = 0;
-        foreach (var info in file.Tensors)
-        {
-            var fusedName = info.Name.Replace(".attn_q.", ".attn_qkv.", StringComparison.Ordinal);
-            if (model.Weights.TryGet(info.Name) is { } tensor)
-            {
-                Assert.Equal(Bytes(info.Name), tensor.ToArray<byte>());
-                compared++;
-            }
-            else if (fusedName != info.Name)
-            {
-                var expected = Bytes(info.Name).Concat(Bytes(info.Name.Replace(".attn_q.", ".attn_k.", StringComparison.Ordinal)))
-                    .Concat(Bytes(info.Name.Replace(".attn_q.", ".attn_v.", StringComparison.Ordinal))).ToArray();
-                Assert.Equal(expected, model.Weights[fusedName].ToArray<byte>());
-                compared += 3;
-            }
-        }
-        Assert.Equal(file.Tensors.Count, compared);
-    }
-
-    private string ModelFile(string layout, string type)
+    internal static string ModelFile(TestModels models, string layout, string type)
     {
         var hp = layout == "pre-ln" ? TestModels.Wider : TestModels.TinyPostLnProjected;
         var source = models.Get("opt", hp, tied: false);
@@ -110,8 +75,10 @@ public sealed class FusedQkvTests(TestModels models) : IClassFixture<TestModels>
         return quantized;
     }
 
+    private string ModelFile(string layout, string type) => ModelFile(models, layout, type);
+
     /// <summary>A prompt batch with every row's logits, then four greedy steps of the last row.</summary>
-    private static List<float[]> Run(Model model, bool flash)
+    internal static List<float[]> Run(Model model, bool flash)
     {
         using var ctx = new InferenceContext(model, new InferenceOptions(ContextSize: 64, CacheType: KvCacheType.F32, FlashAttention: flash));
         var batch = new DecodeBatch();
