@@ -15,8 +15,12 @@ namespace VisualNarrator.Engine.Inference;
 /// <param name="BackendPaths">ggml backend libraries to load first (e.g. libggml-vulkan.so), besides GGML_BACKEND_PATH.</param>
 /// <param name="Inference">The settings of the context that will run the model, which size the KV cache and compute
 /// buffers the device plan reserves room for (null: <see cref="InferenceOptions"/> defaults).</param>
+/// <param name="FuseWeights">Stack matrices that read the same input (OPT's q, k and v) into one at load time, so one
+/// matmul does the work of three; false keeps the file's tensors as they are (the results are the same).</param>
+/// <param name="MapFile">When every weight is on the CPU, point them into a read-only memory map of the file (no copy;
+/// pages are read on first use and shared with the page cache, as llama.cpp's mmap); false reads them into memory.</param>
 public sealed record ModelLoadOptions(string Device = "cpu", int Threads = 0, GpuLayers? GpuLayers = null,
-    IReadOnlyList<string>? BackendPaths = null, InferenceOptions? Inference = null);
+    IReadOnlyList<string>? BackendPaths = null, InferenceOptions? Inference = null, bool FuseWeights = true, bool MapFile = true);
 
 /// <summary>A loaded model: its file, architecture, hyperparameters, tokenizer and weights on a ggml backend.
 /// Every check against the file's contract runs in C# before native code sees the file.</summary>
@@ -101,6 +105,7 @@ public sealed class Model : IDisposable
             throw new ModelLoadException(path, $"the tokenizer has {tokenizer.VocabularySize} tokens but token_embd.weight has {hp.VocabSize} rows");
 
         var prompts = PromptFormat.Read(file, path);
+        var fusions = options.FuseWeights ? arch.Fusions(hp).ToList() : [];
         foreach (var library in options.BackendPaths ?? []) GgmlBackends.Load(library);
         var threads = ThreadPolicy.Choose(options.Threads, file.Tensors.Sum(t => t.ByteSize), ThreadPolicy.PhysicalCores());
         var device = GgmlDevice.Find(options.Device);
@@ -111,7 +116,7 @@ public sealed class Model : IDisposable
             var backend = GgmlBackend.Create(options.Device, threads.Threads);
             try
             {
-                var weights = ModelWeights.Load(file, backend, progress);
+                var weights = ModelWeights.Load(file, _ => backend, fusions, options.MapFile, progress);
                 return new Model(file, arch, hp, tokenizer, backend, null, null, null, weights) { ThreadChoice = backend.SupportsThreads ? threads : null, Prompts = prompts };
             }
             catch
@@ -136,11 +141,11 @@ public sealed class Model : IDisposable
             {
                 // Nothing fits (or 0 was asked): the plain CPU path, without a scheduler that could still place
                 // weightless ops on the device.
-                var onCpu = ModelWeights.Load(file, cpu, progress);
+                var onCpu = ModelWeights.Load(file, _ => cpu, fusions, options.MapFile, progress);
                 return new Model(file, arch, hp, tokenizer, cpu, null, plan, needs, onCpu) { Prompts = prompts };
             }
             gpu = GgmlBackend.Create(device.Name);
-            var weights = ModelWeights.Load(file, name => plan.TensorOnDevice(name) ? gpu : cpu, progress);
+            var weights = ModelWeights.Load(file, name => plan.TensorOnDevice(name) ? gpu : cpu, fusions, map: false, progress);
             return new Model(file, arch, hp, tokenizer, cpu, gpu, plan, needs, weights) { ThreadChoice = threads, Prompts = prompts };
         }
         catch

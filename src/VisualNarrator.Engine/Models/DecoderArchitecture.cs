@@ -16,6 +16,10 @@ public abstract class DecoderArchitecture
     /// <summary>Builds the forward pass of one batch and returns its logits [n_vocab, n_outputs].</summary>
     internal abstract GgmlTensor Build(GraphBuilder b);
 
+    /// <summary>Tensors the loader may concatenate into one at load time, in groups applied all or nothing (none by
+    /// default). The graph looks for the fused tensor and falls back to the parts where a group was not fused.</summary>
+    internal virtual IEnumerable<IReadOnlyList<TensorFusion>> Fusions(ModelHyperparameters hp) => [];
+
     /// <summary>The architectures this engine runs.</summary>
     public static IReadOnlyList<DecoderArchitecture> Supported { get; } = [new Opt(), new Gpt2()];
 
@@ -65,3 +69,10 @@ public abstract class DecoderArchitecture
         yield return new TensorSpec(TensorNames.Output, [tok, hp.VocabSize], Required: false);
     }
 }
+
+/// <summary>A tensor the loader makes by stacking <paramref name="Parts"/> along their outer dimension (their rows, for
+/// a matrix {in, out}: the result is {in, sum of outs}, the parts' rows in order), each part read from the file straight
+/// into its place. Applies only when every part is present with the same type and the same row length.</summary>
+/// <param name="Name">The fused tensor's name.</param>
+/// <param name="Parts">The file's tensors, in the order their rows are stacked.</param>
+internal sealed record TensorFusion(string Name, IReadOnlyList<string> Parts);

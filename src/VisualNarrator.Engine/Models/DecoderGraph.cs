@@ -115,8 +115,18 @@ internal sealed class GraphBuilder
         return Cb(y, name, layer);
     }
 
+    /// <summary>q, k and v of layer <paramref name="layer"/>, each [n_embd, n_tokens]: one matmul with the fused
+    /// attn_qkv (from the file, or stacked at load) split into three, or three matmuls where the layer has separate
+    /// attn_q, attn_k and attn_v.</summary>
+    public (GgmlTensor Q, GgmlTensor K, GgmlTensor V) QkvProjections(GgmlTensor x, int layer)
+    {
+        if (_w.TryGet(TensorNames.Tn(ModelTensor.AttnQkv, TensorNames.WeightSuffix, layer)) is not null)
+            return SplitQkv(Linear(x, ModelTensor.AttnQkv, layer, "wqkv"), layer);
+        return (Linear(x, ModelTensor.AttnQ, layer, "Qcur"), Linear(x, ModelTensor.AttnK, layer, "Kcur"), Linear(x, ModelTensor.AttnV, layer, "Vcur"));
+    }
+
     /// <summary>Splits a fused [3 n_embd, n_tokens] projection into contiguous q, k, v.</summary>
-    public (GgmlTensor Q, GgmlTensor K, GgmlTensor V) SplitQkv(GgmlTensor qkv, int layer)
+    private (GgmlTensor Q, GgmlTensor K, GgmlTensor V) SplitQkv(GgmlTensor qkv, int layer)
     {
         var embd = qkv.Ne(0) / 3;
         var tokens = qkv.Ne(1);
@@ -168,8 +178,16 @@ internal sealed class GraphBuilder
         return Linear(act, ModelTensor.FfnDown, layer, "ffn_out");
     }
 
-    /// <summary>Keeps only the tokens that produce logits (all when the batch wants every row).</summary>
-    public GgmlTensor OutputRows(GgmlTensor x) => Io.OutputRows is { } rows ? Cb(_ctx.GetRows(x, rows), "out_rows") : x;
+    /// <summary>In the last layer, keeps only the tokens that produce logits, of both the attention result (before its
+    /// output projection) and the residual stream; other layers and batches that want every row pass through. Every
+    /// later step works on each token alone, so the rows that stay are computed exactly as before while the output
+    /// projection, the FFN, the final norm and the LM head skip the rest (llama.cpp's <c>inp_out_ids</c>; k and v were
+    /// already written to the cache for every token).</summary>
+    public (GgmlTensor Attention, GgmlTensor Residual) OutputRows(int layer, GgmlTensor attention, GgmlTensor residual)
+    {
+        if (layer != Hp.BlockCount - 1 || Io.OutputRows is not { } rows) return (attention, residual);
+        return (Cb(_ctx.GetRows(attention, rows), "kqv_out_rows", layer), Cb(_ctx.GetRows(residual, rows), "inp_out_rows", layer));
+    }
 
     /// <summary>The LM head: output.weight, or token_embd.weight when tied; [n_vocab, n_outputs].</summary>
     public GgmlTensor LmHead(GgmlTensor x) =>

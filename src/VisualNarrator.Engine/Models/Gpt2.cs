@@ -17,7 +17,8 @@ public sealed class Gpt2 : DecoderArchitecture
     public override IEnumerable<TensorSpec> Tensors(ModelHyperparameters hp) =>
         SharedTensors(hp, i => Linear(ModelTensor.AttnQkv, i, hp.EmbeddingLength, 3L * hp.EmbeddingLength));
 
-    /// <summary>x = tok + pos; per layer x += out(attn(LN(x))), x += ffn_down(gelu(ffn_up(LN(x)))); LN; LM head.</summary>
+    /// <summary>x = tok + pos; per layer x += out(attn(LN(x))), x += ffn_down(gelu(ffn_up(LN(x)))); LN; LM head. The last layer
+    /// continues after attention with only the tokens that produce logits.</summary>
     internal override GgmlTensor Build(GraphBuilder b)
     {
         var hp = b.Hp;
@@ -25,15 +26,15 @@ public sealed class Gpt2 : DecoderArchitecture
         for (var il = 0; il < hp.BlockCount; il++)
         {
             var cur = b.Norm(x, ModelTensor.AttnNorm, il, "attn_norm");
-            var (q, k, v) = b.SplitQkv(b.Linear(cur, ModelTensor.AttnQkv, il, "wqkv"), il);
-            cur = b.Linear(b.Attention(q, k, v, il), ModelTensor.AttnOutput, il, "attn_out");
+            var (q, k, v) = b.QkvProjections(cur, il);
+            (cur, x) = b.OutputRows(il, b.Attention(q, k, v, il), x);
+            cur = b.Linear(cur, ModelTensor.AttnOutput, il, "attn_out");
             x = b.Cb(b.Add(x, cur), "ffn_inp", il);
 
             cur = b.Norm(x, ModelTensor.FfnNorm, il, "ffn_norm");
             cur = b.Ffn(cur, FfnActivation.Gelu, il);
             x = b.Cb(b.Add(x, cur), "l_out", il);
         }
-        x = b.OutputRows(x);
         x = b.Norm(x, ModelTensor.OutputNorm, -1, "result_norm");
         return b.LmHead(x);
     }

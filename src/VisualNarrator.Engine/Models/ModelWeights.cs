@@ -9,12 +9,17 @@ public sealed class ModelWeights : IDisposable
 {
     private readonly List<(GgmlBackend Backend, GgmlContext Context, GgmlBackendBuffer Buffer)> _parts;
     private readonly Dictionary<string, GgmlTensor> _tensors;
+    private readonly MappedFile? _mapping;
 
-    private ModelWeights(List<(GgmlBackend, GgmlContext, GgmlBackendBuffer)> parts, Dictionary<string, GgmlTensor> tensors)
+    private ModelWeights(List<(GgmlBackend, GgmlContext, GgmlBackendBuffer)> parts, Dictionary<string, GgmlTensor> tensors, MappedFile? mapping)
     {
         _parts = parts;
         _tensors = tensors;
+        _mapping = mapping;
     }
+
+    /// <summary>Whether the weights point into a memory map of the file rather than into memory of their own.</summary>
+    public bool Mapped => _mapping is not null;
 
     /// <summary>Bytes of backend memory holding the weights.</summary>
     public ulong BufferBytes => _parts.Aggregate(0UL, (sum, p) => sum + p.Buffer.Size);
@@ -55,63 +60,155 @@ public sealed class ModelWeights : IDisposable
 
     /// <summary>As <see cref="Load(GgufFile, GgmlBackend, IProgress{double}?)"/>, with each tensor in the buffer of the
     /// backend <paramref name="placement"/> names for it (one buffer per backend).</summary>
-    public static ModelWeights Load(GgufFile file, Func<string, GgmlBackend> placement, IProgress<double>? progress = null)
+    public static ModelWeights Load(GgufFile file, Func<string, GgmlBackend> placement, IProgress<double>? progress = null) =>
+        Load(file, placement, [], map: false, progress);
+
+    /// <summary>As <see cref="Load(GgufFile, Func{string, GgmlBackend}, IProgress{double}?)"/>, also stacking the
+    /// tensors of every group of <paramref name="fusions"/> whose parts all fit (see <see cref="TensorFusion"/>) into
+    /// one tensor; a fused tensor replaces its parts, whose data is read straight into its place. With
+    /// <paramref name="map"/> (every tensor on the CPU) the other tensors point into a read-only memory map of the file
+    /// instead of being read: no copy, pages come in on first use and are shared with the page cache.</summary>
+    internal static ModelWeights Load(GgufFile file, Func<string, GgmlBackend> placement, IEnumerable<IReadOnlyList<TensorFusion>> fusions,
+        bool map = false, IProgress<double>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(placement);
+        // Where each file tensor's bytes go: the tensor of that name at offset 0, or a place in a fused tensor.
+        var destination = file.Tensors.ToDictionary(t => t.Name, t => (Tensor: t.Name, Offset: 0L), StringComparer.Ordinal);
+        var created = file.Tensors.Select(t => (t.Name, t.Type, Shape: t.Shape.ToArray())).ToList();
+        foreach (var group in fusions)
+        {
+            if (!group.All(f => Stacked(file, f) is not null)) continue;
+            foreach (var fusion in group)
+            {
+                created.Add((fusion.Name, file.FindTensor(fusion.Parts[0])!.Type, Stacked(file, fusion)!));
+                var offset = 0L;
+                foreach (var part in fusion.Parts)
+                {
+                    destination[part] = (fusion.Name, offset);
+                    offset += file.FindTensor(part)!.ByteSize;
+                }
+            }
+        }
+        var replaced = destination.Where(d => d.Key != d.Value.Tensor).Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
+        created.RemoveAll(c => replaced.Contains(c.Name));
+        // ggml's CPU kernels need 32-byte aligned data; GGUF's default alignment gives it, a smaller one is read instead.
+        map &= file.Alignment % GgmlBackendBuffer.CpuAlignment == 0 && file.DataOffset % GgmlBackendBuffer.CpuAlignment == 0;
+
         var parts = new List<(GgmlBackend Backend, GgmlContext Context, GgmlBackendBuffer Buffer)>();
         var contexts = new Dictionary<GgmlBackend, GgmlContext>();
+        GgmlContext? mappedContext = null;
+        MappedFile? mapping = null;
         try
         {
             var tensors = new Dictionary<string, GgmlTensor>(StringComparer.Ordinal);
-            foreach (var info in file.Tensors)
+            var mapped = new List<(GgmlTensor Tensor, GgufTensorInfo Info, GgmlBackend Backend)>();
+            foreach (var (name, type, s) in created)
             {
-                var backend = placement(info.Name);
-                if (!contexts.TryGetValue(backend, out var context))
-                    contexts[backend] = context = GgmlContext.Create(file.Tensors.Count + 1);
-                var s = info.Shape;
+                var backend = placement(name);
+                var info = map ? file.FindTensor(name) : null;
+                GgmlContext context;
+                if (info is not null) context = mappedContext ??= GgmlContext.Create(created.Count + 1);
+                else if (!contexts.TryGetValue(backend, out context!)) contexts[backend] = context = GgmlContext.Create(created.Count + 1);
                 var t = s.Length switch
                 {
-                    1 => context.NewTensor(info.Type, s[0]),
-                    2 => context.NewTensor(info.Type, s[0], s[1]),
-                    3 => context.NewTensor(info.Type, s[0], s[1], s[2]),
-                    _ => context.NewTensor(info.Type, s[0], s[1], s[2], s[3]),
+                    1 => context.NewTensor(type, s[0]),
+                    2 => context.NewTensor(type, s[0], s[1]),
+                    3 => context.NewTensor(type, s[0], s[1], s[2]),
+                    _ => context.NewTensor(type, s[0], s[1], s[2], s[3]),
                 };
-                tensors[info.Name] = t.SetName(info.Name);
+                tensors[name] = t.SetName(name);
+                if (info is not null) mapped.Add((t, info, backend));
             }
             foreach (var (backend, context) in contexts)
                 parts.Add((backend, context, backend.AllocateTensors(context, GgmlBufferUsage.Weights)));
-            ReadData(file, tensors, progress);
-            return new ModelWeights(parts, tensors);
+            if (mappedContext is not null)
+                parts.Add(PlaceMapped(file, mapping = MappedFile.Open(file.Path, file.FileLength), mappedContext, mapped));
+            var mappedNames = mapped.Select(m => m.Info.Name).ToHashSet(StringComparer.Ordinal);
+            ReadData(file, file.Tensors.Where(t => !mappedNames.Contains(t.Name)), tensors, destination, progress);
+            progress?.Report(1);
+            return new ModelWeights(parts, tensors, mapping);
         }
         catch
         {
             foreach (var p in parts) p.Buffer.Dispose();
             foreach (var c in contexts.Values) c.Dispose();
+            mappedContext?.Dispose();
+            mapping?.Dispose();
             throw;
         }
     }
 
-    private static void ReadData(GgufFile file, Dictionary<string, GgmlTensor> tensors, IProgress<double>? progress)
+    /// <summary>A CPU buffer over the mapped data section, with each tensor placed at its data in the file.</summary>
+    private static unsafe (GgmlBackend, GgmlContext, GgmlBackendBuffer) PlaceMapped(GgufFile file, MappedFile mapping, GgmlContext context,
+        List<(GgmlTensor Tensor, GgufTensorInfo Info, GgmlBackend Backend)> tensors)
     {
-        using var stream = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        if (stream.Length != file.FileLength)
-            throw new IOException($"{file.Path} changed size since its metadata was read");
-        var chunk = ArrayPool<byte>.Shared.Rent(4 << 20);
+        var data = mapping.Pointer + file.DataOffset;
+        var buffer = GgmlBackendBuffer.OverHostMemory(data, (ulong)(file.FileLength - file.DataOffset));
         try
         {
-            long total = file.Tensors.Sum(t => t.ByteSize), done = 0;
-            foreach (var info in file.Tensors.OrderBy(t => t.FileOffset))
+            buffer.Usage = GgmlBufferUsage.Weights;
+            foreach (var (tensor, info, _) in tensors)
             {
-                var tensor = tensors[info.Name];
                 if ((long)tensor.Nbytes != info.ByteSize)
                     throw new InvalidOperationException($"ggml sizes '{info.Name}' at {tensor.Nbytes} bytes, the file at {info.ByteSize}");
-                stream.Position = info.FileOffset;
-                for (long offset = 0; offset < info.ByteSize;)
+                buffer.Place(tensor, data + info.RelativeOffset);
+            }
+            return (tensors[0].Backend, context, buffer);
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The shape of <paramref name="fusion"/>'s result, or null when its parts cannot be stacked: one is
+    /// missing, their types or row lengths differ, they are not all vectors or all matrices, or the name is taken.</summary>
+    private static long[]? Stacked(GgufFile file, TensorFusion fusion)
+    {
+        if (file.FindTensor(fusion.Name) is not null || fusion.Parts.Count == 0) return null;
+        var infos = fusion.Parts.Select(file.FindTensor).ToList();
+        if (infos.Any(i => i is null)) return null;
+        var first = infos[0]!;
+        if (first.Shape.Length is not (1 or 2)) return null;
+        if (infos.Any(i => i!.Type != first.Type || i.Shape.Length != first.Shape.Length || i.Shape[0] != first.Shape[0])) return null;
+        return first.Shape.Length == 1 ? [infos.Sum(i => i!.Shape[0])] : [first.Shape[0], infos.Sum(i => i!.Shape[1])];
+    }
+
+    /// <summary>Reads every tensor's bytes from the file: straight into the tensor's memory where the CPU can address
+    /// it (one copy, by the kernel), through a 4 MiB staging buffer and ggml_backend_tensor_set on a device.</summary>
+    private static void ReadData(GgufFile file, IEnumerable<GgufTensorInfo> toRead, Dictionary<string, GgmlTensor> tensors,
+        Dictionary<string, (string Tensor, long Offset)> destination, IProgress<double>? progress)
+    {
+        using var handle = File.OpenHandle(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        if (RandomAccess.GetLength(handle) != file.FileLength)
+            throw new IOException($"{file.Path} changed size since its metadata was read");
+        byte[]? chunk = null;
+        try
+        {
+            var infos = toRead.OrderBy(t => t.FileOffset).ToList();
+            long total = infos.Sum(t => t.ByteSize), done = 0;
+            foreach (var info in infos)
+            {
+                var (name, start) = destination[info.Name];
+                var tensor = tensors[name];
+                if ((long)tensor.Nbytes < start + info.ByteSize || (name == info.Name && (long)tensor.Nbytes != info.ByteSize))
+                    throw new InvalidOperationException($"ggml sizes '{name}' at {tensor.Nbytes} bytes, the file's '{info.Name}' needs {info.ByteSize} at {start}");
+                var host = tensor.HostData;
+                if (!host.IsEmpty)
                 {
-                    var n = (int)Math.Min(chunk.Length, info.ByteSize - offset);
-                    stream.ReadExactly(chunk, 0, n);
-                    tensor.SetData<byte>(chunk.AsSpan(0, n), (ulong)offset);
-                    offset += n;
+                    ReadExactly(handle, host.Slice((int)start, (int)info.ByteSize), info.FileOffset, file.Path);
+                }
+                else
+                {
+                    chunk ??= ArrayPool<byte>.Shared.Rent(4 << 20);
+                    for (long offset = 0; offset < info.ByteSize;)
+                    {
+                        var n = (int)Math.Min(chunk.Length, info.ByteSize - offset);
+                        ReadExactly(handle, chunk.AsSpan(0, n), info.FileOffset + offset, file.Path);
+                        tensor.SetData<byte>(chunk.AsSpan(0, n), (ulong)(start + offset));
+                        offset += n;
+                    }
                 }
                 done += info.ByteSize;
                 progress?.Report((double)done / total);
@@ -119,7 +216,18 @@ public sealed class ModelWeights : IDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(chunk);
+            if (chunk is not null) ArrayPool<byte>.Shared.Return(chunk);
+        }
+    }
+
+    private static void ReadExactly(Microsoft.Win32.SafeHandles.SafeFileHandle handle, Span<byte> destination, long fileOffset, string path)
+    {
+        while (!destination.IsEmpty)
+        {
+            var n = RandomAccess.Read(handle, destination, fileOffset);
+            if (n == 0) throw new EndOfStreamException($"{path} ended at byte {fileOffset} while its tensor data was read");
+            destination = destination[n..];
+            fileOffset += n;
         }
     }
 
@@ -131,5 +239,6 @@ public sealed class ModelWeights : IDisposable
             buffer.Dispose();
             context.Dispose();
         }
+        _mapping?.Dispose();
     }
 }

@@ -25,8 +25,22 @@ public sealed class Opt : DecoderArchitecture
             .Concat(Linear(ModelTensor.AttnK, i, hp.EmbeddingLength, hp.EmbeddingLength))
             .Concat(Linear(ModelTensor.AttnV, i, hp.EmbeddingLength, hp.EmbeddingLength)));
 
+    /// <summary>q, k and v of a layer read the same input: stacked into one {n_embd, 3 n_embd} matrix (and one bias)
+    /// they take one matmul instead of three, as gpt2's attn_qkv. Layers whose three matrices differ in type (q4_k_m
+    /// gives some attn_v more bits) keep them apart.</summary>
+    internal override IEnumerable<IReadOnlyList<TensorFusion>> Fusions(ModelHyperparameters hp)
+    {
+        for (var il = 0; il < hp.BlockCount; il++)
+        {
+            TensorFusion Stack(string suffix) => new(TensorNames.Tn(ModelTensor.AttnQkv, suffix, il),
+                [.. new[] { ModelTensor.AttnQ, ModelTensor.AttnK, ModelTensor.AttnV }.Select(t => TensorNames.Tn(t, suffix, il))]);
+            yield return [Stack(TensorNames.WeightSuffix), Stack(TensorNames.BiasSuffix)];
+        }
+    }
+
     /// <summary>x = proj_in(tok) + pos; per layer, pre-LN: x += out(attn(LN(x))), x += fc2(relu(fc1(LN(x))));
-    /// post-LN: x = LN(x + out(attn(x))), x = LN(x + fc2(relu(fc1(x)))); then LN (pre-LN only), proj_out, LM head.</summary>
+    /// post-LN: x = LN(x + out(attn(x))), x = LN(x + fc2(relu(fc1(x)))); then LN (pre-LN only), proj_out, LM head. The last
+    /// layer continues after attention with only the tokens that produce logits.</summary>
     internal override GgmlTensor Build(GraphBuilder b)
     {
         var hp = b.Hp;
@@ -37,10 +51,9 @@ public sealed class Opt : DecoderArchitecture
         for (var il = 0; il < hp.BlockCount; il++)
         {
             var cur = preLn ? b.Norm(x, ModelTensor.AttnNorm, il, "attn_norm") : x;
-            var q = b.Linear(cur, ModelTensor.AttnQ, il, "Qcur");
-            var k = b.Linear(cur, ModelTensor.AttnK, il, "Kcur");
-            var v = b.Linear(cur, ModelTensor.AttnV, il, "Vcur");
-            cur = b.Linear(b.Attention(q, k, v, il), ModelTensor.AttnOutput, il, "attn_out");
+            var (q, k, v) = b.QkvProjections(cur, il);
+            (cur, x) = b.OutputRows(il, b.Attention(q, k, v, il), x);
+            cur = b.Linear(cur, ModelTensor.AttnOutput, il, "attn_out");
             x = b.Cb(b.Add(x, cur), "ffn_inp", il);
             if (!preLn) x = b.Norm(x, ModelTensor.AttnNorm, il, "attn_norm");
 
@@ -49,7 +62,6 @@ public sealed class Opt : DecoderArchitecture
             x = b.Cb(b.Add(x, cur), "l_out", il);
             if (!preLn) x = b.Norm(x, ModelTensor.FfnNorm, il, "ffn_norm");
         }
-        x = b.OutputRows(x);
         if (preLn) x = b.Norm(x, ModelTensor.OutputNorm, -1, "result_norm");
         if (hp.HasProjection) x = b.Linear(x, ModelTensor.ProjOut, -1, "result_proj", bias: false);
         return b.LmHead(x);

@@ -157,6 +157,35 @@ public sealed class GgmlBackendBuffer : IDisposable
 
     internal GgmlBackendBuffer(IntPtr handle) => this.handle = handle;
 
+    /// <summary>Alignment ggml's CPU buffers need (TENSOR_ALIGNMENT).</summary>
+    internal const int CpuAlignment = 32;
+
+    /// <summary>A CPU buffer over <paramref name="size"/> bytes at <paramref name="pointer"/>, memory the caller owns
+    /// and keeps alive longer than the buffer (disposing the buffer does not free it).</summary>
+    /// <exception cref="ArgumentException">The pointer is not <see cref="CpuAlignment"/>-byte aligned.</exception>
+    internal static unsafe GgmlBackendBuffer OverHostMemory(byte* pointer, ulong size)
+    {
+        // ggml asserts the alignment, which would end the process.
+        if ((nuint)pointer % CpuAlignment != 0)
+            throw new ArgumentException($"host memory at 0x{(nuint)pointer:x} is not {CpuAlignment}-byte aligned", nameof(pointer));
+        GgmlLibrary.EnsureLoaded();
+        var buffer = GgmlNative.ggml_backend_cpu_buffer_from_ptr(pointer, (nuint)size);
+        if (buffer == IntPtr.Zero) throw new InvalidOperationException("ggml could not make a CPU buffer over host memory");
+        return new GgmlBackendBuffer(buffer);
+    }
+
+    /// <summary>Places <paramref name="tensor"/> (of a no_alloc context, not yet allocated) at <paramref name="address"/>
+    /// inside this buffer.</summary>
+    internal unsafe void Place(GgmlTensor tensor, byte* address)
+    {
+        // ggml asserts all of these, which would end the process.
+        var start = (byte*)GgmlNative.ggml_backend_buffer_get_base(Handle);
+        if (tensor.IsAllocated || address < start || address + tensor.Nbytes > start + Size)
+            throw new ArgumentException($"tensor '{tensor.Name}' ({tensor.Nbytes} bytes) is allocated already or does not fit at offset {address - start} of a {Size}-byte buffer");
+        var status = GgmlNative.ggml_backend_tensor_alloc(Handle, tensor.Handle, address);
+        if (status != 0) throw new InvalidOperationException($"ggml could not place tensor '{tensor.Name}' in its buffer (status {status})");
+    }
+
     /// <summary>The native <c>ggml_backend_buffer_t</c>.</summary>
     internal IntPtr Handle
     {

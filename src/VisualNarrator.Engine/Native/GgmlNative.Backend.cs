@@ -13,6 +13,11 @@ internal static unsafe partial class GgmlNative
     /// <summary><paramref name="usage"/>: ANY 0, WEIGHTS 1, COMPUTE 2.</summary>
     [LibraryImport(BaseLibrary)] internal static partial void ggml_backend_buffer_set_usage(IntPtr buffer, int usage);
     [LibraryImport(BaseLibrary)] internal static partial void ggml_backend_buffer_clear(IntPtr buffer, byte value);
+    [LibraryImport(BaseLibrary)] [return: MarshalAs(UnmanagedType.U1)] internal static partial bool ggml_backend_buffer_is_host(IntPtr buffer);
+    [LibraryImport(BaseLibrary)] internal static partial IntPtr ggml_backend_buffer_get_base(IntPtr buffer);
+    /// <summary>Places a tensor of a no_alloc context at <paramref name="addr"/> inside <paramref name="buffer"/>;
+    /// returns enum ggml_status (SUCCESS 0).</summary>
+    [LibraryImport(BaseLibrary)] internal static partial int ggml_backend_tensor_alloc(IntPtr buffer, IntPtr tensor, void* addr);
     [LibraryImport(BaseLibrary)] internal static partial void ggml_backend_tensor_set(IntPtr tensor, void* data, nuint offset, nuint size);
     [LibraryImport(BaseLibrary)] internal static partial void ggml_backend_tensor_get(IntPtr tensor, void* data, nuint offset, nuint size);
 
@@ -52,5 +57,8 @@ internal static unsafe partial class GgmlNative
 
     // ---- CPU backend (libggml-cpu) ----
     [LibraryImport(CpuLibrary)] internal static partial void ggml_backend_cpu_set_n_threads(IntPtr backend, int threads);
+    /// <summary>A CPU buffer over memory the caller owns (freeing the buffer leaves it alone); <paramref name="ptr"/>
+    /// must be 32-byte aligned (ggml asserts it).</summary>
+    [LibraryImport(CpuLibrary)] internal static partial IntPtr ggml_backend_cpu_buffer_from_ptr(void* ptr, nuint size);
     [LibraryImport(CpuLibrary)] [return: MarshalAs(UnmanagedType.U1)] internal static partial bool ggml_backend_is_cpu(IntPtr backend);
 }

@@ -23,4 +23,9 @@ internal static unsafe partial class GgmlNative
     // ---- quantization ----
     [LibraryImport(BaseLibrary)] internal static partial nuint ggml_quantize_chunk(uint type, float* src, void* dst, long start, long nrows, long nPerRow, float* imatrix);
     [LibraryImport(BaseLibrary)] [return: MarshalAs(UnmanagedType.U1)] internal static partial bool ggml_quantize_requires_imatrix(uint type);
+
+    // ---- row conversion (libggml-cpu: SIMD, e.g. F16C; its scalar tails read tables that ggml_cpu_init fills) ----
+    [LibraryImport(CpuLibrary)] internal static partial void ggml_cpu_init();
+    [LibraryImport(CpuLibrary)] internal static partial void ggml_cpu_fp16_to_fp32(ushort* x, float* y, long n);
+    [LibraryImport(CpuLibrary)] internal static partial void ggml_cpu_bf16_to_fp32(ushort* x, float* y, long n);
 }

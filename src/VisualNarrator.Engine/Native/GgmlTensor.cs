@@ -63,6 +63,19 @@ public readonly unsafe struct GgmlTensor : IEquatable<GgmlTensor>
     /// <summary>Whether the tensor has data memory in a backend buffer (weights allocated, or graph allocated).</summary>
     public bool IsAllocated => Field<IntPtr>(DataOffset) != IntPtr.Zero && Field<IntPtr>(BufferOffset) != IntPtr.Zero;
 
+    /// <summary>The tensor's data as ordinary process memory, when its buffer is one the CPU can address (the CPU
+    /// backend's); an empty span otherwise (a device's memory, or not allocated). Valid while the buffer lives.</summary>
+    internal unsafe Span<byte> HostData
+    {
+        get
+        {
+            var buffer = Field<IntPtr>(BufferOffset);
+            var data = Field<IntPtr>(DataOffset);
+            if (buffer == IntPtr.Zero || data == IntPtr.Zero || !GgmlNative.ggml_backend_buffer_is_host(buffer)) return [];
+            return new Span<byte>((void*)data, checked((int)Nbytes));
+        }
+    }
+
     /// <summary>Sets the name (longer names are truncated by ggml) and returns this tensor.</summary>
     public GgmlTensor SetName(string name)
     {

@@ -55,8 +55,9 @@ public sealed record QuantizeOptions(int Threads = 0);
 /// Converts an F32/F16/BF16 GGUF model of a supported architecture to a smaller GGUF (f16, q8_0, q6_k, q5_k_m, q4_k_m,
 /// q4_0) with llama.cpp's per-tensor mix (<see cref="QuantizationMix"/>). The input is validated against its
 /// architecture and every tensor's type is decided before a byte is written; tensors are then converted one at a time
-/// (rows in parallel through ggml_quantize_chunk) and streamed into a temp file that is renamed over the output only
-/// when complete. All metadata is copied; <c>general.file_type</c> is set to the preset's llama_ftype and
+/// (chunks of rows in parallel: F16/BF16 widened by ggml's CPU row conversion, F32 used where it was read, each chunk
+/// quantized by ggml_quantize_chunk straight into the output tensor) and streamed into a temp file that is renamed over
+/// the output only when complete. All metadata is copied; <c>general.file_type</c> is set to the preset's llama_ftype and
 /// <c>general.quantization_version</c> to 2. Output is deterministic: the same input and preset give the same bytes.
 /// </summary>
 public static class ModelQuantizer
@@ -66,6 +67,9 @@ public static class ModelQuantizer
 
     // llama.cpp quantizes in chunks of at least 32 * 512 elements per thread task.
     private const int MinChunkElements = 32 * 512;
+
+    // 1 MiB of F32 values: large enough that a call's fixed costs vanish, small enough to stay in cache.
+    private const int MaxChunkElements = 1 << 18;
 
     private static readonly string[] SplitKeys = ["split.no", "split.count", "split.tensors.count"];
 
@@ -164,20 +168,27 @@ public static class ModelQuantizer
 
         var sourceRowBytes = GgmlTypeInfo.RowBytes(info.Type, rowLength);
         var targetRowBytes = GgmlTypeInfo.RowBytes(tensor.Type, rowLength);
-        var rowsPerChunk = Math.Max(1, MinChunkElements / rowLength);
+        var rowsPerChunk = RowsPerChunk(rows, rowLength, parallel.MaxDegreeOfParallelism);
         var chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
         Parallel.For(0L, chunks, parallel, chunk =>
         {
             var first = chunk * rowsPerChunk;
             var count = (int)Math.Min(rowsPerChunk, rows - first);
             var elements = (int)(count * rowLength);
+            var input = source.AsSpan((int)(first * sourceRowBytes), (int)(count * sourceRowBytes));
+            var output = result.AsSpan((int)(first * targetRowBytes), (int)(count * targetRowBytes));
+            if (info.Type == GgmlType.F32)
+            {
+                // F32 rows are quantized where they lie.
+                Ggml.QuantizeInto(tensor.Type, MemoryMarshal.Cast<byte, float>(input), rowLength, output);
+                return;
+            }
             var floats = ArrayPool<float>.Shared.Rent(elements);
             try
             {
                 var values = floats.AsSpan(0, elements);
-                ToFloat(info.Type, source.AsSpan((int)(first * sourceRowBytes), (int)(count * sourceRowBytes)), values);
-                var encoded = Ggml.Quantize(tensor.Type, values, rowLength);
-                encoded.CopyTo(result.AsSpan((int)(first * targetRowBytes), (int)(count * targetRowBytes)));
+                Ggml.ToFloat(info.Type, input, values);
+                Ggml.QuantizeInto(tensor.Type, values, rowLength, output);
             }
             finally
             {
@@ -187,25 +198,12 @@ public static class ModelQuantizer
         stream.Write(result);
     }
 
-    /// <summary>Widens F32/F16/BF16 values to F32 (all three conversions are exact).</summary>
-    private static void ToFloat(GgmlType type, ReadOnlySpan<byte> source, Span<float> destination)
+    /// <summary>Rows per parallel task: at least llama.cpp's minimum chunk, at most <see cref="MaxChunkElements"/> (the
+    /// F32 buffer a task widens into), and otherwise about four tasks per thread so the threads finish together.</summary>
+    private static long RowsPerChunk(long rows, long rowLength, int threads)
     {
-        switch (type)
-        {
-            case GgmlType.F32:
-                MemoryMarshal.Cast<byte, float>(source).CopyTo(destination);
-                break;
-            case GgmlType.F16:
-                var halves = MemoryMarshal.Cast<byte, Half>(source);
-                for (var i = 0; i < halves.Length; i++) destination[i] = (float)halves[i];
-                break;
-            case GgmlType.BF16:
-                // BF16 is the upper 16 bits of an F32.
-                var bits = MemoryMarshal.Cast<byte, ushort>(source);
-                for (var i = 0; i < bits.Length; i++) destination[i] = BitConverter.UInt32BitsToSingle((uint)bits[i] << 16);
-                break;
-            default:
-                throw new InvalidOperationException($"cannot widen {GgmlTypeInfo.Name(type)} to F32"); // Plan rules this out.
-        }
+        var least = Math.Max(1, MinChunkElements / rowLength);
+        var most = Math.Max(least, MaxChunkElements / rowLength);
+        return Math.Clamp(rows / (4L * Math.Max(1, threads)), least, most);
     }
 }

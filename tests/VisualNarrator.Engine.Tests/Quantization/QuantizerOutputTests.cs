@@ -14,8 +14,12 @@ public sealed class QuantizerOutputTests(QuantizationFixture fixture) : IClassFi
     {
         var bytes = new byte[tensor.ByteSize];
         file.ReadTensorData(tensor, bytes);
-        Assert.Equal(GgmlType.F16, tensor.Type);
-        return MemoryMarshal.Cast<byte, Half>(bytes).ToArray().Select(h => (float)h).ToArray();
+        return tensor.Type switch
+        {
+            GgmlType.F16 => MemoryMarshal.Cast<byte, Half>(bytes).ToArray().Select(h => (float)h).ToArray(),
+            GgmlType.F32 => MemoryMarshal.Cast<byte, float>(bytes).ToArray(),
+            _ => throw new InvalidOperationException($"{tensor.Name} is {tensor.Type}"),
+        };
     }
 
     [Theory]
@@ -36,6 +40,29 @@ public sealed class QuantizerOutputTests(QuantizationFixture fixture) : IClassFi
             checkedTensors++;
         }
         Assert.Equal(1 + 8 * 6, checkedTensors); // token_embd and the six matrices of each of the 8 layers
+    }
+
+    [Theory]
+    [InlineData("q8_0")]
+    [InlineData("q4_k_m")]
+    public void FromF32Source_ConvertedTensors_EqualGgmlQuantizeChunkOfTheWholeTensor(string preset)
+    {
+        // F32 rows are quantized where they lie in the read buffer, F16 rows through a widened copy: both must match.
+        var sourcePath = fixture.Source(QuantizationFixture.Mix256, GgmlType.F32);
+        var outputPath = fixture.PathFor($"from-f32-{preset}.gguf");
+        ModelQuantizer.Quantize(sourcePath, outputPath, QuantizationPreset.Parse(preset));
+        var source = GgufFile.Open(sourcePath);
+        var output = GgufFile.Open(outputPath);
+        var converted = output.Tensors.Where(t => t.Type != source.FindTensor(t.Name)!.Type).ToList();
+        Assert.Equal(1 + 8 * 6, converted.Count);
+        foreach (var t in converted)
+        {
+            Assert.Equal(GgmlType.F32, source.FindTensor(t.Name)!.Type);
+            var expected = Ggml.Quantize(t.Type, Widen(source, source.FindTensor(t.Name)!), t.Shape[0]);
+            var actual = new byte[t.ByteSize];
+            output.ReadTensorData(t, actual);
+            Assert.True(expected.AsSpan().SequenceEqual(actual), $"{t.Name} ({GgmlTypeInfo.Name(t.Type)}) differs from ggml_quantize_chunk");
+        }
     }
 
     [Fact]

@@ -1,0 +1,97 @@
+using VisualNarrator.Engine.Generation;
+using VisualNarrator.Engine.Inference;
+using VisualNarrator.Engine.Models;
+using VisualNarrator.Engine.Quantization;
+using VisualNarrator.Engine.Sampling;
+using VisualNarrator.Gguf;
+using VisualNarrator.Testing;
+
+namespace VisualNarrator.Engine.Tests.Models;
+
+/// <summary>OPT's q, k and v stacked into one matrix at load time: the logits equal those of the file's three separate
+/// matrices, and only layers whose three matrices share a type are fused.</summary>
+public sealed class FusedQkvTests(TestModels models) : IClassFixture<TestModels>
+{
+    private static readonly int[] Prompt = [2, 300, 17, 99, 45, 280, 7, 150, 64];
+
+    public static TheoryData<string, string, bool> Cases => new()
+    {
+        { "pre-ln", "f32", false }, { "pre-ln", "f32", true }, { "post-ln-projected", "f32", false },
+        { "post-ln-projected", "f32", true }, { "pre-ln", "q8_0", false }, { "pre-ln", "q4_k_m", true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void FusedLogits_EqualSeparateProjections(string layout, string type, bool flash)
+    {
+        var path = ModelFile(layout, type);
+        using var fused = Model.Load(path);
+        using var separate = Model.Load(path, new ModelLoadOptions(FuseWeights: false));
+        Assert.NotNull(fused.Weights.TryGet("blk.0.attn_qkv.weight"));
+        Assert.Null(separate.Weights.TryGet("blk.0.attn_qkv.weight"));
+
+        var expected = Run(separate, flash);
+        var actual = Run(fused, flash);
+        Assert.Equal(expected.Count, actual.Count);
+        for (var i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal(Greedy.ArgMax(expected[i]), Greedy.ArgMax(actual[i]));
+            LogitsAssert.Close(expected[i], actual[i], 1e-5f);
+        }
+    }
+
+    [Fact]
+    public void Fusion_TakesLayersWhoseThreeMatricesShareAType_AndKeepsTheRestApart()
+    {
+        // q4_k_m on 96-wide rows: q and k fall back to Q5_0, while layer 2's attn_v (use_more_bits) becomes Q8_0.
+        var path = ModelFile("pre-ln", "q4_k_m");
+        var file = GgufFile.Open(path);
+        Assert.Equal(file.FindTensor("blk.0.attn_q.weight")!.Type, file.FindTensor("blk.0.attn_v.weight")!.Type);
+        Assert.NotEqual(file.FindTensor("blk.2.attn_q.weight")!.Type, file.FindTensor("blk.2.attn_v.weight")!.Type);
+        using var model = Model.Load(path);
+        var embd = model.Hyperparameters.EmbeddingLength;
+        foreach (var layer in new[] { 0, 1 })
+        {
+            var qkv = model.Weights[$"blk.{layer}.attn_qkv.weight"];
+            Assert.Equal(new long[] { embd, 3 * embd, 1, 1 }, qkv.Shape);
+            Assert.Equal(file.FindTensor($"blk.{layer}.attn_q.weight")!.Type, qkv.Type);
+            Assert.Equal(3 * embd, model.Weights[$"blk.{layer}.attn_qkv.bias"].Ne(0));
+            Assert.Null(model.Weights.TryGet($"blk.{layer}.attn_q.weight"));
+            Assert.Null(model.Weights.TryGet($"blk.{layer}.attn_v.bias"));
+        }
+        Assert.Null(model.Weights.TryGet("blk.2.attn_qkv.weight"));
+        Assert.Null(model.Weights.TryGet("blk.2.attn_qkv.bias"));
+        Assert.NotNull(model.Weights.TryGet("blk.2.attn_v.weight"));
+        Assert.NotNull(model.Weights.TryGet("blk.2.attn_q.bias"));
+    }
+
+    internal static string ModelFile(TestModels models, string layout, string type)
+    {
+        var hp = layout == "pre-ln" ? TestModels.Wider : TestModels.TinyPostLnProjected;
+        var source = models.Get("opt", hp, tied: false);
+        if (type == "f32") return source;
+        var quantized = models.PathFor($"fused-{layout}-{type}.gguf");
+        if (!File.Exists(quantized)) ModelQuantizer.Quantize(source, quantized, QuantizationPreset.Parse(type));
+        return quantized;
+    }
+
+    private string ModelFile(string layout, string type) => ModelFile(models, layout, type);
+
+    /// <summary>A prompt batch with every row's logits, then four greedy steps of the last row.</summary>
+    internal static List<float[]> Run(Model model, bool flash)
+    {
+        using var ctx = new InferenceContext(model, new InferenceOptions(ContextSize: 64, CacheType: KvCacheType.F32, FlashAttention: flash));
+        var batch = new DecodeBatch();
+        for (var t = 0; t < Prompt.Length; t++) batch.Add(Prompt[t], t, 0, true);
+        ctx.Decode(batch);
+        var all = Enumerable.Range(0, Prompt.Length).Select(i => ctx.Logits(i).ToArray()).ToList();
+        for (var step = 0; step < 4; step++)
+        {
+            batch.Clear();
+            batch.Add(Greedy.ArgMax(all[^1]), Prompt.Length + step, 0, true);
+            ctx.Decode(batch);
+            all.Add(ctx.Logits(0).ToArray());
+        }
+        return all;
+    }
+}
