@@ -47,10 +47,10 @@ public static class DescribeCommand
                 if (!File.Exists(inputPath)) throw new FileNotFoundException($"scene file not found: {inputPath}", inputPath);
                 var scenes = SceneFile.Parse(inputPath, File.ReadAllText(inputPath));
                 using var batchModel = engine.LoadModel(parse);
-                var templateText = TemplateOf(batchModel, templateName);
+                var templateText = batchModel.Prompts.Template(templateName, "--template");
                 using var batchScheduler = new NarrationScheduler(batchModel,
                     new SchedulerOptions { MaxSequences = BatchSequences, QueueCapacity = scenes.Count, Inference = engine.Inference(parse) });
-                return RunBatch(batchScheduler, scenes, templateText, settings, promptLimit, outputPath);
+                return RunBatch(batchScheduler, scenes, templateText, batchModel.Prompts.Templates.Values, settings, promptLimit, outputPath);
             }
             if (parse.GetValue(output) is not null) throw new UsageException("--output needs --input FILE");
             var text = PromptInput.Read(sceneText, parse.GetValue(promptFile), Console.In);
@@ -58,7 +58,7 @@ public static class DescribeCommand
             var load = Stopwatch.StartNew();
             using var model = engine.LoadModel(parse);
             load.Stop();
-            var singleTemplate = TemplateOf(model, templateName);
+            var singleTemplate = model.Prompts.Template(templateName, "--template");
             using var scheduler = new NarrationScheduler(model, new SchedulerOptions { MaxSequences = 1, QueueCapacity = 0, Inference = engine.Inference(parse) });
             var prompt = PromptTemplates.ToPrompt(text, singleTemplate, model.Prompts.Templates.Values);
             var stream = scheduler.Submit(new NarrationRequest(prompt, settings, promptLimit, Alternatives: 0));
@@ -69,24 +69,18 @@ public static class DescribeCommand
         return command;
     }
 
-    /// <summary>The template called <paramref name="name"/> among the model's (its default when null).</summary>
-    private static string TemplateOf(Model model, string? name) =>
-        name is null ? model.Prompts.Default
-        : model.Prompts.Templates.TryGetValue(name, out var text) ? text
-        : throw new UsageException($"--template must be one of {string.Join(", ", model.Prompts.Templates.Keys)} for this model, got '{name}'");
-
     /// <summary>Scenes of a file narrated together (batched decoding).</summary>
     public const int BatchSequences = 4;
 
     /// <summary>Narrates every scene (all queued at once, decoded a few at a time), shows a progress bar, writes the
     /// results (a failed scene gets its error) through a temp file. Exit code 0 when every scene was narrated, 1 otherwise.</summary>
-    private static int RunBatch(NarrationScheduler scheduler, IReadOnlyList<SceneItem> scenes, string template, Engine.Sampling.SamplingSettings settings, int promptLimit, string outputPath)
+    private static int RunBatch(NarrationScheduler scheduler, IReadOnlyList<SceneItem> scenes, string template, IEnumerable<string> knownTemplates, Engine.Sampling.SamplingSettings settings, int promptLimit, string outputPath)
     {
         var results = new SceneResult[scenes.Count];
         var runs = new (NarrationStream? Stream, string Prompt, string? Error)[scenes.Count];
         for (var i = 0; i < scenes.Count; i++)
         {
-            var prompt = PromptTemplates.ToPrompt(scenes[i].Scene, template);
+            var prompt = PromptTemplates.ToPrompt(scenes[i].Scene, template, knownTemplates);
             try { runs[i] = (scheduler.Submit(new NarrationRequest(prompt, settings, promptLimit, Alternatives: 0)), prompt, null); }
             catch (NarrationRejectedException ex) { runs[i] = (null, prompt, ex.Message); }
         }

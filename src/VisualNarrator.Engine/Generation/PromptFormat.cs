@@ -25,12 +25,15 @@ public sealed record PromptFormat(IReadOnlyDictionary<string, string> Templates,
     public string Default => Templates[DefaultName];
 
     /// <summary>The template called <paramref name="name"/>, or the default when <paramref name="name"/> is null.</summary>
-    /// <exception cref="NarrationRejectedException">No template has that name.</exception>
-    public string Template(string? name) =>
+    /// <param name="name">A template name, or null for the default.</param>
+    /// <param name="option">How the caller's surface spells the setting in the error (the API's <c>'template'</c>, the
+    /// CLI's <c>--template</c>).</param>
+    /// <exception cref="NarrationRejectedException">No template has that name; the message lists the model's.</exception>
+    public string Template(string? name, string option = "'template'") =>
         name is null ? Default
         : Templates.TryGetValue(name, out var t) ? t
         : throw new NarrationRejectedException(NarrationRejectedException.TemplateField,
-            $"'template' must be one of {string.Join(", ", Templates.Keys)}, got '{name}'");
+            $"{option} must be one of {string.Join(", ", Templates.Keys)}, got '{name}'");
 
     /// <summary>Turns user input into a prompt with the template called <paramref name="name"/> (default: the model's);
     /// input that already starts like one of this model's templates is kept as is (see <see cref="PromptTemplates.ToPrompt"/>).</summary>

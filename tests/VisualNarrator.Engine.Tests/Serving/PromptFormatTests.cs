@@ -57,4 +57,15 @@ public sealed class PromptFormatTests
         var e = Assert.Throws<ModelLoadException>(() => PromptFormat.Read(File(new GgufWriter().SetUInt32(GgufKeys.PromptTemplate, 7)), "m.gguf"));
         Assert.Contains(GgufKeys.PromptTemplate, e.Message);
     }
+
+    [Fact]
+    public void An_unknown_template_name_is_refused_with_the_callers_spelling_and_the_models_names()
+    {
+        var api = Assert.Throws<NarrationRejectedException>(() => PromptFormat.Seed.Template("nope"));
+        var cli = Assert.Throws<NarrationRejectedException>(() => PromptFormat.Seed.Template("nope", "--template"));
+
+        Assert.Equal(NarrationRejectedException.TemplateField, api.Field);
+        Assert.Equal("'template' must be one of describe, what-do-you-see, caption, image-shows, got 'nope'", api.Message);
+        Assert.Equal("--template must be one of describe, what-do-you-see, caption, image-shows, got 'nope'", cli.Message);
+    }
 }

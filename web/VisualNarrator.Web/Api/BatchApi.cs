@@ -42,9 +42,10 @@ public static class BatchApi
             fixedSeed = body.TryGetProperty("seed", out var seed) && seed.ValueKind == JsonValueKind.Number;
             var prompts = narrator.Prompts;
             var templateName = body.TryGetProperty("template", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : prompts.DefaultName;
-            if (!prompts.Templates.TryGetValue(templateName, out var template))
-                throw new ApiError(400, $"'template' must be one of {string.Join(", ", prompts.Templates.Keys)}, got '{templateName}'", "template");
-            items = BatchNarration.Items(Scenes(body), template);
+            string template;
+            try { template = prompts.Template(templateName); }
+            catch (NarrationRejectedException ex) { throw new ApiError(400, ex.Message, "template"); }
+            items = BatchNarration.Items(Scenes(body), template, prompts.Templates.Values);
             try { settings.Validate(); }
             catch (NarrationRejectedException ex)
             {

@@ -42,9 +42,10 @@ public static class BatchNarration
     /// <summary>Scenes of one batch narrated at once.</summary>
     public const int Concurrency = 4;
 
-    /// <summary>Items for scenes, each put into <paramref name="template"/> unless it is already a prompt.</summary>
-    public static List<BatchItem> Items(IEnumerable<SceneItem> scenes, string template) =>
-        scenes.Select(s => new BatchItem(s, PromptTemplates.ToPrompt(s.Scene, template))).ToList();
+    /// <summary>Items for scenes, each put into <paramref name="template"/> unless it already starts like one of the
+    /// model's templates (<paramref name="knownTemplates"/>).</summary>
+    public static List<BatchItem> Items(IEnumerable<SceneItem> scenes, string template, IEnumerable<string> knownTemplates) =>
+        scenes.Select(s => new BatchItem(s, PromptTemplates.ToPrompt(s.Scene, template, knownTemplates))).ToList();
 
     /// <summary>Narrates every item not yet done (waiting, failed or cancelled ones: a resume). Each narration draws a
     /// random seed unless <paramref name="fixedSeed"/>. <paramref name="changed"/> is called when an item starts and
