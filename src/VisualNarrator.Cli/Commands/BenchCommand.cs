@@ -34,6 +34,7 @@ public static class BenchCommand
         var type = new Option<string>("--type") { Description = "With --shape: weight type (f16, q8_0, q6_k, q5_k_m, q4_k_m, q4_0)", DefaultValueFactory = _ => "q4_k_m" };
         var anchor = new Option<bool>("--anchor") { Description = "Also measure llama.cpp on a gpt2 model of identical shape and type" };
         var threads = new Option<int>("--threads", "-t") { Description = "CPU threads (0: automatic for this engine, one per core for llama.cpp)", DefaultValueFactory = _ => 0 };
+        var repeat = new Option<int>("--repeat") { Description = "Rounds of every measurement after loading (1 to 50); each figure is their median (load is measured once)", DefaultValueFactory = _ => 1 };
         var contention = new Option<int>("--contention") { Description = "Busy background threads running while each engine is measured (a machine shared with other work)", DefaultValueFactory = _ => 0 };
         var cacheDir = new Option<DirectoryInfo?>("--cache-dir") { Description = "Where generated models are kept between runs (default: ~/.cache/visual-narrator/bench)" };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
@@ -42,10 +43,12 @@ public static class BenchCommand
         var gpuLayers = new Option<string?>("--gpu-layers", "-ngl") { Description = "With a GPU --device: layers there, comma-separated to compare splits, e.g. 0,half,all (each is one column)" };
         var backends = EngineOptions.BackendOption();
         var command = new Command("bench", "Measure load time, prefill and decode speed, memory, and batching gains")
-            { model, shape, type, anchor, threads, contention, cacheDir, json, engine, device, gpuLayers, backends };
+            { model, shape, type, anchor, threads, repeat, contention, cacheDir, json, engine, device, gpuLayers, backends };
         command.SetAction(parse => UserInputError.Guard(() =>
         {
-            var plan = new BenchmarkPlan(Threads: parse.GetValue(threads));
+            var rounds = parse.GetValue(repeat);
+            if (rounds is < 1 or > 50) throw new UsageException($"--repeat must be 1 to 50 rounds, got {rounds}");
+            var plan = new BenchmarkPlan(Threads: parse.GetValue(threads), Repeats: rounds);
             var deviceName = parse.GetValue(device)!;
             var backendPaths = (parse.GetValue(backends) ?? []).Select(Path.GetFullPath).ToArray();
             // Checked before anything is generated: each split must parse (the device is checked by the first run).
@@ -107,7 +110,7 @@ public static class BenchCommand
             }
 
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(rows.Select(r => new { r.Label, r.Result, r.QuantizeSeconds, Contention = busy }), Json));
-            else Print(rows, hp, typeName, busy);
+            else Print(rows, hp, typeName, busy, plan.Repeats);
             return 0;
         }));
         return command;
@@ -201,7 +204,8 @@ public static class BenchCommand
     {
         var psi = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") psi.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
-        foreach (var a in new[] { "bench", "--engine", engine, "--model", model, "--threads", plan.Threads.ToString(CultureInfo.InvariantCulture) })
+        foreach (var a in new[] { "bench", "--engine", engine, "--model", model, "--threads", plan.Threads.ToString(CultureInfo.InvariantCulture),
+                     "--repeat", plan.Repeats.ToString(CultureInfo.InvariantCulture) })
             psi.ArgumentList.Add(a);
         foreach (var a in new[] { "--device", device }.Concat(split is null ? [] : ["--gpu-layers", split]).Concat(backends.SelectMany(b => new[] { "--backend", b })))
             psi.ArgumentList.Add(a);
@@ -222,11 +226,12 @@ public static class BenchCommand
                ?? throw new InvalidOperationException($"{engine} benchmark printed no result");
     }
 
-    private static void Print(List<(string Label, BenchmarkResult Result, double? QuantizeSeconds)> rows, ModelHyperparameters hp, string type, int contention)
+    private static void Print(List<(string Label, BenchmarkResult Result, double? QuantizeSeconds)> rows, ModelHyperparameters hp, string type, int contention, int repeats)
     {
         AnsiConsole.MarkupLine($"[bold]{hp.EmbeddingLength} wide x {hp.BlockCount} layers, {type}[/], " +
                                string.Join(", ", rows.Select(r => $"{r.Label} {r.Result.Threads} threads")) +
-                               (contention > 0 ? $", {contention} busy background threads" : ""));
+                               (contention > 0 ? $", {contention} busy background threads" : "") +
+                               (repeats > 1 ? $", medians of {repeats} rounds" : ""));
         var table = new Table().AddColumn("metric");
         foreach (var r in rows) table.AddColumn(new TableColumn(r.Label).RightAligned());
         var anchored = rows.Count == 2 && rows[1].Label == "llama.cpp";

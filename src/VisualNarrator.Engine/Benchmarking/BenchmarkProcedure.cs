@@ -51,59 +51,71 @@ internal static class BenchmarkProcedure
         var hi = Math.Min(target.VocabSize, 40000);
         int Next(int output) => Greedy.ArgMaxExcept(target.Logits(output), target.Eos);
 
-        status?.Invoke("prefill");
         var prompt = BenchmarkPlan.SyntheticPrompt(plan.PromptTokens, target.Bos, 100, hi);
         target.Clear();
         for (var i = 0; i < prompt.Length; i++) target.Add(prompt[i], i, 0, i == prompt.Length - 1);
         target.Decode(); // warm-up: first graph allocation
         target.ClearCache();
-        clock.Restart();
-        target.Decode();
-        var prefill = plan.PromptTokens / clock.Elapsed.TotalSeconds;
 
-        status?.Invoke("decode");
-        clock.Restart();
-        var position = plan.PromptTokens;
-        for (var i = 0; i < plan.DecodeTokens; i++) Step(Next(0), position++);
-        var decode = plan.DecodeTokens / clock.Elapsed.TotalSeconds;
-        target.ClearCache();
+        var rounds = Enumerable.Range(0, Math.Max(1, plan.Repeats)).Select(r => Round(r)).ToList();
+        var aggregate = plan.Sequences.ToDictionary(n => n, n => BenchmarkPlan.Median(rounds.Select(r => r.Aggregate[n]).ToList()));
+        return new BenchmarkResult(engine, path, new FileInfo(path).Length, threads, loadSeconds,
+            BenchmarkPlan.Median(rounds.Select(r => r.Prefill).ToList()), BenchmarkPlan.Median(rounds.Select(r => r.Decode).ToList()),
+            BenchmarkPlan.Median(rounds.Select(r => r.PerDescription).ToList()), aggregate, BenchmarkPlan.PeakRss());
 
-        status?.Invoke("description");
-        clock.Restart();
-        var ids = target.Tokenize(BenchmarkPlan.DescriptionPrompt);
-        target.Clear();
-        for (var i = 0; i < ids.Length; i++) target.Add(ids[i], i, 0, i == ids.Length - 1);
-        target.Decode();
-        position = ids.Length;
-        for (var i = 0; i < plan.DescriptionTokens - 1; i++) Step(Next(0), position++);
-        var perDescription = clock.Elapsed.TotalSeconds;
-        target.ClearCache();
-
-        var aggregate = new Dictionary<int, double>();
-        foreach (var n in plan.Sequences)
+        (double Prefill, double Decode, double PerDescription, Dictionary<int, double> Aggregate) Round(int round)
         {
-            status?.Invoke($"{n} sequences");
+            var label = plan.Repeats > 1 ? $" (round {round + 1} of {plan.Repeats})" : "";
+            status?.Invoke("prefill" + label);
             target.Clear();
-            for (var s = 0; s < n; s++)
-            {
-                var p = BenchmarkPlan.SyntheticPrompt(16, target.Bos, 100, hi, seed: s);
-                for (var i = 0; i < p.Length; i++) target.Add(p[i], i, s, i == p.Length - 1);
-            }
-            target.Decode();
-            var last = Enumerable.Range(0, n).Select(Next).ToArray();
+            for (var i = 0; i < prompt.Length; i++) target.Add(prompt[i], i, 0, i == prompt.Length - 1);
             clock.Restart();
-            for (var step = 0; step < plan.AggregateSteps; step++)
-            {
-                target.Clear();
-                for (var s = 0; s < n; s++) target.Add(last[s], 16 + step, s, true);
-                target.Decode();
-                for (var s = 0; s < n; s++) last[s] = Next(s);
-            }
-            aggregate[n] = n * plan.AggregateSteps / clock.Elapsed.TotalSeconds;
+            target.Decode();
+            var prefill = plan.PromptTokens / clock.Elapsed.TotalSeconds;
+
+            status?.Invoke("decode" + label);
+            clock.Restart();
+            var position = plan.PromptTokens;
+            for (var i = 0; i < plan.DecodeTokens; i++) Step(Next(0), position++);
+            var decode = plan.DecodeTokens / clock.Elapsed.TotalSeconds;
             target.ClearCache();
+
+            status?.Invoke("description" + label);
+            clock.Restart();
+            var ids = target.Tokenize(BenchmarkPlan.DescriptionPrompt);
+            target.Clear();
+            for (var i = 0; i < ids.Length; i++) target.Add(ids[i], i, 0, i == ids.Length - 1);
+            target.Decode();
+            position = ids.Length;
+            for (var i = 0; i < plan.DescriptionTokens - 1; i++) Step(Next(0), position++);
+            var perDescription = clock.Elapsed.TotalSeconds;
+            target.ClearCache();
+
+            var aggregate = new Dictionary<int, double>();
+            foreach (var n in plan.Sequences)
+            {
+                status?.Invoke($"{n} sequences{label}");
+                target.Clear();
+                for (var s = 0; s < n; s++)
+                {
+                    var p = BenchmarkPlan.SyntheticPrompt(16, target.Bos, 100, hi, seed: s);
+                    for (var i = 0; i < p.Length; i++) target.Add(p[i], i, s, i == p.Length - 1);
+                }
+                target.Decode();
+                var last = Enumerable.Range(0, n).Select(Next).ToArray();
+                clock.Restart();
+                for (var step = 0; step < plan.AggregateSteps; step++)
+                {
+                    target.Clear();
+                    for (var s = 0; s < n; s++) target.Add(last[s], 16 + step, s, true);
+                    target.Decode();
+                    for (var s = 0; s < n; s++) last[s] = Next(s);
+                }
+                aggregate[n] = n * plan.AggregateSteps / clock.Elapsed.TotalSeconds;
+                target.ClearCache();
+            }
+            return (prefill, decode, perDescription, aggregate);
         }
-        return new BenchmarkResult(engine, path, new FileInfo(path).Length, threads, loadSeconds, prefill, decode,
-            perDescription, aggregate, BenchmarkPlan.PeakRss());
 
         void Step(int token, int at)
         {

@@ -23,9 +23,20 @@ public sealed record BenchmarkResult(string Engine, string Model, long FileBytes
 /// <param name="ConcurrentSequences">Sequence counts for the aggregate measurement.</param>
 /// <param name="AggregateSteps">Decode steps per aggregate measurement.</param>
 /// <param name="Threads">CPU threads (0: one per core).</param>
+/// <param name="Repeats">Rounds of every measurement after loading; each figure is the median of the rounds (on a busy
+/// machine one short run can be off by a factor of two).</param>
 public sealed record BenchmarkPlan(int PromptTokens = 128, int DecodeTokens = 32, int DescriptionTokens = 80,
-    int[]? ConcurrentSequences = null, int AggregateSteps = 16, int Threads = 0)
+    int[]? ConcurrentSequences = null, int AggregateSteps = 16, int Threads = 0, int Repeats = 1)
 {
+    /// <summary>The median of <paramref name="values"/> (the mean of the middle two for an even count).</summary>
+    public static double Median(IReadOnlyList<double> values)
+    {
+        if (values.Count == 0) throw new ArgumentException("no values", nameof(values));
+        var sorted = values.Order().ToArray();
+        var mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
     /// <summary>Sequence counts, default 1, 4 and 8.</summary>
     public int[] Sequences => ConcurrentSequences ?? [1, 4, 8];
 

@@ -54,4 +54,28 @@ public sealed class BenchmarkSupportTests(TestModels models) : IClassFixture<Tes
         Assert.Equal(0, load.Threads);
         Assert.Throws<ArgumentOutOfRangeException>(() => new BackgroundLoad(-1));
     }
+
+    [Fact]
+    public void Median_IsTheMiddleValue_OrTheMeanOfTheMiddleTwo()
+    {
+        Assert.Equal(3.0, BenchmarkPlan.Median([9.0, 1.0, 3.0]));
+        Assert.Equal(2.5, BenchmarkPlan.Median([4.0, 1.0, 2.0, 3.0]));
+        Assert.Equal(7.0, BenchmarkPlan.Median([7.0]));
+    }
+
+    [Fact]
+    public void Repeats_RunEveryMeasurementThatManyTimes_AndReportOneFigureEach()
+    {
+        var path = models.Get("opt", TestModels.Wider with { ContextLength = 256 }, GgmlType.F16);
+        var plan = new BenchmarkPlan(PromptTokens: 8, DecodeTokens: 2, DescriptionTokens: 3, ConcurrentSequences: [1, 2],
+            AggregateSteps: 2, Threads: 1, Repeats: 3);
+        var phases = new List<string>();
+
+        var result = EngineBenchmark.Run(path, plan, phases.Add);
+
+        Assert.Equal(3, phases.Count(p => p.StartsWith("decode", StringComparison.Ordinal)));
+        Assert.Contains("2 sequences (round 3 of 3)", phases);
+        Assert.True(result.PrefillTokensPerSecond > 0 && result.DecodeTokensPerSecond > 0 && result.SecondsPerDescription > 0);
+        Assert.Equal([1, 2], result.AggregateDecode.Keys.Order());
+    }
 }
