@@ -237,7 +237,7 @@ public sealed class NarrationScheduler : IDisposable
         }
     }
 
-/// <summary>NaN or infinite logits come from the model (corrupt or overflowing weights), never from a request:
+    /// <summary>NaN or infinite logits come from the model (corrupt or overflowing weights), never from a request:
     /// report them as a model fault instead of letting the sampler draw garbage or blame the settings.</summary>
     private void CheckFinite(ReadOnlySpan<float> logits)
     {

@@ -19,10 +19,8 @@ internal static class GlossCorpus
     /// <summary>A held-out word whose lemma hash is a multiple of this is left out of the dictionary as well.</summary>
     public const int NeverSeenModulus = 2 * Lexicon.HeldOutModulus;
 
-    private static readonly Regex Plain = new("^[a-z]+( [a-z]+)?$", RegexOptions.Compiled);
     private static readonly Regex Parenthesis = new(@"\s*\([^)]*\)", RegexOptions.Compiled);
     private static readonly Regex CleanGloss = new("^[a-z][a-z ,'-]*[a-z]$", RegexOptions.Compiled);
-    private static readonly Regex Word = new("[a-z]+", RegexOptions.Compiled);
 
     /// <summary>The corpus lines and the words kept out of it.</summary>
     /// <param name="Text">JSONL, one <c>{"id","scene_type":"dictionary","prompt","description"}</c> a line.</param>
@@ -51,7 +49,7 @@ internal static class GlossCorpus
         foreach (var synset in wordNet.Nouns.OrderBy(s => s.Offset))
             foreach (var lemma in synset.Words)
             {
-                if (entries.ContainsKey("n " + lemma) || !Usable(lemma, words) || wordNet.SenseRank(lemma, synset, verb: false) != 1) continue;
+                if (entries.ContainsKey("n " + lemma) || !Lexicon.IsPlainNoun(lemma, words) || wordNet.SenseRank(lemma, synset, verb: false) != 1) continue;
                 if (!lexiconNouns.Contains(lemma) && wordNet.NounTagCount(lemma) == 0) continue;
                 if (Definition(synset.Gloss) is not { } gloss) continue;
                 entries["n " + lemma] = ($"What is {OpenText.WithArticle(lemma)}?", $"{OpenText.Capitalize(OpenText.WithArticle(lemma))} is {gloss}.");
@@ -69,14 +67,14 @@ internal static class GlossCorpus
                 entries["v " + lemma] = ($"What does it mean to {lemma}?", $"To {lemma} is to {gloss}. Someone doing it is {ing}.");
             }
 
-        var kept = entries.Values.Where(e => !Word.Matches((e.Prompt + " " + e.Description).ToLowerInvariant()).Any(m => neverSeen.Contains(m.Value))).ToList();
+        var kept = entries.Values.Where(e => !OpenDatasetBuilder.Words([e.Prompt, e.Description]).Overlaps(neverSeen)).ToList();
         rng.Shuffle(kept);
         var text = new StringBuilder();
         var corpusWords = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < kept.Count; i++)
         {
             var (prompt, description) = kept[i];
-            corpusWords.UnionWith(Word.Matches((prompt + " " + description).ToLowerInvariant()).Select(m => m.Value));
+            corpusWords.UnionWith(OpenDatasetBuilder.Words([prompt, description]));
             text.Append(OpenDatasetBuilder.Line(w =>
             {
                 w.WriteString("id", $"gloss-{i + 1:D5}");
@@ -90,9 +88,6 @@ internal static class GlossCorpus
 
     /// <summary>Whether a held-out lemma is also kept out of the dictionary.</summary>
     public static bool IsNeverSeen(string lemma) => Lexicon.Hash(lemma) % NeverSeenModulus == 0;
-
-    private static bool Usable(string lemma, WordList words) =>
-        Plain.IsMatch(lemma) && lemma.Length is >= 3 and <= 24 && lemma.Split(' ').All(words.Contains);
 
     /// <summary>The gloss's definition (before its examples), without parentheses, when it is plain lower-case text of
     /// 3 to 30 words that a narration product may say.</summary>

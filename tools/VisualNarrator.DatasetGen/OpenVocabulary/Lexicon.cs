@@ -94,8 +94,7 @@ internal sealed class Lexicon
             if (match.Synset is null) continue;
             foreach (var lemma in synset.Words)
             {
-                if (!Plain.IsMatch(lemma) || lemma.Length is < 3 or > 24 || nouns.ContainsKey(lemma)) continue;
-                if (!lemma.Split(' ').All(words.Contains)) continue;
+                if (nouns.ContainsKey(lemma) || !IsPlainNoun(lemma, words)) continue;
                 // Only a word's first two senses: "permit" the document, not the fish; no plurals such as "spirits".
                 if (wordNet.SenseRank(lemma, synset, verb: false) > 2) continue;
                 if (lemma.EndsWith('s') && !lemma.EndsWith("ss", StringComparison.Ordinal) && !lemma.EndsWith("us", StringComparison.Ordinal) && !lemma.EndsWith("is", StringComparison.Ordinal)) continue;
@@ -137,6 +136,11 @@ internal sealed class Lexicon
         return new Lexicon(train, heldOut, verbList.Where(v => !Held(v.Lemma) && !heldNounWords.Contains(v.Ing)).ToList(),
             verbList.Where(v => Held(v.Lemma)).ToList(), alwaysSeen);
     }
+
+    /// <summary>A noun lemma the scenes and the dictionary may use: one or two lower-case words of 3 to 24 letters in
+    /// all, each an entry of the word list.</summary>
+    internal static bool IsPlainNoun(string lemma, WordList words) =>
+        Plain.IsMatch(lemma) && lemma.Length is >= 3 and <= 24 && lemma.Split(' ').All(words.Contains);
 
     /// <summary>FNV-1a of the lemma: the stable choice of held-out words.</summary>
     internal static uint Hash(string s)

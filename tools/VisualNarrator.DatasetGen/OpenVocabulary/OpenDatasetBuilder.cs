@@ -161,7 +161,8 @@ public static class OpenDatasetBuilder
         });
     }
 
-    private static HashSet<string> Words(IEnumerable<string> texts)
+    /// <summary>The lower-case words of <paramref name="texts"/>.</summary>
+    internal static HashSet<string> Words(IEnumerable<string> texts)
     {
         var set = new HashSet<string>(StringComparer.Ordinal);
         foreach (var t in texts)
