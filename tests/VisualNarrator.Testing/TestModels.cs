@@ -16,6 +16,14 @@ public sealed class TestModels : IDisposable
     /// <summary>A second, differently proportioned shape: 96 wide, 6 heads, 3 layers, FFN 384, 128 positions.</summary>
     public static ModelHyperparameters Wider => new("opt", 128, 96, 384, 3, 6, 1e-5f, 0);
 
+    /// <summary>Wider with 2048 positions. With <see cref="HoldingSeed"/> its greedy narration of any short prompt never
+    /// emits EOS within 2000 tokens (several seconds even on a fast machine), so scheduler tests can hold a slot until
+    /// they cancel it instead of racing a narration that ends in milliseconds.</summary>
+    public static ModelHyperparameters Holding => Wider with { ContextLength = 2048 };
+
+    /// <summary>The weight seed for <see cref="Holding"/> (seed 1's greedy run stops after ~150 tokens).</summary>
+    public const int HoldingSeed = 2;
+
     /// <summary>OPT-350m's layout at tiny size: post-LN, a 32-wide token embedding with proj_in / proj_out.</summary>
     public static ModelHyperparameters TinyPostLnProjected => TinyOpt with { LayerNormBefore = false, TokenEmbeddingLength = 32 };
 
@@ -24,7 +32,7 @@ public sealed class TestModels : IDisposable
     /// <summary>A random model, written on first use and shared by the tests of the class.</summary>
     public string Get(string architecture, ModelHyperparameters hp, GgmlType type = GgmlType.F32, bool tied = true, int seed = 1)
     {
-        var key = $"{architecture}-{hp.EmbeddingLength}x{hp.BlockCount}{(hp.LayerNormBefore ? "" : "-postln")}" +
+        var key = $"{architecture}-{hp.EmbeddingLength}x{hp.BlockCount}-ctx{hp.ContextLength}{(hp.LayerNormBefore ? "" : "-postln")}" +
                   $"{(hp.HasProjection ? $"-proj{hp.TokenEmbeddingWidth}" : "")}-{type}-{(tied ? "tied" : "untied")}-{seed}";
         lock (_lock)
         {

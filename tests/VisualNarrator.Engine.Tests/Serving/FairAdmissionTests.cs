@@ -15,6 +15,11 @@ public sealed class FairAdmissionTests(TestModels models) : IClassFixture<TestMo
     /// <summary>Never stops by itself: runs until cancelled (or its token budget ends).</summary>
     private static SamplingSettings Endless(int n) => SamplingSettings.Greedy with { MaxNewTokens = n, StopStrings = [] };
 
+    /// <summary>Holds the one slot for seconds: the tests cancel it, they never race it.</summary>
+    private static SamplingSettings Holding => Endless(2000);
+
+    private Model LoadHolding() => Model.Load(models.Get("opt", TestModels.Holding, seed: TestModels.HoldingSeed));
+
     private static SamplingSettings Short => SamplingSettings.Greedy with { MaxNewTokens = 3 };
 
     [Fact]
@@ -48,10 +53,10 @@ public sealed class FairAdmissionTests(TestModels models) : IClassFixture<TestMo
     [Fact]
     public async Task Clients_take_turns_for_the_one_slot_and_each_waiting_narration_knows_its_place()
     {
-        using var model = Model.Load(models.Get("opt", TestModels.Wider));
+        using var model = LoadHolding();
         using var scheduler = new NarrationScheduler(model, new SchedulerOptions { MaxSequences = 1 });
         using var stopFirst = new CancellationTokenSource();
-        var first = scheduler.Submit(new NarrationRequest(Scene, Endless(100), Client: "A"), stopFirst.Token);
+        var first = scheduler.Submit(new NarrationRequest(Scene, Holding, Client: "A"), stopFirst.Token);
         var order = new List<string>();
         var finished = new List<Task>();
         NarrationStream Queue(string client, string id)
@@ -71,15 +76,16 @@ public sealed class FairAdmissionTests(TestModels models) : IClassFixture<TestMo
         await Task.WhenAll(finished).WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(["A2", "B1", "A3"], order);
         Assert.Equal((0, 0), (scheduler.ActiveCount, scheduler.WaitingCount));
+        Assert.Equal(FinishReason.Cancelled, (await first.Completion).Finish);
     }
 
     [Fact]
     public async Task Stages_are_pushed_down_the_stream_queued_then_prefilling_decoding_done()
     {
-        using var model = Model.Load(models.Get("opt", TestModels.Wider));
+        using var model = LoadHolding();
         using var scheduler = new NarrationScheduler(model, new SchedulerOptions { MaxSequences = 1, PrefillChunkTokens = 2 });
         using var stopFirst = new CancellationTokenSource();
-        var first = scheduler.Submit(new NarrationRequest(Scene, Endless(100), Client: "A"), stopFirst.Token);
+        var first = scheduler.Submit(new NarrationRequest(Scene, Holding, Client: "A"), stopFirst.Token);
         var second = scheduler.Submit(new NarrationRequest(Scene, SamplingSettings.Greedy with { MaxNewTokens = 5 }, Client: "B"));
         var updates = new List<NarrationUpdate>();
         var reading = Task.Run(async () =>
@@ -114,12 +120,12 @@ public sealed class FairAdmissionTests(TestModels models) : IClassFixture<TestMo
     [Fact]
     public async Task A_narration_waiting_for_KV_cells_shows_its_real_position()
     {
-        using var model = Model.Load(models.Get("opt", TestModels.Wider));
-        // Two sequences, but 128 cells: the first narration reserves prompt + 100 of them, so the second (prompt + 40)
+        using var model = LoadHolding();
+        // Two sequences, but 2048 cells: the first narration reserves prompt + 2000 of them, so the second (prompt + 40)
         // waits although a sequence is free.
-        using var scheduler = new NarrationScheduler(model, new SchedulerOptions { MaxSequences = 2, Inference = new(ContextSize: 128) });
+        using var scheduler = new NarrationScheduler(model, new SchedulerOptions { MaxSequences = 2, Inference = new(ContextSize: 2048) });
         using var stopFirst = new CancellationTokenSource();
-        var first = scheduler.Submit(new NarrationRequest(Scene, Endless(100)), stopFirst.Token);
+        var first = scheduler.Submit(new NarrationRequest(Scene, Holding), stopFirst.Token);
         var second = scheduler.Submit(new NarrationRequest(Scene, Endless(40)));
         Assert.Equal(1, second.QueuePosition);
         Assert.Equal((1, 1), (scheduler.ActiveCount, scheduler.WaitingCount));
@@ -134,16 +140,17 @@ public sealed class FairAdmissionTests(TestModels models) : IClassFixture<TestMo
         await reading.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal([NarrationStage.Queued, NarrationStage.Prefilling], stages[..2]);
         Assert.Equal(FinishReason.Length, (await second.Completion).Finish);
+        Assert.Equal(FinishReason.Cancelled, (await first.Completion).Finish);
     }
 
     [Fact]
     public async Task Cancelling_a_waiting_narration_withdraws_it_and_moves_the_others_up()
     {
-        using var model = Model.Load(models.Get("opt", TestModels.Wider));
+        using var model = LoadHolding();
         using var scheduler = new NarrationScheduler(model, new SchedulerOptions { MaxSequences = 1 });
         using var stopFirst = new CancellationTokenSource();
         using var stopSecond = new CancellationTokenSource();
-        var first = scheduler.Submit(new NarrationRequest(Scene, Endless(100), Client: "A"), stopFirst.Token);
+        var first = scheduler.Submit(new NarrationRequest(Scene, Holding, Client: "A"), stopFirst.Token);
         var second = scheduler.Submit(new NarrationRequest(Scene, Short, Client: "B"), stopSecond.Token);
         var third = scheduler.Submit(new NarrationRequest(Scene, Short, Client: "C"));
         Assert.Equal((1, 2), (second.QueuePosition, third.QueuePosition));
@@ -155,15 +162,16 @@ public sealed class FairAdmissionTests(TestModels models) : IClassFixture<TestMo
         Assert.Equal(1, scheduler.WaitingCount);
         stopFirst.Cancel();
         Assert.Equal(FinishReason.Length, (await third.Completion.WaitAsync(TimeSpan.FromSeconds(60))).Finish);
+        Assert.Equal(FinishReason.Cancelled, (await first.Completion).Finish);
     }
 
     [Fact]
     public async Task Moves_while_nobody_reads_coalesce_into_one_update_with_the_place_at_reading()
     {
-        using var model = Model.Load(models.Get("opt", TestModels.Wider));
+        using var model = LoadHolding();
         using var scheduler = new NarrationScheduler(model, new SchedulerOptions { MaxSequences = 1 });
         using var stopAll = new CancellationTokenSource();
-        var first = scheduler.Submit(new NarrationRequest(Scene, Endless(100)), stopAll.Token);
+        var first = scheduler.Submit(new NarrationRequest(Scene, Holding), stopAll.Token);
         var ahead = Enumerable.Range(0, 10).Select(_ => new CancellationTokenSource()).ToList();
         foreach (var cancel in ahead) scheduler.Submit(new NarrationRequest(Scene, Short), cancel.Token);
         var last = scheduler.Submit(new NarrationRequest(Scene, Short));
@@ -182,7 +190,7 @@ public sealed class FairAdmissionTests(TestModels models) : IClassFixture<TestMo
         Assert.Equal(1, updates[0].QueuePosition);
         Assert.Equal(NarrationStage.Done, updates[^1].Stage);
         ahead.ForEach(c => c.Dispose());
-        await first.Completion;
+        Assert.Equal(FinishReason.Cancelled, (await first.Completion).Finish);
     }
 
     [Fact]
