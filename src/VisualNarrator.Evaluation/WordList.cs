@@ -25,6 +25,9 @@ public sealed class WordList
     /// <summary>Number of words.</summary>
     public int Count => _words.Count;
 
+    /// <summary>The words, in ordinal order (stable across runs, for generators that draw from them).</summary>
+    public IEnumerable<string> Ordered() => _words.Order(StringComparer.Ordinal);
+
     /// <summary>Whether the (lower-case) word is in the list.</summary>
     public bool Contains(string word) => _words.Contains(word);
 

@@ -20,7 +20,7 @@ public sealed partial class OpenDatasetTests
     [Fact]
     public void Every_held_out_test_scene_names_a_word_that_no_training_line_contains()
     {
-        var trained = Words(DatasetFiles.Train.Concat(DatasetFiles.TrainOpen).SelectMany(l => new[] { l.Prompt, l.Texts[0] }));
+        var trained = Words(DatasetFiles.Train.Concat(DatasetFiles.TrainOpen).Concat(DatasetFiles.TrainCopy).SelectMany(l => new[] { l.Prompt, l.Texts[0] }));
         Assert.Equal(200, DatasetFiles.TestOpen.Count);
         foreach (var line in File.ReadLines(Path.Combine(DatasetFiles.Folder, "test-open.jsonl")))
         {
@@ -93,6 +93,26 @@ public sealed partial class OpenDatasetTests
         Assert.Equal(stats.RootElement.GetProperty("unseen_words_in_test_open_not_in_dictionary").GetInt32(), neverSeen.Count);
         // Both halves are large enough to measure: words known only from the dictionary, and words met nowhere.
         Assert.InRange(neverSeen.Count, unseen.Count / 4, unseen.Count * 3 / 4);
+    }
+
+    [Fact]
+    public void The_copy_corpus_narrates_mostly_words_no_other_training_line_holds_and_keeps_every_word_in_prompt_and_narration()
+    {
+        var copy = DatasetFiles.TrainCopy;
+        Assert.Equal(CopyCorpus.Lines, copy.Count);
+        var others = Words(DatasetFiles.Train.Concat(DatasetFiles.TrainOpen).SelectMany(l => new[] { l.Prompt, l.Texts[0] }));
+        var fresh = Words(copy.SelectMany(l => new[] { l.Prompt, l.Texts[0] }));
+        fresh.ExceptWith(others);
+        using var stats = JsonDocument.Parse(File.ReadAllText(Path.Combine(DatasetFiles.Folder, "stats-open.json")));
+        // Thousands of new words, each one a copy word the line's scene names and its narration repeats.
+        Assert.True(fresh.Count > 8000, $"{fresh.Count} new words");
+        Assert.True(fresh.Count <= stats.RootElement.GetProperty("copy_pool_words").GetInt32());
+        foreach (var line in copy.Take(500))
+        {
+            var sceneFresh = Words([line.Prompt]).Where(fresh.Contains).ToList();
+            var narration = Words([line.Texts[0]]);
+            Assert.All(sceneFresh, w => Assert.Contains(w, narration));
+        }
     }
 
     [SkippableFact]

@@ -16,10 +16,12 @@ public static class DatasetFiles
     private static readonly Lazy<List<DatasetLine>> TestBareLazy = new(() => Read("test-bare.jsonl", "references"));
 
     private static readonly Lazy<List<DatasetLine>> TrainOpenLazy = new(() => Read("train-open.jsonl", "description"));
+    private static readonly Lazy<List<DatasetLine>> TrainCopyLazy = new(() => Read("train-copy.jsonl", "description"));
     private static readonly Lazy<List<DatasetLine>> TestOpenLazy = new(() => Read("test-open.jsonl", "references"));
     private static readonly Lazy<List<DatasetLine>> TestLongLazy = new(() => Read("test-long.jsonl", "references"));
 
     public static List<DatasetLine> TrainOpen => TrainOpenLazy.Value;
+    public static List<DatasetLine> TrainCopy => TrainCopyLazy.Value;
     public static List<DatasetLine> TestOpen => TestOpenLazy.Value;
     public static List<DatasetLine> TestLong => TestLongLazy.Value;
 

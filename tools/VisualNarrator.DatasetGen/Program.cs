@@ -7,7 +7,7 @@ using VisualNarrator.DatasetGen.OpenVocabulary;
 //   with --check, writes nothing and exits 1 if the files there differ from what the seed generates.
 // dotnet run --project tools/VisualNarrator.DatasetGen -- --sample TYPE N [SEED]: N descriptions of random scenes of TYPE.
 // dotnet run --project tools/VisualNarrator.DatasetGen -- --open [--out data] [--wordnet DIR] [--check]
-//   the open-vocabulary files (train-open.jsonl, test-open.jsonl, test-long.jsonl, train-gloss.jsonl, stats-open.json) from WordNet 3.0
+//   the open-vocabulary files (train-open.jsonl, test-open.jsonl, test-long.jsonl, train-gloss.jsonl, train-copy.jsonl, stats-open.json) from WordNet 3.0
 //   (Debian's wordnet-base) and the fixed train.jsonl in --out; --sample-open TYPE N [SEED] prints N of them.
 string outDir = "data";
 ulong seed = DatasetBuilder.DefaultSeed;

@@ -10,7 +10,7 @@ namespace VisualNarrator.DatasetGen.OpenVocabulary;
 /// Builds the open-vocabulary files: <c>train-open.jsonl</c> (scenes from WordNet's training pools, one narration
 /// each), <c>test-open.jsonl</c> (scenes that each name at least one word no training scene or narration contains,
 /// four references each), <c>test-long.jsonl</c> (40-60-word scenes), <c>train-gloss.jsonl</c> (the dictionary:
-/// <see cref="GlossCorpus"/>) and <c>stats-open.json</c>. Like the fixed
+/// <see cref="GlossCorpus"/>), <c>train-copy.jsonl</c> (<see cref="CopyCorpus"/>) and <c>stats-open.json</c>. Like the fixed
 /// dataset, the output depends only on the seed and the input files (WordNet 3.0 and the fixed train.jsonl).
 /// </summary>
 public static class OpenDatasetBuilder
@@ -50,21 +50,11 @@ public static class OpenDatasetBuilder
         for (int i = 0; i < TrainLines; i++)
         {
             var type = OpenGrammar.SceneTypes[i % OpenGrammar.SceneTypes.Count];
-            bool isLong = trainRng.Chance(LongShare);
-            var scene = DrawScene(type, isLong, trainWords, trainRng);
-            var description = OpenNarrator.Describe(scene, trainRng.Next(OpenNarrator.Voices.Count), trainRng);
-            var prompt = DatasetBuilder.Templates[trainRng.Next(DatasetBuilder.Templates.Count)].Replace("{scene}", scene.Text, StringComparison.Ordinal);
-            seen.UnionWith(Words([prompt, description]));
+            var line = NarratedLine($"open-{i + 1:D5}", type, trainRng.Chance(LongShare), trainWords, trainRng);
+            seen.UnionWith(Words([line.Prompt, line.Description]));
             typeCounts[type] = typeCounts.GetValueOrDefault(type) + 1;
-            if (scene.IsLong) longCount++;
-            train.Append(Line(w =>
-            {
-                w.WriteString("id", $"open-{i + 1:D5}");
-                w.WriteString("scene_type", type);
-                w.WriteString("scene", scene.Text);
-                w.WriteString("prompt", prompt);
-                w.WriteString("description", description);
-            }));
+            if (line.Scene.IsLong) longCount++;
+            train.Append(line.Json);
         }
 
         var testRng = root.Fork("test-open");
@@ -95,6 +85,7 @@ public static class OpenDatasetBuilder
                 longSet.Append(TestLine($"long-test-{++n:D4}", DrawScene(type, true, longWords, longRng), [], longRng));
 
         var gloss = GlossCorpus.Build(wordNet, lexicon, WordList.Default, root.Fork("gloss"));
+        var copy = CopyCorpus.Build(wordNet, lexicon, WordList.Default, seen, unseenUsed, root.Fork("copy"));
 
         var statsStream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(statsStream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -115,6 +106,10 @@ public static class OpenDatasetBuilder
             writer.WriteNumber("unseen_words_in_test_open", unseenUsed.Count);
             writer.WriteNumber("gloss_lines", gloss.Lines);
             writer.WriteNumber("unseen_words_in_test_open_not_in_dictionary", unseenUsed.Count(w => !gloss.Words.Contains(w)));
+            writer.WriteNumber("copy_lines", CopyCorpus.Lines);
+            writer.WriteNumber("copy_pool_words", copy.PoolWords);
+            writer.WriteNumber("distinct_words_in_copy_corpus", copy.Words.Count);
+            writer.WriteNumber("unseen_words_in_test_open_in_copy_corpus", unseenUsed.Count(copy.Words.Contains));
             writer.WriteEndObject();
         }
         var stats = Encoding.UTF8.GetString(statsStream.ToArray()) + "\n";
@@ -124,9 +119,31 @@ public static class OpenDatasetBuilder
             new DatasetFile("test-open.jsonl", test.ToString()),
             new DatasetFile("test-long.jsonl", longSet.ToString()),
             new DatasetFile("train-gloss.jsonl", gloss.Text),
+            new DatasetFile("train-copy.jsonl", copy.Text),
             new DatasetFile("stats-open.json", stats),
         ];
     }
+
+    /// <summary>One narrated training line: a scene of <paramref name="type"/>, its narration in a random voice and a
+    /// prompt in a random template, as JSONL.</summary>
+    internal static NarratedScene NarratedLine(string id, string type, bool isLong, WordSource words, Rng rng)
+    {
+        var scene = DrawScene(type, isLong, words, rng);
+        var description = OpenNarrator.Describe(scene, rng.Next(OpenNarrator.Voices.Count), rng);
+        var prompt = DatasetBuilder.Templates[rng.Next(DatasetBuilder.Templates.Count)].Replace("{scene}", scene.Text, StringComparison.Ordinal);
+        var json = Line(w =>
+        {
+            w.WriteString("id", id);
+            w.WriteString("scene_type", type);
+            w.WriteString("scene", scene.Text);
+            w.WriteString("prompt", prompt);
+            w.WriteString("description", description);
+        });
+        return new NarratedScene(scene, prompt, description, json);
+    }
+
+    /// <summary>A narrated training line.</summary>
+    internal sealed record NarratedScene(OpenScene Scene, string Prompt, string Description, string Json);
 
     /// <summary>A scene; long ones are drawn again until they have 40 to 60 words.</summary>
     internal static OpenScene DrawScene(string type, bool isLong, WordSource words, Rng rng)

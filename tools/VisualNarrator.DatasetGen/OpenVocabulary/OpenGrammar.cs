@@ -1,12 +1,14 @@
 namespace VisualNarrator.DatasetGen.OpenVocabulary;
 
 /// <summary>Where a scene's words come from: the training pools, or (for the word-held-out test set) the held-out
-/// pools with probability <paramref name="heldOutShare"/> per draw.</summary>
-internal sealed class WordSource(Lexicon lexicon, Rng rng, double heldOutShare)
+/// pools with probability <paramref name="heldOutShare"/> per draw, or (for the copy corpus) any word of
+/// <paramref name="copyWords"/> with probability <paramref name="copyShare"/> per noun.</summary>
+internal sealed class WordSource(Lexicon lexicon, Rng rng, double heldOutShare, IReadOnlyList<string>? copyWords = null, double copyShare = 0)
 {
     /// <summary>Draws a noun of the category: everyday words (sense-tagged in WordNet) seven times in ten.</summary>
     public Noun Noun(NounCategory category)
     {
+        if (copyWords is not null && rng.Chance(copyShare)) return new Noun(rng.Pick(copyWords), category, Common: true);
         var pool = heldOutShare > 0 && rng.Chance(heldOutShare) && lexicon.HeldOut[category].Count > 0 ? lexicon.HeldOut[category] : lexicon.Train[category];
         var common = pool.Where(n => n.Common).ToList();
         return rng.Chance(0.8) && common.Count > 0 ? rng.Pick(common) : rng.Pick(pool);
