@@ -26,13 +26,11 @@ public sealed record ModelLoadOptions(string Device = "cpu", int Threads = 0, Gp
 /// Every check against the file's contract runs in C# before native code sees the file.</summary>
 public sealed class Model : IDisposable
 {
-    private Model(GgufFile file, DecoderArchitecture architecture, ModelHyperparameters hp, OptTokenizer tokenizer,
-        GgmlBackend backend, GgmlBackend? deviceBackend, OffloadPlan? offload, MemoryNeeds? needs, ModelWeights weights)
+    private Model(GgufFile file, DecoderArchitecture architecture, ModelHyperparameters hp, GgmlBackend backend, GgmlBackend? deviceBackend, OffloadPlan? offload, MemoryNeeds? needs, ModelWeights weights)
     {
         File = file;
         Architecture = architecture;
         Hyperparameters = hp;
-        Tokenizer = tokenizer;
         Backend = backend;
         DeviceBackend = deviceBackend;
         Offload = offload;
@@ -50,7 +48,7 @@ public sealed class Model : IDisposable
     public ModelHyperparameters Hyperparameters { get; }
 
     /// <summary>The tokenizer stored in the file.</summary>
-    public OptTokenizer Tokenizer { get; }
+    public OptTokenizer Tokenizer { get; private set; } = null!;
 
     /// <summary>The prompt templates the model was trained with (from its GGUF), or the seed's.</summary>
     public PromptFormat Prompts { get; private init; } = PromptFormat.Seed;
@@ -95,15 +93,55 @@ public sealed class Model : IDisposable
         var arch = DecoderArchitecture.For(archName, path);
         var hp = ModelHyperparameters.Read(file, archName);
         ModelWeights.Validate(file, arch.Tensors(hp));
-        OptTokenizer tokenizer;
-        try { tokenizer = OptTokenizer.FromGguf(file); }
+        // Building the tokenizer (validating 50k tokens and merges, the BPE tables) is the costliest step of a load, and
+        // needs only the parsed metadata: it runs on a worker while this thread loads ggml, creates the backend and
+        // places the weights. Load still returns only once both are done, and a tokenizer error is reported first,
+        // as when the steps ran one after the other.
+        var tokenizerTask = Task.Run(() => OptTokenizer.FromGguf(file));
+        Model? model = null;
+        try
+        {
+            model = LoadWeights(path, file, arch, hp, options, progress);
+        }
+        catch
+        {
+            if (TokenizerProblem(path, tokenizerTask) is { } tokenizerError) throw tokenizerError;
+            throw;
+        }
+        if (TokenizerProblem(path, tokenizerTask) is { } problem)
+        {
+            model.Dispose();
+            throw problem;
+        }
+        var tokenizer = tokenizerTask.Result;
+        if (tokenizer.VocabularySize != hp.VocabSize)
+        {
+            model.Dispose();
+            throw new ModelLoadException(path, $"the tokenizer has {tokenizer.VocabularySize} tokens but token_embd.weight has {hp.VocabSize} rows");
+        }
+        model.Tokenizer = tokenizer;
+        return model;
+    }
+
+    /// <summary>Waits for the tokenizer build; the load error it failed with, or null when it succeeded (any other
+    /// exception is a bug and is rethrown as it is).</summary>
+    private static ModelLoadException? TokenizerProblem(string path, Task<OptTokenizer> build)
+    {
+        try
+        {
+            build.GetAwaiter().GetResult();
+            return null;
+        }
         catch (Exception ex) when (ex is TokenizerFormatException or GgufFormatException)
         {
-            throw new ModelLoadException(path, ex.Message);
+            return new ModelLoadException(path, ex.Message);
         }
-        if (tokenizer.VocabularySize != hp.VocabSize)
-            throw new ModelLoadException(path, $"the tokenizer has {tokenizer.VocabularySize} tokens but token_embd.weight has {hp.VocabSize} rows");
+    }
 
+    /// <summary>Everything of <see cref="Load"/> but the tokenizer: prompt templates, backends, weights.</summary>
+    private static Model LoadWeights(string path, GgufFile file, DecoderArchitecture arch, ModelHyperparameters hp,
+        ModelLoadOptions options, IProgress<double>? progress)
+    {
         var prompts = PromptFormat.Read(file, path);
         var fusions = options.FuseWeights ? arch.Fusions(hp).ToList() : [];
         foreach (var library in options.BackendPaths ?? []) GgmlBackends.Load(library);
@@ -117,7 +155,7 @@ public sealed class Model : IDisposable
             try
             {
                 var weights = ModelWeights.Load(file, _ => backend, fusions, options.MapFile, progress);
-                return new Model(file, arch, hp, tokenizer, backend, null, null, null, weights) { ThreadChoice = backend.SupportsThreads ? threads : null, Prompts = prompts };
+                return new Model(file, arch, hp, backend, null, null, null, weights) { ThreadChoice = backend.SupportsThreads ? threads : null, Prompts = prompts };
             }
             catch
             {
@@ -142,11 +180,11 @@ public sealed class Model : IDisposable
                 // Nothing fits (or 0 was asked): the plain CPU path, without a scheduler that could still place
                 // weightless ops on the device.
                 var onCpu = ModelWeights.Load(file, _ => cpu, fusions, options.MapFile, progress);
-                return new Model(file, arch, hp, tokenizer, cpu, null, plan, needs, onCpu) { Prompts = prompts };
+                return new Model(file, arch, hp, cpu, null, plan, needs, onCpu) { Prompts = prompts };
             }
             gpu = GgmlBackend.Create(device.Name);
             var weights = ModelWeights.Load(file, name => plan.TensorOnDevice(name) ? gpu : cpu, fusions, map: false, progress);
-            return new Model(file, arch, hp, tokenizer, cpu, gpu, plan, needs, weights) { ThreadChoice = threads, Prompts = prompts };
+            return new Model(file, arch, hp, cpu, gpu, plan, needs, weights) { ThreadChoice = threads, Prompts = prompts };
         }
         catch
         {
