@@ -19,8 +19,13 @@ namespace VisualNarrator.Engine.Inference;
 /// matmul does the work of three; false keeps the file's tensors as they are (the results are the same).</param>
 /// <param name="MapFile">When every weight is on the CPU, point them into a read-only memory map of the file (no copy;
 /// pages are read on first use and shared with the page cache, as llama.cpp's mmap); false reads them into memory.</param>
+/// <param name="RepackWeights">When every weight is on the CPU, put the matmul weights of the types the CPU backend
+/// repacks (Q4_0, Q4_K; see <see cref="CpuRepackBufferType"/>) into its repack buffer type, whose interleaved layout
+/// its kernels multiply faster, as llama.cpp's "extra buffer types" do. Those weights are read into memory rather than
+/// mapped. The results equal the plain layout's up to the order of float additions; false keeps every weight plain.</param>
 public sealed record ModelLoadOptions(string Device = "cpu", int Threads = 0, GpuLayers? GpuLayers = null,
-    IReadOnlyList<string>? BackendPaths = null, InferenceOptions? Inference = null, bool FuseWeights = true, bool MapFile = true);
+    IReadOnlyList<string>? BackendPaths = null, InferenceOptions? Inference = null, bool FuseWeights = true, bool MapFile = true,
+    bool RepackWeights = true);
 
 /// <summary>A loaded model: its file, architecture, hyperparameters, tokenizer and weights on a ggml backend.
 /// Every check against the file's contract runs in C# before native code sees the file.</summary>
@@ -154,7 +159,10 @@ public sealed class Model : IDisposable
             var backend = GgmlBackend.Create(options.Device, threads.Threads);
             try
             {
-                var weights = ModelWeights.Load(file, _ => backend, fusions, options.MapFile, progress);
+                var repack = options.RepackWeights && CpuRepackBufferType.Find(backend) is { } repackType
+                    ? new WeightRepacking(repackType, backend, DecoderArchitecture.MultipliedWeights(hp).Contains)
+                    : null;
+                var weights = ModelWeights.Load(file, _ => backend, fusions, options.MapFile, progress, repack);
                 return new Model(file, arch, hp, backend, null, null, null, weights) { ThreadChoice = backend.SupportsThreads ? threads : null, Prompts = prompts };
             }
             catch
