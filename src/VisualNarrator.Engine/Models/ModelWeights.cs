@@ -229,30 +229,26 @@ public sealed class ModelWeights : IDisposable
                 done += info.ByteSize;
                 progress?.Report((double)done / total);
             }
-            foreach (var group in infos.Where(i => repacked.Contains(destination[i.Name].Tensor)).GroupBy(i => destination[i.Name].Tensor))
+            // One staging array the size of the largest repacked tensor, dropped after loading (not pooled, so it does not
+            // stay in the process for the model's lifetime).
+            var groups = infos.Where(i => repacked.Contains(destination[i.Name].Tensor)).GroupBy(i => destination[i.Name].Tensor).ToList();
+            var whole = groups.Count == 0 ? [] : GC.AllocateUninitializedArray<byte>(groups.Max(g => checked((int)tensors[g.Key].Nbytes)));
+            foreach (var group in groups)
             {
                 var tensor = tensors[group.Key];
-                var size = checked((int)tensor.Nbytes);
-                var whole = ArrayPool<byte>.Shared.Rent(size);
-                try
+                var size = (int)tensor.Nbytes;
+                long covered = 0;
+                foreach (var info in group)
                 {
-                    long covered = 0;
-                    foreach (var info in group)
-                    {
-                        var start = destination[info.Name].Offset;
-                        CheckedDestination(tensors, group.Key, start, info);
-                        ReadExactly(handle, whole.AsSpan((int)start, (int)info.ByteSize), info.FileOffset, file.Path);
-                        covered += info.ByteSize;
-                        done += info.ByteSize;
-                    }
-                    if (covered != size)
-                        throw new InvalidOperationException($"the file's parts of '{group.Key}' hold {covered} bytes, ggml sizes it at {size}");
-                    tensor.SetData<byte>(whole.AsSpan(0, size));
+                    var start = destination[info.Name].Offset;
+                    CheckedDestination(tensors, group.Key, start, info);
+                    ReadExactly(handle, whole.AsSpan((int)start, (int)info.ByteSize), info.FileOffset, file.Path);
+                    covered += info.ByteSize;
+                    done += info.ByteSize;
                 }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(whole);
-                }
+                if (covered != size)
+                    throw new InvalidOperationException($"the file's parts of '{group.Key}' hold {covered} bytes, ggml sizes it at {size}");
+                tensor.SetData<byte>(whole.AsSpan(0, size));
                 progress?.Report((double)done / total);
             }
         }
