@@ -103,44 +103,45 @@ public sealed class Model : IDisposable
         // places the weights. Load still returns only once both are done, and a tokenizer error is reported first,
         // as when the steps ran one after the other.
         var tokenizerTask = Task.Run(() => OptTokenizer.FromGguf(file));
-        Model? model = null;
+        Model model;
         try
         {
             model = LoadWeights(path, file, arch, hp, options, progress);
         }
         catch
         {
-            if (TokenizerProblem(path, tokenizerTask) is { } tokenizerError) throw tokenizerError;
+            if (TokenizerProblem(path, tokenizerTask, hp.VocabSize) is { } tokenizerError) throw tokenizerError;
             throw;
         }
-        if (TokenizerProblem(path, tokenizerTask) is { } problem)
-        {
-            model.Dispose();
-            throw problem;
-        }
-        var tokenizer = tokenizerTask.Result;
-        if (tokenizer.VocabularySize != hp.VocabSize)
-        {
-            model.Dispose();
-            throw new ModelLoadException(path, $"the tokenizer has {tokenizer.VocabularySize} tokens but token_embd.weight has {hp.VocabSize} rows");
-        }
-        model.Tokenizer = tokenizer;
-        return model;
-    }
-
-    /// <summary>Waits for the tokenizer build; the load error it failed with, or null when it succeeded (any other
-    /// exception is a bug and is rethrown as it is).</summary>
-    private static ModelLoadException? TokenizerProblem(string path, Task<OptTokenizer> build)
-    {
         try
         {
-            build.GetAwaiter().GetResult();
-            return null;
+            if (TokenizerProblem(path, tokenizerTask, hp.VocabSize) is { } problem) throw problem;
+            model.Tokenizer = tokenizerTask.Result;
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Waits for the tokenizer build; the load error its data gives (malformed, or a vocabulary that does not
+    /// match the <paramref name="vocabSize"/> embedding rows), or null when it is usable. Any other exception is a bug
+    /// and is rethrown as it is.</summary>
+    private static ModelLoadException? TokenizerProblem(string path, Task<OptTokenizer> build, int vocabSize)
+    {
+        OptTokenizer tokenizer;
+        try
+        {
+            tokenizer = build.GetAwaiter().GetResult();
         }
         catch (Exception ex) when (ex is TokenizerFormatException or GgufFormatException)
         {
             return new ModelLoadException(path, ex.Message);
         }
+        return tokenizer.VocabularySize == vocabSize ? null
+            : new ModelLoadException(path, $"the tokenizer has {tokenizer.VocabularySize} tokens but token_embd.weight has {vocabSize} rows");
     }
 
     /// <summary>Everything of <see cref="Load"/> but the tokenizer: prompt templates, backends, weights.</summary>
