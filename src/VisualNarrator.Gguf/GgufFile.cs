@@ -202,7 +202,7 @@ public sealed class GgufFile
             GgufValueType.Int32 => GgufValue.From((int)r.U32(key)),
             GgufValueType.Float32 => GgufValue.From(BitConverter.UInt32BitsToSingle(r.U32(key))),
             GgufValueType.Bool => GgufValue.From(ReadBool(r, key)),
-            GgufValueType.String => GgufValue.From(r.String($"value of '{key}'")),
+            GgufValueType.String => GgufValue.From(r.ValueString(key)),
             GgufValueType.UInt64 => GgufValue.From(r.U64(key)),
             GgufValueType.Int64 => GgufValue.From((long)r.U64(key)),
             GgufValueType.Float64 => GgufValue.From(BitConverter.UInt64BitsToDouble(r.U64(key))),
@@ -244,6 +244,25 @@ public sealed class GgufFile
             throw r.Error(countAt, $"'{key}' array length {count} cannot fit in the {r.Remaining} bytes left");
         // Empty arrays are shared: a file of nested empty arrays would otherwise cost several times its size in objects.
         if (count == 0) return EmptyArrays[(int)elementType];
+        // Strings and fixed-size numbers (token lists, merges, token types) are read straight into typed arrays, without
+        // a boxed GgufValue per element.
+        switch (elementType)
+        {
+            case GgufValueType.String:
+                var strings = new string[(int)count];
+                for (var i = 0; i < strings.Length; i++) strings[i] = r.ValueString(key);
+                return new GgufArray(elementType, strings);
+            case GgufValueType.UInt8: return new GgufArray(elementType, r.Values<byte>((int)count, key));
+            case GgufValueType.Int8: return new GgufArray(elementType, r.Values<sbyte>((int)count, key));
+            case GgufValueType.UInt16: return new GgufArray(elementType, r.Values<ushort>((int)count, key));
+            case GgufValueType.Int16: return new GgufArray(elementType, r.Values<short>((int)count, key));
+            case GgufValueType.UInt32: return new GgufArray(elementType, r.Values<uint>((int)count, key));
+            case GgufValueType.Int32: return new GgufArray(elementType, r.Values<int>((int)count, key));
+            case GgufValueType.Float32: return new GgufArray(elementType, r.Values<float>((int)count, key));
+            case GgufValueType.UInt64: return new GgufArray(elementType, r.Values<ulong>((int)count, key));
+            case GgufValueType.Int64: return new GgufArray(elementType, r.Values<long>((int)count, key));
+            case GgufValueType.Float64: return new GgufArray(elementType, r.Values<double>((int)count, key));
+        }
         var items = System.Array.CreateInstance(GgufArray.ClrType(elementType), (int)count);
         for (var i = 0; i < (int)count; i++)
             items.SetValue(ReadValue(r, elementType, key, depth + 1).Value, i);

@@ -25,7 +25,7 @@ public sealed partial class OptTokenizer
 
     private readonly TokenizerSpec _spec;
     private readonly BpeTokenizer _bpe;
-    private readonly Dictionary<string, int> _ids;
+    private readonly IReadOnlyDictionary<string, int> _ids;
     private readonly byte[][] _pieces;
     private readonly (string Text, int Id, TokenType Type)[] _literalTokens;
     private readonly SearchValues<char> _literalFirstChars;
@@ -36,7 +36,7 @@ public sealed partial class OptTokenizer
     {
         ArgumentNullException.ThrowIfNull(spec);
         _spec = spec;
-        _ids = new Dictionary<string, int>(spec.Count, StringComparer.Ordinal);
+        _ids = spec.Ids;
         _pieces = new byte[spec.Count][];
         var bpeVocab = new List<KeyValuePair<string, int>>(spec.Count);
         var literals = new List<(string, int, TokenType)>();
@@ -44,7 +44,6 @@ public sealed partial class OptTokenizer
         {
             string token = spec.Tokens[id];
             TokenType type = spec.TokenTypes[id];
-            _ids[token] = id;
             switch (type)
             {
                 case TokenType.Normal:

@@ -19,6 +19,7 @@ public sealed partial record TokenizerSpec
     private readonly string[] _tokens;
     private readonly TokenType[] _types;
     private readonly string[] _merges;
+    private readonly Dictionary<string, int> _ids;
 
     /// <summary>Creates and validates a tokenizer specification.</summary>
     /// <param name="source">Where the data came from, used in error messages (a path, a resource name).</param>
@@ -55,7 +56,7 @@ public sealed partial record TokenizerSpec
         PadId = padId;
         UnkId = unkId;
         AddBosToken = addBosToken;
-        Validate();
+        _ids = Validate();
     }
 
     /// <summary>Where the data came from (a path, a resource name); used in error messages, ignored by equality.</summary>
@@ -84,6 +85,9 @@ public sealed partial record TokenizerSpec
 
     /// <summary>Whether encoding prepends <see cref="BosId"/> (OPT: true).</summary>
     public bool AddBosToken { get; }
+
+    /// <summary>Id by token text, built once by validation and shared with the tokenizer built from this data.</summary>
+    internal IReadOnlyDictionary<string, int> Ids => _ids;
 
     /// <summary>Number of token ids, padding included.</summary>
     public int Count => _tokens.Length;
@@ -129,7 +133,8 @@ public sealed partial record TokenizerSpec
 
     private TokenizerFormatException Error(string field, string problem) => new(Source, field, problem);
 
-    private void Validate()
+    /// <summary>Checks the data and returns the id of every token text.</summary>
+    private Dictionary<string, int> Validate()
     {
         if (_tokens.Length == 0)
         {
@@ -178,6 +183,9 @@ public sealed partial record TokenizerSpec
             }
         }
 
+        // Parts are looked up as spans: no substring or concatenation per merge unless it is reported.
+        var lookup = ids.GetAlternateLookup<ReadOnlySpan<char>>();
+        Span<char> joined = stackalloc char[256];
         for (int i = 0; i < _merges.Length; i++)
         {
             string? merge = _merges[i];
@@ -186,13 +194,15 @@ public sealed partial record TokenizerSpec
             {
                 throw Error($"merges[{i}]", $"'{merge}' is not two tokens separated by one space");
             }
-            string left = merge[..space];
-            string right = merge[(space + 1)..];
-            CheckMergePart(i, merge, left, ids);
-            CheckMergePart(i, merge, right, ids);
-            CheckMergePart(i, merge, left + right, ids);
+            ReadOnlySpan<char> left = merge.AsSpan(0, space);
+            ReadOnlySpan<char> right = merge.AsSpan(space + 1);
+            Span<char> whole = merge.Length - 1 <= joined.Length ? joined[..(merge.Length - 1)] : new char[merge.Length - 1];
+            left.CopyTo(whole);
+            right.CopyTo(whole[left.Length..]);
+            CheckMergePart(i, merge, left, lookup);
+            CheckMergePart(i, merge, right, lookup);
+            CheckMergePart(i, merge, whole, lookup);
         }
-
         CheckSpecial("bos_token_id", BosId);
         CheckSpecial("eos_token_id", EosId);
         CheckSpecial("padding_token_id", PadId);
@@ -201,9 +211,11 @@ public sealed partial record TokenizerSpec
         {
             throw Error("add_bos_token", "is true but there is no bos token");
         }
+        return ids;
     }
 
-    private void CheckMergePart(int index, string merge, string part, Dictionary<string, int> ids)
+    private void CheckMergePart(int index, string merge, ReadOnlySpan<char> part,
+        Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> ids)
     {
         if (!ids.TryGetValue(part, out int id))
         {

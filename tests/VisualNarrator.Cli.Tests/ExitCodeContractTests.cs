@@ -49,6 +49,7 @@ public sealed class ExitCodeContractTests(TestModels models) : IClassFixture<Tes
         { "describe --model {M} --max-prompt-tokens 1 x", 2, "--max-prompt-tokens must be >= 2" },
         { "describe --model {M} --template nope x", 2, "--template must be one of" },
         { "bench --model {M} --repeat 0", 2, "--repeat must be 1 to 50 rounds, got 0" },
+        { "bench --model {M} --repack maybe", 2, "--repack must be on or off, got 'maybe'" },
         { "describe --model {M} -- ", 2, "is empty" },
         { "describe --model {M} --prompt-file /nonexistent/p.txt", 2, "no such file" },
         { "describe --model /nonexistent/m.gguf x", 2, "no such model file" },

@@ -41,15 +41,22 @@ public static class BenchCommand
         var engine = new Option<string?>("--engine") { Description = "Internal: measure one engine (narrator or llama.cpp) on --model in this process and print JSON", Hidden = true };
         var device = new Option<string>("--device") { Description = "ggml device for this engine: cpu, or a GPU (see narrator devices)", DefaultValueFactory = _ => "cpu" };
         var gpuLayers = new Option<string?>("--gpu-layers", "-ngl") { Description = "With a GPU --device: layers there, comma-separated to compare splits, e.g. 0,half,all (each is one column)" };
+        var repack = new Option<string>("--repack") { Description = "This engine's Q4_0/Q4_K matmul weights in the CPU backend's repacked layout: on (default) or off, to compare", DefaultValueFactory = _ => "on" };
         var backends = EngineOptions.BackendOption();
         var command = new Command("bench", "Measure load time, prefill and decode speed, memory, and batching gains")
-            { model, shape, type, anchor, threads, repeat, contention, cacheDir, json, engine, device, gpuLayers, backends };
+            { model, shape, type, anchor, threads, repeat, contention, cacheDir, json, engine, device, gpuLayers, repack, backends };
         command.SetAction(parse => UserInputError.Guard(() =>
         {
             var rounds = parse.GetValue(repeat);
             if (rounds is < 1 or > 50) throw new UsageException($"--repeat must be 1 to 50 rounds, got {rounds}");
             var plan = new BenchmarkPlan(Threads: parse.GetValue(threads), Repeats: rounds);
             var deviceName = parse.GetValue(device)!;
+            var repackWeights = parse.GetValue(repack) switch
+            {
+                "on" => true,
+                "off" => false,
+                var other => throw new UsageException($"--repack must be on or off, got '{other}'"),
+            };
             var backendPaths = (parse.GetValue(backends) ?? []).Select(Path.GetFullPath).ToArray();
             // Checked before anything is generated: each split must parse (the device is checked by the first run).
             var splits = parse.GetValue(gpuLayers) is { } list
@@ -58,7 +65,8 @@ public static class BenchCommand
             if (parse.GetValue(engine) is { } which)
             {
                 var file = parse.GetValue(model)?.FullName ?? throw new UsageException("--engine needs --model");
-                var placement = new ModelLoadOptions(deviceName, GpuLayers: splits.Length > 0 ? splits[0] : null, BackendPaths: backendPaths);
+                var placement = new ModelLoadOptions(deviceName, GpuLayers: splits.Length > 0 ? splits[0] : null, BackendPaths: backendPaths,
+                    RepackWeights: repackWeights);
                 var result = which switch
                 {
                     // Phases on stderr: a child that dies says in which phase (the parent shows stderr on failure).
@@ -96,9 +104,9 @@ public static class BenchCommand
                 hp = FitsPlan(ModelShapes.Get(parse.GetValue(shape)!), plan);
                 (ours, ourQuantize) = Prepare(cache, parse.GetValue(shape)!, "opt", hp, typeName, QuantizeOurs);
             }
-            if (splits.Length == 0) rows.Add((Label(deviceName, null), Measure("narrator", ours, plan, deviceName, null, backendPaths, busy), ourQuantize));
+            if (splits.Length == 0) rows.Add((Label(deviceName, null), Measure("narrator", ours, plan, deviceName, null, backendPaths, busy, repackWeights), ourQuantize));
             foreach (var split in splits)
-                rows.Add((Label(deviceName, split), Measure("narrator", ours, plan, deviceName, split.ToString(), backendPaths, busy), ourQuantize));
+                rows.Add((Label(deviceName, split), Measure("narrator", ours, plan, deviceName, split.ToString(), backendPaths, busy, repackWeights), ourQuantize));
             if (parse.GetValue(anchor))
             {
                 var shapeName = parse.GetValue(shape) ?? $"{hp.EmbeddingLength}x{hp.BlockCount}";
@@ -200,14 +208,15 @@ public static class BenchCommand
         device.Equals("cpu", StringComparison.OrdinalIgnoreCase) ? "narrator" : $"{device} -ngl {split?.ToString() ?? "all"}";
 
     /// <summary>Runs one engine's measurements in a child process (this same tool, hidden --engine option).</summary>
-    private static BenchmarkResult Measure(string engine, string model, BenchmarkPlan plan, string device, string? split, string[] backends, int contention)
+    private static BenchmarkResult Measure(string engine, string model, BenchmarkPlan plan, string device, string? split, string[] backends, int contention,
+        bool repack = true)
     {
         var psi = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") psi.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
         foreach (var a in new[] { "bench", "--engine", engine, "--model", model, "--threads", plan.Threads.ToString(CultureInfo.InvariantCulture),
                      "--repeat", plan.Repeats.ToString(CultureInfo.InvariantCulture) })
             psi.ArgumentList.Add(a);
-        foreach (var a in new[] { "--device", device }.Concat(split is null ? [] : ["--gpu-layers", split]).Concat(backends.SelectMany(b => new[] { "--backend", b })))
+        foreach (var a in new[] { "--device", device, "--repack", repack ? "on" : "off" }.Concat(split is null ? [] : ["--gpu-layers", split]).Concat(backends.SelectMany(b => new[] { "--backend", b })))
             psi.ArgumentList.Add(a);
         string stdout = "", stderr = "";
         Status($"measuring {engine} on {Path.GetFileName(model)}" + (contention > 0 ? $" with {contention} busy threads" : ""), () =>

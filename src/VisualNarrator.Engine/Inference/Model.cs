@@ -19,20 +19,23 @@ namespace VisualNarrator.Engine.Inference;
 /// matmul does the work of three; false keeps the file's tensors as they are (the results are the same).</param>
 /// <param name="MapFile">When every weight is on the CPU, point them into a read-only memory map of the file (no copy;
 /// pages are read on first use and shared with the page cache, as llama.cpp's mmap); false reads them into memory.</param>
+/// <param name="RepackWeights">When every weight is on the CPU, put the matmul weights of the types the CPU backend
+/// repacks (Q4_0, Q4_K; see <see cref="CpuRepackBufferType"/>) into its repack buffer type, whose interleaved layout
+/// its kernels multiply faster, as llama.cpp's "extra buffer types" do. Those weights are read into memory rather than
+/// mapped. The results equal the plain layout's up to the order of float additions; false keeps every weight plain.</param>
 public sealed record ModelLoadOptions(string Device = "cpu", int Threads = 0, GpuLayers? GpuLayers = null,
-    IReadOnlyList<string>? BackendPaths = null, InferenceOptions? Inference = null, bool FuseWeights = true, bool MapFile = true);
+    IReadOnlyList<string>? BackendPaths = null, InferenceOptions? Inference = null, bool FuseWeights = true, bool MapFile = true,
+    bool RepackWeights = true);
 
 /// <summary>A loaded model: its file, architecture, hyperparameters, tokenizer and weights on a ggml backend.
 /// Every check against the file's contract runs in C# before native code sees the file.</summary>
 public sealed class Model : IDisposable
 {
-    private Model(GgufFile file, DecoderArchitecture architecture, ModelHyperparameters hp, OptTokenizer tokenizer,
-        GgmlBackend backend, GgmlBackend? deviceBackend, OffloadPlan? offload, MemoryNeeds? needs, ModelWeights weights)
+    private Model(GgufFile file, DecoderArchitecture architecture, ModelHyperparameters hp, GgmlBackend backend, GgmlBackend? deviceBackend, OffloadPlan? offload, MemoryNeeds? needs, ModelWeights weights)
     {
         File = file;
         Architecture = architecture;
         Hyperparameters = hp;
-        Tokenizer = tokenizer;
         Backend = backend;
         DeviceBackend = deviceBackend;
         Offload = offload;
@@ -50,7 +53,7 @@ public sealed class Model : IDisposable
     public ModelHyperparameters Hyperparameters { get; }
 
     /// <summary>The tokenizer stored in the file.</summary>
-    public OptTokenizer Tokenizer { get; }
+    public OptTokenizer Tokenizer { get; private set; } = null!;
 
     /// <summary>The prompt templates the model was trained with (from its GGUF), or the seed's.</summary>
     public PromptFormat Prompts { get; private init; } = PromptFormat.Seed;
@@ -95,15 +98,56 @@ public sealed class Model : IDisposable
         var arch = DecoderArchitecture.For(archName, path);
         var hp = ModelHyperparameters.Read(file, archName);
         ModelWeights.Validate(file, arch.Tensors(hp));
+        // Building the tokenizer (validating 50k tokens and merges, the BPE tables) is the costliest step of a load, and
+        // needs only the parsed metadata: it runs on a worker while this thread loads ggml, creates the backend and
+        // places the weights. Load still returns only once both are done, and a tokenizer error is reported first,
+        // as when the steps ran one after the other.
+        var tokenizerTask = Task.Run(() => OptTokenizer.FromGguf(file));
+        Model model;
+        try
+        {
+            model = LoadWeights(path, file, arch, hp, options, progress);
+        }
+        catch
+        {
+            if (TokenizerProblem(path, tokenizerTask, hp.VocabSize) is { } tokenizerError) throw tokenizerError;
+            throw;
+        }
+        try
+        {
+            if (TokenizerProblem(path, tokenizerTask, hp.VocabSize) is { } problem) throw problem;
+            model.Tokenizer = tokenizerTask.Result;
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Waits for the tokenizer build; the load error its data gives (malformed, or a vocabulary that does not
+    /// match the <paramref name="vocabSize"/> embedding rows), or null when it is usable. Any other exception is a bug
+    /// and is rethrown as it is.</summary>
+    private static ModelLoadException? TokenizerProblem(string path, Task<OptTokenizer> build, int vocabSize)
+    {
         OptTokenizer tokenizer;
-        try { tokenizer = OptTokenizer.FromGguf(file); }
+        try
+        {
+            tokenizer = build.GetAwaiter().GetResult();
+        }
         catch (Exception ex) when (ex is TokenizerFormatException or GgufFormatException)
         {
-            throw new ModelLoadException(path, ex.Message);
+            return new ModelLoadException(path, ex.Message);
         }
-        if (tokenizer.VocabularySize != hp.VocabSize)
-            throw new ModelLoadException(path, $"the tokenizer has {tokenizer.VocabularySize} tokens but token_embd.weight has {hp.VocabSize} rows");
+        return tokenizer.VocabularySize == vocabSize ? null
+            : new ModelLoadException(path, $"the tokenizer has {tokenizer.VocabularySize} tokens but token_embd.weight has {vocabSize} rows");
+    }
 
+    /// <summary>Everything of <see cref="Load"/> but the tokenizer: prompt templates, backends, weights.</summary>
+    private static Model LoadWeights(string path, GgufFile file, DecoderArchitecture arch, ModelHyperparameters hp,
+        ModelLoadOptions options, IProgress<double>? progress)
+    {
         var prompts = PromptFormat.Read(file, path);
         var fusions = options.FuseWeights ? arch.Fusions(hp).ToList() : [];
         foreach (var library in options.BackendPaths ?? []) GgmlBackends.Load(library);
@@ -116,8 +160,11 @@ public sealed class Model : IDisposable
             var backend = GgmlBackend.Create(options.Device, threads.Threads);
             try
             {
-                var weights = ModelWeights.Load(file, _ => backend, fusions, options.MapFile, progress);
-                return new Model(file, arch, hp, tokenizer, backend, null, null, null, weights) { ThreadChoice = backend.SupportsThreads ? threads : null, Prompts = prompts };
+                var repack = options.RepackWeights && CpuRepackBufferType.Find(backend) is { } repackType
+                    ? new WeightRepacking(repackType, backend, DecoderArchitecture.MultipliedWeights(hp).Contains)
+                    : null;
+                var weights = ModelWeights.Load(file, _ => backend, fusions, options.MapFile, progress, repack);
+                return new Model(file, arch, hp, backend, null, null, null, weights) { ThreadChoice = backend.SupportsThreads ? threads : null, Prompts = prompts };
             }
             catch
             {
@@ -142,11 +189,11 @@ public sealed class Model : IDisposable
                 // Nothing fits (or 0 was asked): the plain CPU path, without a scheduler that could still place
                 // weightless ops on the device.
                 var onCpu = ModelWeights.Load(file, _ => cpu, fusions, options.MapFile, progress);
-                return new Model(file, arch, hp, tokenizer, cpu, null, plan, needs, onCpu) { Prompts = prompts };
+                return new Model(file, arch, hp, cpu, null, plan, needs, onCpu) { Prompts = prompts };
             }
             gpu = GgmlBackend.Create(device.Name);
             var weights = ModelWeights.Load(file, name => plan.TensorOnDevice(name) ? gpu : cpu, fusions, map: false, progress);
-            return new Model(file, arch, hp, tokenizer, cpu, gpu, plan, needs, weights) { ThreadChoice = threads, Prompts = prompts };
+            return new Model(file, arch, hp, cpu, gpu, plan, needs, weights) { ThreadChoice = threads, Prompts = prompts };
         }
         catch
         {

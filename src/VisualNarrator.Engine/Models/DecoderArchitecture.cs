@@ -20,6 +20,21 @@ public abstract class DecoderArchitecture
     /// default). The graph looks for the fused tensor and falls back to the parts where a group was not fused.</summary>
     internal virtual IEnumerable<IReadOnlyList<TensorFusion>> Fusions(ModelHyperparameters hp) => [];
 
+    /// <summary>The weights the graph reads only as the matrix of a mul_mat: the projections, the FFN matrices and an
+    /// untied LM head (per layer, fused q/k/v included). Not the token embedding (get_rows, and the LM head when tied)
+    /// nor the position table (get_rows), whose bytes must keep the plain layout.</summary>
+    internal static IReadOnlySet<string> MultipliedWeights(ModelHyperparameters hp)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal)
+        {
+            TensorNames.Tn(ModelTensor.ProjIn), TensorNames.Tn(ModelTensor.ProjOut), TensorNames.Output,
+        };
+        for (var layer = 0; layer < hp.BlockCount; layer++)
+            foreach (var tensor in new[] { ModelTensor.AttnQ, ModelTensor.AttnK, ModelTensor.AttnV, ModelTensor.AttnQkv, ModelTensor.AttnOutput, ModelTensor.FfnUp, ModelTensor.FfnDown })
+                names.Add(TensorNames.Tn(tensor, TensorNames.WeightSuffix, layer));
+        return names;
+    }
+
     /// <summary>The architectures this engine runs.</summary>
     public static IReadOnlyList<DecoderArchitecture> Supported { get; } = [new Opt(), new Gpt2()];
 

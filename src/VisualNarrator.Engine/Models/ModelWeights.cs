@@ -1,5 +1,6 @@
 using System.Buffers;
 using VisualNarrator.Engine.Native;
+using VisualNarrator.Engine.Placement;
 using VisualNarrator.Gguf;
 
 namespace VisualNarrator.Engine.Models;
@@ -17,6 +18,9 @@ public sealed class ModelWeights : IDisposable
         _tensors = tensors;
         _mapping = mapping;
     }
+
+    /// <summary>Names of the weights held rearranged in the CPU repack buffer type (their bytes cannot be read back).</summary>
+    public IReadOnlySet<string> Repacked { get; private init; } = new HashSet<string>();
 
     /// <summary>Whether the weights point into a memory map of the file rather than into memory of their own.</summary>
     public bool Mapped => _mapping is not null;
@@ -69,7 +73,7 @@ public sealed class ModelWeights : IDisposable
     /// <paramref name="map"/> (every tensor on the CPU) the other tensors point into a read-only memory map of the file
     /// instead of being read: no copy, pages come in on first use and are shared with the page cache.</summary>
     internal static ModelWeights Load(GgufFile file, Func<string, GgmlBackend> placement, IEnumerable<IReadOnlyList<TensorFusion>> fusions,
-        bool map = false, IProgress<double>? progress = null)
+        bool map = false, IProgress<double>? progress = null, WeightRepacking? repack = null)
     {
         ArgumentNullException.ThrowIfNull(placement);
         // Where each file tensor's bytes go: the tensor of that name at offset 0, or a place in a fused tensor.
@@ -97,17 +101,22 @@ public sealed class ModelWeights : IDisposable
         var parts = new List<(GgmlBackend Backend, GgmlContext Context, GgmlBackendBuffer Buffer)>();
         var contexts = new Dictionary<GgmlBackend, GgmlContext>();
         GgmlContext? mappedContext = null;
+        GgmlContext? repackContext = null;
         MappedFile? mapping = null;
         try
         {
             var tensors = new Dictionary<string, GgmlTensor>(StringComparer.Ordinal);
             var mapped = new List<(GgmlTensor Tensor, GgufTensorInfo Info, GgmlBackend Backend)>();
+            var repacked = new HashSet<string>(StringComparer.Ordinal);
             foreach (var (name, type, s) in created)
             {
                 var backend = placement(name);
-                var info = map ? file.FindTensor(name) : null;
+                // Repacked weights get memory of their own (the layout differs from the file's), so they are never mapped.
+                var repackIt = repack is not null && repack.Takes(name, backend, type, s);
+                var info = map && !repackIt ? file.FindTensor(name) : null;
                 GgmlContext context;
-                if (info is not null) context = mappedContext ??= GgmlContext.Create(created.Count + 1);
+                if (repackIt) context = repackContext ??= GgmlContext.Create(created.Count + 1);
+                else if (info is not null) context = mappedContext ??= GgmlContext.Create(created.Count + 1);
                 else if (!contexts.TryGetValue(backend, out context!)) contexts[backend] = context = GgmlContext.Create(created.Count + 1);
                 var t = s.Length switch
                 {
@@ -118,21 +127,28 @@ public sealed class ModelWeights : IDisposable
                 };
                 tensors[name] = t.SetName(name);
                 if (info is not null) mapped.Add((t, info, backend));
+                if (repackIt) repacked.Add(name);
             }
             foreach (var (backend, context) in contexts)
                 parts.Add((backend, context, backend.AllocateTensors(context, GgmlBufferUsage.Weights)));
+            if (repackContext is not null)
+            {
+                var buffer = repack!.BufferType.Allocate(repackContext);
+                parts.Add((repack.Backend, repackContext, buffer));
+            }
             if (mappedContext is not null)
                 parts.Add(PlaceMapped(file, mapping = MappedFile.Open(file.Path, file.FileLength), mappedContext, mapped));
             var mappedNames = mapped.Select(m => m.Info.Name).ToHashSet(StringComparer.Ordinal);
-            ReadData(file, file.Tensors.Where(t => !mappedNames.Contains(t.Name)), tensors, destination, progress);
+            ReadData(file, file.Tensors.Where(t => !mappedNames.Contains(t.Name)), tensors, destination, repacked, progress);
             progress?.Report(1);
-            return new ModelWeights(parts, tensors, mapping);
+            return new ModelWeights(parts, tensors, mapping) { Repacked = repacked };
         }
         catch
         {
             foreach (var p in parts) p.Buffer.Dispose();
             foreach (var c in contexts.Values) c.Dispose();
             mappedContext?.Dispose();
+            repackContext?.Dispose();
             mapping?.Dispose();
             throw;
         }
@@ -176,9 +192,11 @@ public sealed class ModelWeights : IDisposable
     }
 
     /// <summary>Reads every tensor's bytes from the file: straight into the tensor's memory where the CPU can address
-    /// it (one copy, by the kernel), through a 4 MiB staging buffer and ggml_backend_tensor_set on a device.</summary>
+    /// it (one copy, by the kernel), through a 4 MiB staging buffer and ggml_backend_tensor_set on a device. A tensor in
+    /// <paramref name="repacked"/> is gathered whole (all its fused parts) in a staging buffer and written with one
+    /// ggml_backend_tensor_set, which rearranges it; the repack buffer takes nothing less than a whole tensor.</summary>
     private static void ReadData(GgufFile file, IEnumerable<GgufTensorInfo> toRead, Dictionary<string, GgmlTensor> tensors,
-        Dictionary<string, (string Tensor, long Offset)> destination, IProgress<double>? progress)
+        Dictionary<string, (string Tensor, long Offset)> destination, IReadOnlySet<string> repacked, IProgress<double>? progress)
     {
         using var handle = File.OpenHandle(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
         if (RandomAccess.GetLength(handle) != file.FileLength)
@@ -188,12 +206,10 @@ public sealed class ModelWeights : IDisposable
         {
             var infos = toRead.OrderBy(t => t.FileOffset).ToList();
             long total = infos.Sum(t => t.ByteSize), done = 0;
-            foreach (var info in infos)
+            foreach (var info in infos.Where(i => !repacked.Contains(destination[i.Name].Tensor)))
             {
                 var (name, start) = destination[info.Name];
-                var tensor = tensors[name];
-                if ((long)tensor.Nbytes < start + info.ByteSize || (name == info.Name && (long)tensor.Nbytes != info.ByteSize))
-                    throw new InvalidOperationException($"ggml sizes '{name}' at {tensor.Nbytes} bytes, the file's '{info.Name}' needs {info.ByteSize} at {start}");
+                var tensor = CheckedDestination(tensors, name, start, info);
                 var host = tensor.HostData;
                 if (!host.IsEmpty)
                 {
@@ -213,11 +229,42 @@ public sealed class ModelWeights : IDisposable
                 done += info.ByteSize;
                 progress?.Report((double)done / total);
             }
+            // One staging array the size of the largest repacked tensor, dropped after loading (not pooled, so it does not
+            // stay in the process for the model's lifetime).
+            var groups = infos.Where(i => repacked.Contains(destination[i.Name].Tensor)).GroupBy(i => destination[i.Name].Tensor).ToList();
+            var whole = groups.Count == 0 ? [] : GC.AllocateUninitializedArray<byte>(groups.Max(g => checked((int)tensors[g.Key].Nbytes)));
+            foreach (var group in groups)
+            {
+                var tensor = tensors[group.Key];
+                var size = (int)tensor.Nbytes;
+                long covered = 0;
+                foreach (var info in group)
+                {
+                    var start = destination[info.Name].Offset;
+                    CheckedDestination(tensors, group.Key, start, info);
+                    ReadExactly(handle, whole.AsSpan((int)start, (int)info.ByteSize), info.FileOffset, file.Path);
+                    covered += info.ByteSize;
+                    done += info.ByteSize;
+                }
+                if (covered != size)
+                    throw new InvalidOperationException($"the file's parts of '{group.Key}' hold {covered} bytes, ggml sizes it at {size}");
+                tensor.SetData<byte>(whole.AsSpan(0, size));
+                progress?.Report((double)done / total);
+            }
         }
         finally
         {
             if (chunk is not null) ArrayPool<byte>.Shared.Return(chunk);
         }
+    }
+
+    /// <summary>The tensor a file tensor's bytes go to, checked to hold them at <paramref name="start"/>.</summary>
+    private static GgmlTensor CheckedDestination(Dictionary<string, GgmlTensor> tensors, string name, long start, GgufTensorInfo info)
+    {
+        var tensor = tensors[name];
+        if ((long)tensor.Nbytes < start + info.ByteSize || (name == info.Name && (long)tensor.Nbytes != info.ByteSize))
+            throw new InvalidOperationException($"ggml sizes '{name}' at {tensor.Nbytes} bytes, the file's '{info.Name}' needs {info.ByteSize} at {start}");
+        return tensor;
     }
 
     private static void ReadExactly(Microsoft.Win32.SafeHandles.SafeFileHandle handle, Span<byte> destination, long fileOffset, string path)
@@ -241,4 +288,18 @@ public sealed class ModelWeights : IDisposable
         }
         _mapping?.Dispose();
     }
+}
+
+/// <summary>Which weights go into the CPU repack buffer type at load: those that <paramref name="OnlyMultiplied"/> names
+/// (weights read by nothing but mul_mat), placed on <paramref name="Backend"/>, that <paramref name="BufferType"/>
+/// takes.</summary>
+/// <param name="BufferType">The CPU backend's repack buffer type.</param>
+/// <param name="Backend">The CPU backend the repacked weights are computed on.</param>
+/// <param name="OnlyMultiplied">Whether a weight is used only as the matrix of mul_mat (never by get_rows, a view or
+/// a copy, which would read the rearranged bytes as the plain layout).</param>
+internal sealed record WeightRepacking(CpuRepackBufferType BufferType, GgmlBackend Backend, Func<string, bool> OnlyMultiplied)
+{
+    /// <summary>Whether weight <paramref name="name"/> of that type and shape, placed on <paramref name="backend"/>, is repacked.</summary>
+    public bool Takes(string name, GgmlBackend backend, GgmlType type, IReadOnlyList<long> shape) =>
+        backend == Backend && OnlyMultiplied(name) && BufferType.Takes(type, shape);
 }

@@ -7,6 +7,9 @@ internal static unsafe partial class GgmlNative
 {
     // ---- ggml-backend: buffers and tensors ----
     [LibraryImport(BaseLibrary)] internal static partial IntPtr ggml_backend_buft_name(IntPtr bufferType);
+    [LibraryImport(BaseLibrary)] internal static partial IntPtr ggml_backend_buft_alloc_buffer(IntPtr bufferType, nuint size);
+    [LibraryImport(BaseLibrary)] [return: MarshalAs(UnmanagedType.U1)] internal static partial bool ggml_backend_buft_is_host(IntPtr bufferType);
+    [LibraryImport(BaseLibrary)] internal static partial IntPtr ggml_backend_buffer_get_type(IntPtr buffer);
     [LibraryImport(BaseLibrary)] internal static partial void ggml_backend_buffer_free(IntPtr buffer);
     [LibraryImport(BaseLibrary)] internal static partial nuint ggml_backend_buffer_get_size(IntPtr buffer);
     [LibraryImport(BaseLibrary)] internal static partial IntPtr ggml_backend_buffer_name(IntPtr buffer);
@@ -40,6 +43,10 @@ internal static unsafe partial class GgmlNative
     [LibraryImport(BaseLibrary, StringMarshalling = StringMarshalling.Utf8)] internal static partial IntPtr ggml_backend_dev_init(IntPtr device, string? parameters);
     [LibraryImport(BaseLibrary)] internal static partial IntPtr ggml_backend_dev_buffer_type(IntPtr device);
     [LibraryImport(BaseLibrary)] internal static partial IntPtr ggml_backend_reg_name(IntPtr reg);
+    /// <summary>Whether the device can run <paramref name="op"/> with its sources where their buffers are (an
+    /// unallocated source counts as anywhere).</summary>
+    [LibraryImport(BaseLibrary)] [return: MarshalAs(UnmanagedType.U1)] internal static partial bool ggml_backend_dev_supports_op(IntPtr device, IntPtr op);
+    [LibraryImport(BaseLibrary)] [return: MarshalAs(UnmanagedType.U1)] internal static partial bool ggml_backend_dev_supports_buft(IntPtr device, IntPtr bufferType);
     [LibraryImport(BaseLibrary, StringMarshalling = StringMarshalling.Utf8)] internal static partial IntPtr ggml_backend_reg_get_proc_address(IntPtr reg, string name);
 
     // ---- ggml-backend: registry (libggml) ----
@@ -61,4 +68,15 @@ internal static unsafe partial class GgmlNative
     /// must be 32-byte aligned (ggml asserts it).</summary>
     [LibraryImport(CpuLibrary)] internal static partial IntPtr ggml_backend_cpu_buffer_from_ptr(void* ptr, nuint size);
     [LibraryImport(CpuLibrary)] [return: MarshalAs(UnmanagedType.U1)] internal static partial bool ggml_backend_is_cpu(IntPtr backend);
+
+    /// <summary>Name under which the CPU backend registry exports its extra buffer types (reached through
+    /// <see cref="ggml_backend_reg_get_proc_address"/>, as llama.cpp does): a function
+    /// <c>ggml_backend_buffer_type_t * (ggml_backend_dev_t)</c> returning a null-terminated array.</summary>
+    internal const string GetExtraBufferTypesProc = "ggml_backend_dev_get_extra_bufts";
+
+    /// <summary>The CPU repack buffer type's name (ggml-cpu repack.cpp). Its buffers rearrange Q4_0 / Q4_K / IQ4_NL
+    /// weights on <c>ggml_backend_tensor_set</c>, which must write a whole tensor at once (offset 0, every byte) and
+    /// may only be given a tensor the type has a kernel for: ggml dereferences the null kernel of any other and ends
+    /// the process. They have no get_tensor (reading one back crashes) and are not host buffers.</summary>
+    internal const string CpuRepackBufferTypeName = "CPU_REPACK";
 }

@@ -102,6 +102,9 @@ public readonly unsafe struct GgmlTensor : IEquatable<GgmlTensor>
     public void SetData<T>(ReadOnlySpan<T> source, ulong byteOffset = 0) where T : unmanaged
     {
         var size = CheckTransfer((ulong)source.Length * (ulong)sizeof(T), byteOffset);
+        // ggml asserts a whole-tensor write into a repack buffer, which would end the process.
+        if (InRepackBuffer && (byteOffset != 0 || size != Nbytes))
+            throw new ArgumentException($"tensor '{Name}' is in a {GgmlNative.CpuRepackBufferTypeName} buffer, which takes only whole-tensor writes ({Nbytes} bytes at offset 0), not {size} at {byteOffset}");
         fixed (T* p = source)
             GgmlNative.ggml_backend_tensor_set(Handle, p, (nuint)byteOffset, (nuint)size);
     }
@@ -110,8 +113,22 @@ public readonly unsafe struct GgmlTensor : IEquatable<GgmlTensor>
     public void GetData<T>(Span<T> destination, ulong byteOffset = 0) where T : unmanaged
     {
         var size = CheckTransfer((ulong)destination.Length * (ulong)sizeof(T), byteOffset);
+        // Such a buffer has no read function: ggml would call a null pointer.
+        if (InRepackBuffer)
+            throw new InvalidOperationException($"tensor '{Name}' is in a {GgmlNative.CpuRepackBufferTypeName} buffer, whose rearranged data cannot be read back");
         fixed (T* p = destination)
             GgmlNative.ggml_backend_tensor_get(Handle, p, (nuint)byteOffset, (nuint)size);
+    }
+
+    /// <summary>Whether the tensor lives in the CPU repack buffer type (plain host buffers answer at the first check).</summary>
+    internal bool InRepackBuffer
+    {
+        get
+        {
+            var buffer = Field<IntPtr>(BufferOffset);
+            return buffer != IntPtr.Zero && !GgmlNative.ggml_backend_buffer_is_host(buffer)
+                && GgmlNative.Str(GgmlNative.ggml_backend_buft_name(GgmlNative.ggml_backend_buffer_get_type(buffer))) == GgmlNative.CpuRepackBufferTypeName;
+        }
     }
 
     /// <summary>Reads the whole tensor as elements of <typeparamref name="T"/> (e.g. float for F32, Half for F16).</summary>

@@ -5,6 +5,7 @@ using VisualNarrator.Engine.Sampling;
 using VisualNarrator.Engine.Serving;
 using VisualNarrator.Gguf;
 using VisualNarrator.Testing;
+using VisualNarrator.Tokenization;
 
 namespace VisualNarrator.Engine.Tests.Models;
 
@@ -77,6 +78,29 @@ public sealed class ModelValidationTests(TestModels models) : IClassFixture<Test
         var ex = Assert.Throws<ModelLoadException>(() => Model.Load(path));
         Assert.Contains("unsupported architecture 'llama'", ex.Message);
         Assert.Contains("opt, gpt2", ex.Message);
+        AssertNextLoadWorks();
+    }
+
+    [Fact]
+    public void TokenizerError_IsReported_BeforeTheErrorsOfTheStepsBuiltBesideIt()
+    {
+        // Load builds the tokenizer on a worker while it reads the prompt templates and places the weights; with both
+        // broken, the tokenizer's problem is still the one reported, as when the steps ran in order.
+        var badMerges = Edited("bad-merges-and-template.gguf", metadata: w =>
+        {
+            w.SetStringArray(GgufKeys.Merges, ["nope nope"]);
+            w.SetString(GgufKeys.PromptTemplate, "no placeholder");
+        });
+        Assert.Contains(GgufKeys.Merges, Assert.Throws<ModelLoadException>(() => Model.Load(badMerges)).Message);
+        var badVocabulary = Edited("long-vocab-and-template.gguf", metadata: w =>
+        {
+            var spec = OptTokenizer.FromGguf(GgufFile.Open(Good)).Spec;
+            spec.PadTo(spec.Count + 1).WriteTo(w);
+            w.SetString(GgufKeys.PromptTemplate, "no placeholder");
+        });
+        Assert.Contains("tokens but token_embd.weight has", Assert.Throws<ModelLoadException>(() => Model.Load(badVocabulary)).Message);
+        var onlyTemplate = Edited("bad-template.gguf", metadata: w => w.SetString(GgufKeys.PromptTemplate, "no placeholder"));
+        Assert.Contains(GgufKeys.PromptTemplate, Assert.Throws<ModelLoadException>(() => Model.Load(onlyTemplate)).Message);
         AssertNextLoadWorks();
     }
 
