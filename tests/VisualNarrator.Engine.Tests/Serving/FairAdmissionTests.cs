@@ -22,6 +22,9 @@ public sealed class FairAdmissionTests(TestModels models) : IClassFixture<TestMo
 
     private static SamplingSettings Short => SamplingSettings.Greedy with { MaxNewTokens = 3 };
 
+    /// <summary>Long enough (milliseconds) that one admission is told from the next by its queue wait.</summary>
+    private static SamplingSettings Queued => Endless(32);
+
     [Fact]
     public void FairQueue_serves_clients_round_robin_and_withdraws_anywhere()
     {
@@ -57,14 +60,9 @@ public sealed class FairAdmissionTests(TestModels models) : IClassFixture<TestMo
         using var scheduler = new NarrationScheduler(model, new SchedulerOptions { MaxSequences = 1 });
         using var stopFirst = new CancellationTokenSource();
         var first = scheduler.Submit(new NarrationRequest(Scene, Holding, Client: "A"), stopFirst.Token);
-        var order = new List<string>();
-        var finished = new List<Task>();
-        NarrationStream Queue(string client, string id)
-        {
-            var stream = scheduler.Submit(new NarrationRequest(Scene, Short, Client: client));
-            finished.Add(stream.Completion.ContinueWith(_ => { lock (order) order.Add(id); }, TaskContinuationOptions.ExecuteSynchronously));
-            return stream;
-        }
+        var admissions = new AdmissionLog();
+        NarrationStream Queue(string client, string id) =>
+            admissions.Submit(id, () => scheduler.Submit(new NarrationRequest(Scene, Queued, Client: client)), s => s.Completion);
         var a2 = Queue("A", "A2");
         var a3 = Queue("A", "A3");
         var b1 = Queue("B", "B1");
@@ -73,8 +71,7 @@ public sealed class FairAdmissionTests(TestModels models) : IClassFixture<TestMo
         Assert.Equal((1, 2, 3), (a2.QueuePosition, b1.QueuePosition, a3.QueuePosition));
         Assert.Equal((1, 3), (scheduler.ActiveCount, scheduler.WaitingCount));
         stopFirst.Cancel();
-        await Task.WhenAll(finished).WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.Equal(["A2", "B1", "A3"], order);
+        Assert.Equal(["A2", "B1", "A3"], await admissions.OrderAsync(TimeSpan.FromSeconds(60)));
         Assert.Equal((0, 0), (scheduler.ActiveCount, scheduler.WaitingCount));
         Assert.Equal(FinishReason.Cancelled, (await first.Completion).Finish);
     }

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using VisualNarrator.Engine.Sampling;
 using VisualNarrator.Engine.Serving;
+using VisualNarrator.Testing;
 using VisualNarrator.Web.Services;
 using VisualNarrator.Web.Tests.Support;
 
@@ -26,9 +27,13 @@ public sealed class NarratorEngineTests : IDisposable
         public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
     }
 
-    private async Task<NarratorEngine> StartEngine(int maxSequences)
+    private Task<NarratorEngine> StartEngine(int maxSequences) => StartEngine(_models, new NarratorOptions { MaxSequences = maxSequences });
+
+    private static async Task<NarratorEngine> StartEngine(ModelFolder models, NarratorOptions settings)
     {
-        var options = Options.Create(new NarratorOptions { ModelsFolder = _models.Folder, MaxSequences = maxSequences, Threads = 1 });
+        settings.ModelsFolder = models.Folder;
+        settings.Threads = 1;
+        var options = Options.Create(settings);
         var engine = new NarratorEngine(options, new ModelCatalog(options, new Env(Path.GetTempPath())), NullLogger<NarratorEngine>.Instance);
         await engine.StartAsync(CancellationToken.None);
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -40,18 +45,15 @@ public sealed class NarratorEngineTests : IDisposable
     [Fact]
     public async Task Clients_take_turns_for_free_slots()
     {
-        using var engine = await StartEngine(maxSequences: 1);
-        var greedy = SamplingSettings.Greedy;
+        // The first narration holds the one slot until cancelled; the queued ones run milliseconds each.
+        using var holding = new ModelFolder(shape: ModelFolder.Holding);
+        using var engine = await StartEngine(holding, new NarratorOptions { MaxSequences = 1, DefaultModel = ModelFolder.HoldingModel });
+        var greedy = SamplingSettings.Greedy with { StopStrings = [] };
         using var stopFirst = new CancellationTokenSource();
-        var first = engine.Submit("A", new NarrationRequest("Describe this image: a city", greedy with { MaxNewTokens = 200 }), stopFirst.Token);
-        var order = new ConcurrentQueue<string>();
-        var recorded = new List<Task>();
-        NarrationRun Queue(string client, string id)
-        {
-            var run = engine.Submit(client, new NarrationRequest("a street", greedy with { MaxNewTokens = 3 }), CancellationToken.None);
-            recorded.Add(run.Completion.ContinueWith(_ => order.Enqueue(id), TaskContinuationOptions.ExecuteSynchronously));
-            return run;
-        }
+        var first = engine.Submit("A", new NarrationRequest("Describe this image: a city", greedy with { MaxNewTokens = 512 }), stopFirst.Token);
+        var admissions = new AdmissionLog();
+        NarrationRun Queue(string client, string id) => admissions.Submit(id,
+            () => engine.Submit(client, new NarrationRequest("a street", greedy with { MaxNewTokens = 32 }), CancellationToken.None), r => r.Completion);
         var a2 = Queue("A", "A2");
         var a3 = Queue("A", "A3");
         var b1 = Queue("B", "B1");
@@ -67,9 +69,9 @@ public sealed class NarratorEngineTests : IDisposable
             Assert.Equal((NarrationStage.Queued, 2), (updates.Current.Stage, updates.Current.QueuePosition));
         }
         stopFirst.Cancel();
-        await Task.WhenAll(recorded).WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Equal(["A2", "B1", "A3"], order.ToArray());
+        Assert.Equal(["A2", "B1", "A3"], await admissions.OrderAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(0, engine.Status.Waiting);
+        Assert.Equal(FinishReason.Cancelled, (await first.Completion).Finish);
     }
 
     [Fact]

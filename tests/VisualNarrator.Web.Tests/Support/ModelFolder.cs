@@ -16,6 +16,13 @@ public sealed class ModelFolder : IDisposable
     /// 2048 positions.</summary>
     public static ModelHyperparameters Slow => new("opt", 2048, 256, 1024, 8, 4, 1e-5f, 0);
 
+    /// <summary>96 wide, 3 layers, 2048 positions: other.gguf (seed 2) in this shape never emits EOS in a greedy
+    /// narration of a short prompt, so a test can hold the one slot until it cancels (the engine tests' holding model).</summary>
+    public static ModelHyperparameters Holding => new("opt", 2048, 96, 384, 3, 6, 1e-5f, 0);
+
+    /// <summary>The file that holds in <see cref="Holding"/> shape.</summary>
+    public const string HoldingModel = "other.gguf";
+
     private readonly ModelHyperparameters _shape;
 
     public ModelFolder(bool withModels = true, ModelHyperparameters? shape = null)
