@@ -5,15 +5,22 @@
 #   3. LoRA specialisation on those types' training descriptions   (convert train-lora)
 #   4. merge and convert to GGUF F16: the first release's model (v1)   (convert merge, convert to-gguf)
 #   5. continued training of every parameter from v1 on the fixed grammar plus the open-vocabulary set
-#      (data/train.jsonl + data/train-open.jsonl)                                          (convert train --init)
+#      (data/train.jsonl + data/train-open.jsonl): the second release's model              (convert train --init)
+#   5b. one epoch from release 2 on the glosses, the fixed grammar, open scenes 8001-12000 and copy scenes 1-8000
+#   5c. one epoch from 5b on the fixed grammar twice, open scenes 12001-24000, copy scenes 8001-12000 and the odd
+#      glosses
+#   5d. one epoch from 5c on the fixed grammar twice, open scenes 1-12000, copy scenes 1-4000 and the even glosses:
+#      the third release's model                                                           (convert train --init)
 #   6. convert to GGUF F16 with the prompt templates it was trained on, quantize to Q8_0 and Q4_K_M
 #   7. evaluate all three on the test set beside the nearest-neighbour baseline; the default model also on the
 #      seed benchmark, bare-subject scenes (test-bare), word-held-out scenes (test-open) and long scenes (test-long)
-# Usage: bash models/build.sh [--tokenizer OPT_TOKENIZER_DIR] [--work DIR] [--base HF_DIR] [--v1 FILE.gguf] [--continued HF_DIR]
+# Usage: bash models/build.sh [--tokenizer OPT_TOKENIZER_DIR] [--work DIR] [--base HF_DIR] [--v1 FILE.gguf]
+#                            [--release2 FILE.gguf] [--continued HF_DIR]
 # --base skips step 1 and starts from an existing step-1 checkpoint folder (what `convert train` wrote);
 # --v1 skips steps 1-4 and continues from an existing v1 F16 GGUF (the first release's models/narrator-f16.gguf,
-# `git show 867b7c2:models/narrator-f16.gguf > v1-f16.gguf`); --continued skips steps 1-5 and converts an existing
-# step-5 checkpoint folder.
+# `git show 867b7c2:models/narrator-f16.gguf > v1-f16.gguf`); --release2 skips steps 1-5 and continues from the
+# second release's F16 GGUF (`git show 965c0d9:models/narrator-f16.gguf > release2-f16.gguf`); --continued skips
+# steps 1-5d and converts an existing step-5d checkpoint folder.
 # The tokenizer folder holds an OPT checkpoint's vocab.json and merges.txt (facebook/opt-125m's; the repository carries a copy in
 # tests/fixtures/opt-tokenizer). Intermediate checkpoints go to --work (default models/.build, git-ignored).
 set -euo pipefail
@@ -24,6 +31,7 @@ work="$root/models/.build"
 weakest=2   # scene types that get the LoRA stage
 base=""
 v1=""
+release2=""
 continued=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -31,8 +39,9 @@ while [[ $# -gt 0 ]]; do
     --work) work="$2"; shift 2 ;;
     --base) base="$2"; shift 2 ;;
     --v1) v1="$2"; shift 2 ;;
+    --release2) release2="$2"; shift 2 ;;
     --continued) continued="$2"; shift 2 ;;
-    *) echo "build.sh: unknown argument '$1' (expected --tokenizer DIR, --work DIR, --base DIR, --v1 FILE or --continued DIR)" >&2; exit 2 ;;
+    *) echo "build.sh: unknown argument '$1' (expected --tokenizer DIR, --work DIR, --base DIR, --v1 FILE, --release2 FILE or --continued DIR)" >&2; exit 2 ;;
   esac
 done
 if [[ ! -f "$tokenizer/vocab.json" || ! -f "$tokenizer/merges.txt" ]]; then
@@ -50,7 +59,10 @@ narrator() { dotnet "$root/src/VisualNarrator.Cli/bin/Release/net10.0/linux-x64/
 
 if [[ -n "$continued" ]]; then
   [[ -f "$continued/config.json" ]] || { echo "build.sh: $continued: expected a checkpoint folder with config.json (--continued)" >&2; exit 2; }
-  echo "== 1-5. skipped: converting $continued"
+  echo "== 1-5d. skipped: converting $continued"
+elif [[ -n "$release2" ]]; then
+  [[ -f "$release2" ]] || { echo "build.sh: $release2: expected the second release's F16 GGUF (--release2)" >&2; exit 2; }
+  echo "== 1-5. skipped: continuing from $release2"
 elif [[ -z "$v1" ]]; then
   if [[ -z "$base" ]]; then
     echo "== 1. pre-training narrator-small from scratch"
@@ -85,12 +97,36 @@ else
   echo "== 1-4. skipped: continuing from $v1"
 fi
 
-if [[ -z "$continued" ]]; then
+if [[ -z "$continued" && -z "$release2" ]]; then
   echo "== 5. continued training on the fixed grammar and the open vocabulary"
   cat "$root/data/train.jsonl" "$root/data/train-open.jsonl" > "$work/train-all.jsonl"
   convert train --shape narrator-small --tokenizer "$tokenizer" --data "$work/train-all.jsonl" --out "$work/open" --init "$v1" \
     --epochs 2 --batch-size 16 --max-length 160 --lr 7e-4 --patience 1 --z-loss 1e-2 --seed 42 --val-split 0.03 --group-by-length --force
-  continued="$work/open"
+  release2="$work/release2-f16.gguf"
+  convert to-gguf --model "$work/open" --out "$release2" --type f16 --prompt-template seed --force
+fi
+
+if [[ -z "$continued" ]]; then
+  # The copy scenes' words are in no other line: they give those words' untrained embeddings a start and teach the
+  # model to carry a scene's words into the narration; the glosses say what the words mean. Line ranges keep each
+  # epoch on scenes the one before did not see (the fixed grammar is small and seen every time).
+  opts=(--shape narrator-small --tokenizer "$tokenizer" --epochs 1 --batch-size 16 --max-length 160 --patience 1
+        --z-loss 1e-2 --seed 42 --val-split 0.03 --group-by-length --force)
+  echo "== 5b. one epoch on glosses, the fixed grammar, open scenes 8001-12000 and copy scenes 1-8000"
+  cat "$root/data/train-gloss.jsonl" "$root/data/train.jsonl" <(sed -n 8001,12000p "$root/data/train-open.jsonl") \
+    <(sed -n 1,8000p "$root/data/train-copy.jsonl") > "$work/train-5b.jsonl"
+  convert train "${opts[@]}" --data "$work/train-5b.jsonl" --out "$work/copy1" --init "$release2" --lr 5e-4
+  convert to-gguf --model "$work/copy1" --out "$work/copy1-f16.gguf" --type f16 --prompt-template seed --force
+  echo "== 5c. one epoch on the fixed grammar twice, open scenes 12001-24000, copy scenes 8001-12000, the odd glosses"
+  cat "$root/data/train.jsonl" "$root/data/train.jsonl" <(sed -n 12001,24000p "$root/data/train-open.jsonl") \
+    <(sed -n 8001,12000p "$root/data/train-copy.jsonl") <(awk 'NR % 2 == 1' "$root/data/train-gloss.jsonl") > "$work/train-5c.jsonl"
+  convert train "${opts[@]}" --data "$work/train-5c.jsonl" --out "$work/copy2" --init "$work/copy1-f16.gguf" --lr 4e-4
+  convert to-gguf --model "$work/copy2" --out "$work/copy2-f16.gguf" --type f16 --prompt-template seed --force
+  echo "== 5d. one epoch on the fixed grammar twice, open scenes 1-12000, copy scenes 1-4000, the even glosses"
+  cat "$root/data/train.jsonl" "$root/data/train.jsonl" <(sed -n 1,12000p "$root/data/train-open.jsonl") \
+    <(sed -n 1,4000p "$root/data/train-copy.jsonl") <(awk 'NR % 2 == 0' "$root/data/train-gloss.jsonl") > "$work/train-5d.jsonl"
+  convert train "${opts[@]}" --data "$work/train-5d.jsonl" --out "$work/copy3" --init "$work/copy2-f16.gguf" --lr 3e-4
+  continued="$work/copy3"
 fi
 
 echo "== 6. convert (with the prompt templates it was trained on) and quantize"
@@ -112,6 +148,9 @@ narrator eval --model "$root/models/narrator.gguf" --set test-long --data "$root
 narrator eval --model "$root/models/narrator.gguf" --set test --data "$root/data" --preset seed --out "$root/models/eval/q8_0-seed-preset" --force
 for s in 1 2; do
   narrator eval --model "$root/models/narrator.gguf" --set test --data "$root/data" --seed "$s" --out "$root/models/eval/q8_0-seed$s" --force
+  # F16 and Q4_K_M on the same seeds: the quantization bar compares three-seed means, not one draw
+  narrator eval --model "$root/models/narrator-f16.gguf" --set test --data "$root/data" --seed "$s" --out "$root/models/eval/f16-seed$s" --force
+  narrator eval --model "$root/models/narrator-q4_k_m.gguf" --set test --data "$root/data" --seed "$s" --out "$root/models/eval/q4_k_m-seed$s" --force
 done
 echo "== 8. the card's showcase: scenes written by hand, not by the generator"
 rm -f "$root/models/eval/showcase.jsonl"
