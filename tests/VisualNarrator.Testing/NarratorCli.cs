@@ -18,11 +18,23 @@ public static class NarratorCli
     private static Process Start(IReadOnlyDictionary<string, string> environment, string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "narrator.dll");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = DefaultSignals("dotnet");
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         foreach (var (name, value) in environment) psi.Environment[name] = value;
         return Process.Start(psi)!;
+    }
+
+    /// <summary>Starts <paramref name="program"/> through <c>env --default-signal=INT</c> (coreutils), which restores
+    /// SIGINT's default disposition and then execs it under the same pid. A test run started in the background by a
+    /// script (<c>dotnet test &amp;</c>) ignores SIGINT, children inherit that, and the runtime keeps an ignored SIGINT
+    /// ignored: the Ctrl-C tests would then test nothing. Output is redirected.</summary>
+    public static ProcessStartInfo DefaultSignals(string program)
+    {
+        var psi = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add("--default-signal=INT");
+        psi.ArgumentList.Add(program);
+        return psi;
     }
 
     public static Result Wait(Process p)

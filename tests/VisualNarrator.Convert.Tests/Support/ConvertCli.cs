@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using VisualNarrator.Testing;
 
 namespace VisualNarrator.Convert.Tests.Support;
 
@@ -9,7 +10,7 @@ internal static class ConvertCli
 
     public static Process Start(params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = NarratorCli.DefaultSignals("dotnet");
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "convert.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["COLUMNS"] = "200";
