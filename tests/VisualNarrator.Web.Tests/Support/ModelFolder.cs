@@ -1,5 +1,6 @@
 using VisualNarrator.Engine.Models;
 using VisualNarrator.Gguf;
+using VisualNarrator.Testing;
 
 namespace VisualNarrator.Web.Tests.Support;
 
@@ -16,9 +17,10 @@ public sealed class ModelFolder : IDisposable
     /// 2048 positions.</summary>
     public static ModelHyperparameters Slow => new("opt", 2048, 256, 1024, 8, 4, 1e-5f, 0);
 
-    /// <summary>96 wide, 3 layers, 2048 positions: other.gguf (seed 2) in this shape never emits EOS in a greedy
-    /// narration of a short prompt, so a test can hold the one slot until it cancels (the engine tests' holding model).</summary>
-    public static ModelHyperparameters Holding => new("opt", 2048, 96, 384, 3, 6, 1e-5f, 0);
+    /// <summary>The engine tests' holding shape (<see cref="TestModels.Holding"/>): other.gguf, written with seed
+    /// <see cref="TestModels.HoldingSeed"/>, never emits EOS in a greedy narration of a short prompt in it, so a test
+    /// can hold the one slot until it cancels.</summary>
+    public static ModelHyperparameters Holding => TestModels.Holding;
 
     /// <summary>The file that holds in <see cref="Holding"/> shape.</summary>
     public const string HoldingModel = "other.gguf";
@@ -33,7 +35,7 @@ public sealed class ModelFolder : IDisposable
         Outside = Path.Combine(_root.FullName, "outside.gguf");
         if (!withModels) return;
         Write(Path.Combine(Folder, "narrator.gguf"), 1);
-        Write(Path.Combine(Folder, "other.gguf"), 2);
+        Write(Path.Combine(Folder, HoldingModel), TestModels.HoldingSeed);
         Write(Outside, 3);
     }
 
