@@ -93,6 +93,24 @@ public sealed class EngineCommandsTests(TestModels models) : IClassFixture<TestM
     }
 
     [Fact]
+    public void Bench_Bandwidth_ReportsEachFilesDecodeBound_AsBandwidthOverBytesReadPerToken()
+    {
+        var hp = TestModels.Wider with { ContextLength = 256 };
+        var path = models.Get("opt", hp, GgmlType.F16);
+        var run = NarratorCli.Run("bench", "--model", path, "--threads", "1", "--bandwidth", "--json");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+
+        var row = JsonDocument.Parse(run.Stdout).RootElement.EnumerateArray().Single();
+        var bandwidth = row.GetProperty("BandwidthBytesPerSecond").GetDouble();
+        var bound = row.GetProperty("DecodeBoundTokensPerSecond").GetDouble();
+        Assert.True(bandwidth > 0, run.Stdout);
+        // Tied head: every tensor but the position table, plus F16 keys and values of 128 + 32 / 2 cached tokens.
+        var file = GgufFile.Open(path);
+        var bytes = file.Tensors.Where(t => t.Name != "position_embd.weight").Sum(t => t.ByteSize) + 2L * hp.BlockCount * hp.EmbeddingLength * 144 * 2;
+        Assert.Equal(bandwidth / bytes, bound, 1e-6 * bound);
+    }
+
+    [Fact]
     public void MalformedModel_ExitCode2()
     {
         var bad = models.PathFor("cli-bad.gguf");

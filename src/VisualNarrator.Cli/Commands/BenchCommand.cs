@@ -42,9 +42,10 @@ public static class BenchCommand
         var device = new Option<string>("--device") { Description = "ggml device for this engine: cpu, or a GPU (see narrator devices)", DefaultValueFactory = _ => "cpu" };
         var gpuLayers = new Option<string?>("--gpu-layers", "-ngl") { Description = "With a GPU --device: layers there, comma-separated to compare splits, e.g. 0,half,all (each is one column)" };
         var repack = new Option<string>("--repack") { Description = "This engine's Q4_0/Q4_K matmul weights in the CPU backend's repacked layout: on (default) or off, to compare", DefaultValueFactory = _ => "on" };
+        var bandwidth = new Option<bool>("--bandwidth") { Description = "Also measure memory read bandwidth (1 GiB, this engine's thread count) and each file's decode bound: bandwidth ÷ bytes read per token" };
         var backends = EngineOptions.BackendOption();
         var command = new Command("bench", "Measure load time, prefill and decode speed, memory, and batching gains")
-            { model, shape, type, anchor, threads, repeat, contention, cacheDir, json, engine, device, gpuLayers, repack, backends };
+            { model, shape, type, anchor, threads, repeat, contention, cacheDir, json, engine, device, gpuLayers, repack, bandwidth, backends };
         command.SetAction(parse => UserInputError.Guard(() =>
         {
             var rounds = parse.GetValue(repeat);
@@ -117,8 +118,26 @@ public static class BenchCommand
                 rows.Add(("llama.cpp", Measure("llama.cpp", gpt2, plan, "cpu", null, [], busy), llamaQuantize));
             }
 
-            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(rows.Select(r => new { r.Label, r.Result, r.QuantizeSeconds, Contention = busy }), Json));
-            else Print(rows, hp, typeName, busy, plan.Repeats);
+            BandwidthResult? memory = null;
+            if (parse.GetValue(bandwidth))
+            {
+                // Same threads as this engine used and the same busy threads, so the bound is for the conditions measured.
+                Status($"measuring memory read bandwidth ({rows[0].Result.Threads} threads)", () =>
+                {
+                    using var load = new BackgroundLoad(busy);
+                    memory = MemoryBandwidth.MeasureRead(threads: rows[0].Result.Threads);
+                });
+            }
+            double? Bound(BenchmarkResult r) => memory is null ? null
+                : memory.BytesPerSecond / MemoryBandwidth.DecodeBytesPerToken(GgufFile.Open(r.Model), hp.BlockCount, hp.EmbeddingLength, DecodeCachedTokens(plan));
+
+            if (parse.GetValue(json))
+                Console.WriteLine(JsonSerializer.Serialize(rows.Select(r => new
+                {
+                    r.Label, r.Result, r.QuantizeSeconds, Contention = busy,
+                    BandwidthBytesPerSecond = memory?.BytesPerSecond, DecodeBoundTokensPerSecond = Bound(r.Result),
+                }), Json));
+            else Print(rows, hp, typeName, busy, plan.Repeats, memory, Bound);
             return 0;
         }));
         return command;
@@ -235,7 +254,11 @@ public static class BenchCommand
                ?? throw new InvalidOperationException($"{engine} benchmark printed no result");
     }
 
-    private static void Print(List<(string Label, BenchmarkResult Result, double? QuantizeSeconds)> rows, ModelHyperparameters hp, string type, int contention, int repeats)
+    /// <summary>Mean number of cached tokens behind each step of the single-stream decode measurement.</summary>
+    private static int DecodeCachedTokens(BenchmarkPlan plan) => plan.PromptTokens + plan.DecodeTokens / 2;
+
+    private static void Print(List<(string Label, BenchmarkResult Result, double? QuantizeSeconds)> rows, ModelHyperparameters hp, string type, int contention, int repeats,
+        BandwidthResult? memory, Func<BenchmarkResult, double?> bound)
     {
         AnsiConsole.MarkupLine($"[bold]{hp.EmbeddingLength} wide x {hp.BlockCount} layers, {type}[/], " +
                                string.Join(", ", rows.Select(r => $"{r.Label} {r.Result.Threads} threads")) +
@@ -270,5 +293,12 @@ public static class BenchCommand
             AnsiConsole.MarkupLine($"{Markup.Escape(r.Label)}: {Markup.Escape(r.Result.RunsOn!)}");
         foreach (var r in rows.Where(r => r.QuantizeSeconds is not null))
             AnsiConsole.MarkupLine($"quantize from F16 ({r.Label}): {r.QuantizeSeconds:F1} s");
+        if (memory is null) return;
+        AnsiConsole.MarkupLine($"memory read bandwidth: {memory.BytesPerSecond / 1e9:F1} GB/s ({memory.Threads} threads, {memory.Bytes >> 20} MiB, fastest of {memory.Passes} passes)");
+        foreach (var r in rows)
+        {
+            var limit = bound(r.Result)!.Value;
+            AnsiConsole.MarkupLine($"decode bound ({Markup.Escape(r.Label)}): {limit:F2} tok/s; measured {r.Result.DecodeTokensPerSecond:F2}, {100 * r.Result.DecodeTokensPerSecond / limit:F0}% of it");
+        }
     }
 }
