@@ -266,6 +266,7 @@ public sealed class InferenceContext : IDisposable
             io.Mask.SetData<float>(mask);
         }
         io.OutputRows?.SetData<int>(_outputRows.AsSpan(0, outputs));
+        _model.AdjustThreads();
         if (_scheduler is { } scheduler) scheduler.Compute(graph);
         else _model.Backend.Compute(graph);
         io.Logits.GetData(_logits.AsSpan(0, outputs * VocabSize));

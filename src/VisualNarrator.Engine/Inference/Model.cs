@@ -82,6 +82,26 @@ public sealed class Model : IDisposable
     /// <summary>The CPU thread count in use and how it was chosen; null on backends without threads.</summary>
     public ThreadChoice? ThreadChoice { get; private init; }
 
+    /// <summary>CPU threads the next graph computes with: <see cref="ThreadChoice"/>'s count, or fewer while other work
+    /// keeps cores busy (automatic counts only, see <see cref="ThreadPolicy.UnderLoad"/>); null on backends without threads.</summary>
+    public int? ComputeThreads => ThreadChoice is null ? null : Backend.ActiveThreads;
+
+    private LoadAwareThreads? _loadAware;
+    private bool _loadAwareTried;
+
+    /// <summary>Called before each graph: lowers or restores an automatic thread count to the cores other work leaves
+    /// free (a no-op for a count given with --threads, or where the machine's CPU counters cannot be read).</summary>
+    internal void AdjustThreads()
+    {
+        if (!_loadAwareTried)
+        {
+            _loadAwareTried = true;
+            if (ThreadChoice is { Automatic: true } choice && Backend.SupportsThreads && CpuActivity.TryCreate() is { } activity)
+                _loadAware = new LoadAwareThreads(choice, activity);
+        }
+        if (_loadAware is { } threads) Backend.UseThreads(threads.Next());
+    }
+
     /// <summary>Bytes of backend memory holding the weights.</summary>
     public ulong WeightBytes => Weights.BufferBytes;
 

@@ -72,8 +72,29 @@ public sealed unsafe class GgmlBackend : IDisposable
             if (!SupportsThreads) throw new NotSupportedException($"Backend {Name} has no thread setting.");
             setThreads(Handle, value);
             threads = value;
+            activeThreads = value;
             if (threadpool is not null && threadpool.Threads != value) PersistentThreadpool = true; // resize
         }
+    }
+
+    private int activeThreads;
+
+    /// <summary>Threads the next graphs compute with: <see cref="Threads"/>, or fewer after <see cref="UseThreads"/>.</summary>
+    public int ActiveThreads => activeThreads;
+
+    /// <summary>
+    /// Computes the next graphs with <paramref name="value"/> of the <see cref="Threads"/> threads. The persistent
+    /// threadpool keeps its size (ggml wakes only as many of its threads as a graph is planned for; the rest sleep), so
+    /// this is cheap enough to change between graphs, as llama.cpp switches between its batch and decode counts.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Below 1 or above <see cref="Threads"/>.</exception>
+    public void UseThreads(int value)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(value, threads);
+        if (value == activeThreads) return;
+        setThreads(Handle, value);
+        activeThreads = value;
     }
 
     /// <summary>

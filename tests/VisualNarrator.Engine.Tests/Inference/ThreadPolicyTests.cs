@@ -38,6 +38,54 @@ public sealed class ThreadPolicyTests
         Assert.Throws<ArgumentOutOfRangeException>(() => ThreadPolicy.Choose(0, 0, 0));
     }
 
+    [Theory]
+    [InlineData(2, 2, 2, 0.0, 2)]     // quiet 2-core machine: the built-in model keeps both
+    [InlineData(2, 2, 2, 0.4, 2)]     // a little other work (a shell, a GC) is not a busy core
+    [InlineData(2, 2, 2, 0.6, 1)]     // one busy process: the core it leaves
+    [InlineData(2, 2, 2, 2.0, 1)]     // two busy processes: never below 1
+    [InlineData(2, 2, 2, 5.0, 1)]
+    [InlineData(2, 16, 16, 10.0, 2)]  // 16 cores, 10 busy: the 6 left still hold the model's 2
+    [InlineData(16, 16, 16, 10.0, 6)] // opt-125m on the same machine: the 6 left
+    [InlineData(8, 8, 16, 8.0, 4)]    // 8 hyperthreaded cores: 8 busy logical CPUs take 4 cores
+    public void UnderLoad_UsesTheCoresOtherWorkLeavesFree(int threads, int cores, int logical, double otherBusy, int expected)
+    {
+        var choice = new ThreadChoice(threads, Automatic: true, WeightBytes: 1, PhysicalCores: cores);
+        Assert.Equal(expected, ThreadPolicy.UnderLoad(choice, otherBusy, logical));
+    }
+
+    [Fact]
+    public void UnderLoad_KeepsACountGivenWithThreads()
+    {
+        var given = ThreadPolicy.Choose(2, 1L << 30, 2);
+        Assert.Equal(2, ThreadPolicy.UnderLoad(given, 2.0, 2));
+    }
+
+    [Fact]
+    public void CpuTimes_CountNormalPriorityWorkAndLeaveNicedWorkOut()
+    {
+        //                           user nice system idle iowait irq softirq steal guest guest_nice
+        var earlier = CpuTimes.Parse("cpu  1000 500 200 8000 100 10 20 0 0 0");
+        var later = CpuTimes.Parse("cpu  1150 650 250 8050 100 10 20 0 0 0");
+
+        Assert.Equal(1230, earlier.NormalBusy);
+        Assert.Equal(9830, earlier.Total); // guest columns are inside user and nice already
+        // 400 ticks on 2 CPUs: 200 of them normal-priority busy = 1 CPU, of which this process used 0.25.
+        Assert.Equal(0.75, CpuTimes.OtherBusyCpus(earlier, later, logicalCpus: 2, oursCpus: 0.25), 9);
+        Assert.Equal(0, CpuTimes.OtherBusyCpus(earlier, later, logicalCpus: 2, oursCpus: 1.5));
+        Assert.Equal(0, CpuTimes.OtherBusyCpus(later, later, logicalCpus: 2, oursCpus: 0));
+    }
+
+    [Theory]
+    [InlineData("intr 1 2 3")]
+    [InlineData("cpu0 1 2 3 4 5 6 7 8")]
+    [InlineData("cpu  1 2 3")]
+    [InlineData("cpu  1 2 x 4 5 6 7 8")]
+    public void CpuTimes_RefuseOtherLines(string line)
+    {
+        var error = Assert.Throws<FormatException>(() => CpuTimes.Parse(line));
+        Assert.Contains("/proc/stat", error.Message);
+    }
+
     [Fact]
     public void PhysicalCores_IsBetweenOneAndTheLogicalCount()
     {

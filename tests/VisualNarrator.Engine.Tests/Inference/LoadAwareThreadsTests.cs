@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using VisualNarrator.Engine.Inference;
+using VisualNarrator.Gguf;
+using VisualNarrator.Testing;
+using Xunit;
+
+namespace VisualNarrator.Engine.Tests.Inference;
+
+/// <summary>An automatic thread count gives way to other processes' work; a given one does not.</summary>
+[Collection("ggml")]
+public sealed class LoadAwareThreadsTests(TestModels models) : IClassFixture<TestModels>
+{
+    private static readonly int[] Prompt = [2, 300, 17, 99, 45, 280, 7, 150, 64, 201, 33];
+
+    [Fact]
+    public void UseThreads_LowersTheActiveCount_WithoutResizingThePool_AndGivesTheSameLogits()
+    {
+        var path = models.Get("opt", TestModels.Wider, GgmlType.F16);
+        using var two = Model.Load(path, new ModelLoadOptions(Threads: 2));
+        two.Backend.UseThreads(1);
+        Assert.Equal(2, two.Backend.Threads);
+        Assert.Equal(1, two.Backend.ActiveThreads);
+        Assert.True(two.Backend.PersistentThreadpool);
+        Assert.Throws<ArgumentOutOfRangeException>(() => two.Backend.UseThreads(3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => two.Backend.UseThreads(0));
+        using var one = Model.Load(path, new ModelLoadOptions(Threads: 1));
+
+        var lowered = DecodeLogits(two);
+        var single = DecodeLogits(one);
+
+        Assert.Equal(1, two.ComputeThreads); // a given count is never adjusted, so the lowered one stays
+        Assert.Equal(single.Length, lowered.Length);
+        for (var i = 0; i < single.Length; i++)
+            Assert.True(BitConverter.SingleToInt32Bits(single[i]) == BitConverter.SingleToInt32Bits(lowered[i]),
+                $"logit {i}: {lowered[i]} on 1 of 2 pool threads, {single[i]} on a 1-thread pool");
+    }
+
+    [SkippableFact]
+    public void AutomaticCount_DropsToOneThread_WhileOtherProcessesKeepEveryCoreBusy_AndAGivenCountStays()
+    {
+        var cores = ThreadPolicy.PhysicalCores();
+        Skip.If(cores < 2, "one core: there is no count to lower");
+        // About 10 MB of F32 weights: more than 4 MiB, so the automatic count is at least 2.
+        var path = models.Get("opt", TestModels.Wider with { FeedForwardLength = 4096 }, GgmlType.F32);
+        using var automatic = Model.Load(path);
+        using var given = Model.Load(path, new ModelLoadOptions(Threads: 2));
+        Skip.If(automatic.ThreadChoice!.Threads < 2, "the automatic count is 1 here");
+        using var automaticCtx = new InferenceContext(automatic, new InferenceOptions(ContextSize: 64));
+        using var givenCtx = new InferenceContext(given, new InferenceOptions(ContextSize: 64));
+
+        var busy = Enumerable.Range(0, Environment.ProcessorCount).Select(_ => Process.Start("sh", ["-c", "while :; do :; done"])).ToList();
+        try
+        {
+            // Two spans of the sampler's interval: the first may start before the busy processes.
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < 3 * CpuActivity.Interval || automatic.ComputeThreads != 1 && clock.Elapsed < TimeSpan.FromSeconds(20))
+            {
+                Decode(automaticCtx);
+                Decode(givenCtx);
+            }
+        }
+        finally
+        {
+            foreach (var p in busy)
+            {
+                p.Kill();
+                p.WaitForExit();
+                p.Dispose();
+            }
+        }
+
+        Assert.Equal(1, automatic.ComputeThreads);
+        Assert.Equal(2, given.ComputeThreads);
+    }
+
+    private static void Decode(InferenceContext ctx)
+    {
+        ctx.Cache.Clear();
+        var batch = new DecodeBatch();
+        batch.AddSequence(Prompt, 0, 0);
+        ctx.Decode(batch);
+    }
+
+    private static float[] DecodeLogits(Model model)
+    {
+        using var ctx = new InferenceContext(model, new InferenceOptions(ContextSize: 64, CacheType: KvCacheType.F32));
+        var batch = new DecodeBatch();
+        batch.AddSequence(Prompt, 0, 0);
+        ctx.Decode(batch);
+        var logits = new List<float>(ctx.Logits(0).ToArray());
+        for (var step = 0; step < 4; step++)
+        {
+            batch.Clear();
+            batch.Add(Prompt[step], Prompt.Length + step, 0, true);
+            ctx.Decode(batch);
+            logits.AddRange(ctx.Logits(0).ToArray());
+        }
+        return [.. logits];
+    }
+}
