@@ -1,7 +1,7 @@
 namespace VisualNarrator.Engine.Inference;
 
 /// <summary>
-/// Keeps an automatic thread count (<see cref="ThreadPolicy.Choose"/>) to the cores that other work leaves free,
+/// Keeps a small model's automatic thread count (<see cref="ThreadPolicy.Choose"/>) to the cores that other work leaves free,
 /// re-read from <see cref="CpuActivity"/> at most every <see cref="CpuActivity.Interval"/> before a graph is computed
 /// (<see cref="ThreadPolicy.UnderLoad"/>). llama.cpp keeps its count whatever else runs; on a shared machine that
 /// costs it too.

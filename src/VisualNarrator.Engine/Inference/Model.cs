@@ -89,14 +89,16 @@ public sealed class Model : IDisposable
     private LoadAwareThreads? _loadAware;
     private bool _loadAwareTried;
 
-    /// <summary>Called before each graph: lowers or restores an automatic thread count to the cores other work leaves
-    /// free (a no-op for a count given with --threads, or where the machine's CPU counters cannot be read).</summary>
+    /// <summary>Called before each graph: lowers or restores a small model's automatic thread count to the cores other
+    /// work leaves free (a no-op for larger models, a count given with --threads, or where the machine's CPU counters
+    /// cannot be read).</summary>
     internal void AdjustThreads()
     {
         if (!_loadAwareTried)
         {
             _loadAwareTried = true;
-            if (ThreadChoice is { Automatic: true } choice && Backend.SupportsThreads && CpuActivity.TryCreate() is { } activity)
+            if (ThreadChoice is { Automatic: true } choice && choice.WeightBytes < ThreadPolicy.GiveWayBelowBytes && Backend.SupportsThreads
+                && CpuActivity.TryCreate() is { } activity)
                 _loadAware = new LoadAwareThreads(choice, activity);
         }
         if (_loadAware is { } threads) Backend.UseThreads(threads.Next());

@@ -47,21 +47,28 @@ public static class ThreadPolicy
         return new ThreadChoice(Math.Min(byWork, physicalCores), true, weightBytes, physicalCores);
     }
 
+    /// <summary>Models with fewer weight bytes than this give way to other work (<see cref="UnderLoad"/>): 32 MiB.</summary>
+    public const long GiveWayBelowBytes = 32L << 20;
+
     /// <summary>
     /// Threads to compute with now, for a model given <paramref name="choice"/>, while other work at normal priority
-    /// keeps <paramref name="otherBusyCpus"/> of the machine's <paramref name="logicalCpus"/> busy: an automatic count
-    /// drops to the physical cores that work leaves free (at least 1); a count given with <c>--threads</c> stays.
+    /// keeps <paramref name="otherBusyCpus"/> of the machine's <paramref name="logicalCpus"/> busy: for a small model
+    /// (under <see cref="GiveWayBelowBytes"/>) an automatic count drops to the physical cores that work leaves free (at
+    /// least 1); a larger model's count, or one given with <c>--threads</c>, stays.
     /// </summary>
     /// <remarks>
-    /// Every graph node ends in a barrier, so a thread that waits for a core holds up all the others at each node: on
-    /// 2 cores beside 2 busy processes, the built-in model's <c>eval --set test</c> took 38-44 s on 2 threads and
-    /// 31-34 s on 1. Niced work does not count, since it yields to ours.
+    /// Every graph node ends in a barrier, so a thread that waits for a core holds up the others at each node. With
+    /// little work per node that costs more than the second thread gains: on 2 cores beside 2 busy processes, the
+    /// built-in model (9.5 MB) ran <c>eval --set test</c> in 38-44 s on 2 threads and 31-34 s on 1. With more work
+    /// per node the second thread still pays: opt-125m Q4_K_M (89 MB) under <c>bench --contention 2</c> decoded
+    /// 23-35 tokens/s on 2 threads and 20-24 on 1, so the limit sits between the two. Niced work does not count,
+    /// since it yields to ours.
     /// </remarks>
     public static int UnderLoad(ThreadChoice choice, double otherBusyCpus, int logicalCpus)
     {
         ArgumentNullException.ThrowIfNull(choice);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(logicalCpus);
-        if (!choice.Automatic || !double.IsFinite(otherBusyCpus)) return choice.Threads;
+        if (!choice.Automatic || choice.WeightBytes >= GiveWayBelowBytes || !double.IsFinite(otherBusyCpus)) return choice.Threads;
         // Logical CPUs to cores: two busy hyperthreads of one core take that core.
         var busyCores = (int)Math.Round(Math.Max(0, otherBusyCpus) * choice.PhysicalCores / Math.Max(logicalCpus, choice.PhysicalCores),
             MidpointRounding.AwayFromZero);

@@ -54,6 +54,15 @@ public sealed class ThreadPolicyTests
     }
 
     [Fact]
+    public void UnderLoad_KeepsTheCountOfALargerModel()
+    {
+        var large = ThreadPolicy.Choose(0, ThreadPolicy.GiveWayBelowBytes, 2); // opt-125m Q4_K_M is 89 MB
+        Assert.Equal(2, ThreadPolicy.UnderLoad(large, 2.0, 2));
+        var small = ThreadPolicy.Choose(0, ThreadPolicy.GiveWayBelowBytes - 1, 2);
+        Assert.Equal(1, ThreadPolicy.UnderLoad(small, 2.0, 2));
+    }
+
+    [Fact]
     public void UnderLoad_KeepsACountGivenWithThreads()
     {
         var given = ThreadPolicy.Choose(2, 1L << 30, 2);
