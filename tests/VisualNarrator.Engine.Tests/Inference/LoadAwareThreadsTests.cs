@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using VisualNarrator.Engine.Inference;
+using VisualNarrator.Engine.Tests.Native;
 using VisualNarrator.Gguf;
 using VisualNarrator.Testing;
 using Xunit;
@@ -10,8 +11,6 @@ namespace VisualNarrator.Engine.Tests.Inference;
 [Collection("ggml")]
 public sealed class LoadAwareThreadsTests(TestModels models) : IClassFixture<TestModels>
 {
-    private static readonly int[] Prompt = [2, 300, 17, 99, 45, 280, 7, 150, 64, 201, 33];
-
     [Fact]
     public void UseThreads_LowersTheActiveCount_WithoutResizingThePool_AndGivesTheSameLogits()
     {
@@ -25,8 +24,8 @@ public sealed class LoadAwareThreadsTests(TestModels models) : IClassFixture<Tes
         Assert.Throws<ArgumentOutOfRangeException>(() => two.Backend.UseThreads(0));
         using var one = Model.Load(path, new ModelLoadOptions(Threads: 1));
 
-        var lowered = DecodeLogits(two);
-        var single = DecodeLogits(one);
+        var lowered = GgmlThreadpoolTests.DecodeLogits(two);
+        var single = GgmlThreadpoolTests.DecodeLogits(one);
 
         Assert.Equal(1, two.ComputeThreads); // a given count is never adjusted, so the lowered one stays
         Assert.Equal(single.Length, lowered.Length);
@@ -77,24 +76,7 @@ public sealed class LoadAwareThreadsTests(TestModels models) : IClassFixture<Tes
     {
         ctx.Cache.Clear();
         var batch = new DecodeBatch();
-        batch.AddSequence(Prompt, 0, 0);
+        batch.AddSequence(GgmlThreadpoolTests.Prompt, 0, 0);
         ctx.Decode(batch);
-    }
-
-    private static float[] DecodeLogits(Model model)
-    {
-        using var ctx = new InferenceContext(model, new InferenceOptions(ContextSize: 64, CacheType: KvCacheType.F32));
-        var batch = new DecodeBatch();
-        batch.AddSequence(Prompt, 0, 0);
-        ctx.Decode(batch);
-        var logits = new List<float>(ctx.Logits(0).ToArray());
-        for (var step = 0; step < 4; step++)
-        {
-            batch.Clear();
-            batch.Add(Prompt[step], Prompt.Length + step, 0, true);
-            ctx.Decode(batch);
-            logits.AddRange(ctx.Logits(0).ToArray());
-        }
-        return [.. logits];
     }
 }

@@ -10,7 +10,7 @@ namespace VisualNarrator.Engine.Tests.Native;
 [Collection("ggml")]
 public sealed class GgmlThreadpoolTests(TestModels models) : IClassFixture<TestModels>
 {
-    private static readonly int[] Prompt = [2, 300, 17, 99, 45, 280, 7, 150, 64, 201, 33];
+    internal static readonly int[] Prompt = [2, 300, 17, 99, 45, 280, 7, 150, 64, 201, 33];
 
     [Fact]
     public void ParamsLayout_MatchesWhatGgmlWrites()
@@ -63,6 +63,12 @@ public sealed class GgmlThreadpoolTests(TestModels models) : IClassFixture<TestM
         using var model = Model.Load(path, new ModelLoadOptions(Threads: threads));
         Assert.Equal(threads, model.Backend.Threads);
         model.Backend.PersistentThreadpool = persistentPool;
+        return DecodeLogits(model);
+    }
+
+    /// <summary>Logits of an 11-token prompt and of four decode steps after it (F32 cache), concatenated.</summary>
+    internal static float[] DecodeLogits(Model model)
+    {
         using var ctx = new InferenceContext(model, new InferenceOptions(ContextSize: 64, CacheType: KvCacheType.F32));
         var batch = new DecodeBatch();
         batch.AddSequence(Prompt, 0, 0);
