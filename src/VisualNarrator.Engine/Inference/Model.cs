@@ -166,6 +166,23 @@ public sealed class Model : IDisposable
             : new ModelLoadException(path, $"the tokenizer has {tokenizer.VocabularySize} tokens but token_embd.weight has {vocabSize} rows");
     }
 
+    /// <summary>The most q/k/v bytes fused on a CPU load that maps the file: 64 MiB (opt-125m F16 has 42 MB).</summary>
+    internal const long MappedFusionLimitBytes = 64L << 20;
+
+    /// <summary>
+    /// <paramref name="fusions"/>, or none when their parts hold more than <paramref name="limit"/> bytes. A fused
+    /// tensor cannot point into the mapped file; it is a copy, read whole at load and kept in private memory. On
+    /// opt-2.7b F16 (1.26 GB of q/k/v) that copy took load from 0.5 s to 1.6-4.4 s, while prefill and decode were the
+    /// same within run-to-run noise either way (2026-12-03, 2 cores): a large model's three matmuls are each big
+    /// enough to keep the threads busy, which is what fusing buys a small one.
+    /// </summary>
+    internal static List<IReadOnlyList<TensorFusion>> FusionsWorthACopy(GgufFile file, List<IReadOnlyList<TensorFusion>> fusions,
+        long limit = MappedFusionLimitBytes)
+    {
+        var bytes = fusions.SelectMany(group => group).SelectMany(f => f.Parts).Sum(part => file.FindTensor(part)?.ByteSize ?? 0);
+        return bytes <= limit ? fusions : [];
+    }
+
     /// <summary>Everything of <see cref="Load"/> but the tokenizer: prompt templates, backends, weights.</summary>
     private static Model LoadWeights(string path, GgufFile file, DecoderArchitecture arch, ModelHyperparameters hp,
         ModelLoadOptions options, IProgress<double>? progress)
@@ -185,7 +202,8 @@ public sealed class Model : IDisposable
                 var repack = options.RepackWeights && CpuRepackBufferType.Find(backend) is { } repackType
                     ? new WeightRepacking(repackType, backend, DecoderArchitecture.MultipliedWeights(hp).Contains)
                     : null;
-                var weights = ModelWeights.Load(file, _ => backend, fusions, options.MapFile, progress, repack);
+                var weights = ModelWeights.Load(file, _ => backend, options.MapFile ? FusionsWorthACopy(file, fusions) : fusions,
+                    options.MapFile, progress, repack);
                 return new Model(file, arch, hp, backend, null, null, null, weights) { ThreadChoice = backend.SupportsThreads ? threads : null, Prompts = prompts };
             }
             catch

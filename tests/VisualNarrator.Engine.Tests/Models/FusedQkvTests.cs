@@ -20,6 +20,22 @@ public sealed class FusedQkvTests(TestModels models) : IClassFixture<TestModels>
         { "post-ln-projected", "f32", true }, { "pre-ln", "q8_0", false }, { "pre-ln", "q4_k_m", true },
     };
 
+    [Fact]
+    public void MappedLoad_FusesOnlyWhileTheCopyIsSmall()
+    {
+        var path = ModelFile("pre-ln", "f32");
+        var file = GgufFile.Open(path);
+        var hp = TestModels.Wider; // the pre-ln layout's shape
+        var fusions = DecoderArchitecture.For("opt", path).Fusions(hp).ToList();
+        var qkvBytes = Enumerable.Range(0, hp.BlockCount)
+            .SelectMany(l => new[] { "q", "k", "v" }.SelectMany(p => new[] { $"blk.{l}.attn_{p}.weight", $"blk.{l}.attn_{p}.bias" }))
+            .Sum(name => file.FindTensor(name)!.ByteSize);
+
+        Assert.Same(fusions, Model.FusionsWorthACopy(file, fusions, limit: qkvBytes));
+        Assert.Empty(Model.FusionsWorthACopy(file, fusions, limit: qkvBytes - 1));
+        Assert.True(qkvBytes <= Model.MappedFusionLimitBytes); // so the test models above are fused by default
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void FusedLogits_EqualSeparateProjections(string layout, string type, bool flash)
