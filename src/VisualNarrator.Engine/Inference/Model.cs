@@ -97,8 +97,7 @@ public sealed class Model : IDisposable
         if (!_loadAwareTried)
         {
             _loadAwareTried = true;
-            if (ThreadChoice is { Automatic: true } choice && choice.WeightBytes < ThreadPolicy.GiveWayBelowBytes && Backend.SupportsThreads
-                && CpuActivity.TryCreate() is { } activity)
+            if (ThreadChoice is { } choice && ThreadPolicy.GivesWay(choice) && Backend.SupportsThreads && CpuActivity.TryCreate() is { } activity)
                 _loadAware = new LoadAwareThreads(choice, activity);
         }
         if (_loadAware is { } threads) Backend.UseThreads(threads.Next());

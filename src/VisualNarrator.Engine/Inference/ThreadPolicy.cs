@@ -50,6 +50,10 @@ public static class ThreadPolicy
     /// <summary>Models with fewer weight bytes than this give way to other work (<see cref="UnderLoad"/>): 32 MiB.</summary>
     public const long GiveWayBelowBytes = 32L << 20;
 
+    /// <summary>Whether <see cref="UnderLoad"/> may lower <paramref name="choice"/>: an automatic count for a model
+    /// under <see cref="GiveWayBelowBytes"/>.</summary>
+    public static bool GivesWay(ThreadChoice choice) => choice.Automatic && choice.WeightBytes < GiveWayBelowBytes;
+
     /// <summary>
     /// Threads to compute with now, for a model given <paramref name="choice"/>, while other work at normal priority
     /// keeps <paramref name="otherBusyCpus"/> of the machine's <paramref name="logicalCpus"/> busy: for a small model
@@ -68,7 +72,7 @@ public static class ThreadPolicy
     {
         ArgumentNullException.ThrowIfNull(choice);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(logicalCpus);
-        if (!choice.Automatic || choice.WeightBytes >= GiveWayBelowBytes || !double.IsFinite(otherBusyCpus)) return choice.Threads;
+        if (!GivesWay(choice) || !double.IsFinite(otherBusyCpus)) return choice.Threads;
         // Logical CPUs to cores: two busy hyperthreads of one core take that core.
         var busyCores = (int)Math.Round(Math.Max(0, otherBusyCpus) * choice.PhysicalCores / Math.Max(logicalCpus, choice.PhysicalCores),
             MidpointRounding.AwayFromZero);

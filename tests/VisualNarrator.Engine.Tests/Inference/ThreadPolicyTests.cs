@@ -45,7 +45,7 @@ public sealed class ThreadPolicyTests
     [InlineData(2, 2, 2, 2.0, 1)]     // two busy processes: never below 1
     [InlineData(2, 2, 2, 5.0, 1)]
     [InlineData(2, 16, 16, 10.0, 2)]  // 16 cores, 10 busy: the 6 left still hold the model's 2
-    [InlineData(16, 16, 16, 10.0, 6)] // opt-125m on the same machine: the 6 left
+    [InlineData(16, 16, 16, 10.0, 6)] // an automatic 16 on the same machine: the 6 left
     [InlineData(8, 8, 16, 8.0, 4)]    // 8 hyperthreaded cores: 8 busy logical CPUs take 4 cores
     public void UnderLoad_UsesTheCoresOtherWorkLeavesFree(int threads, int cores, int logical, double otherBusy, int expected)
     {
