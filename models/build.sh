@@ -15,12 +15,13 @@
 #   7. evaluate all three on the test set beside the nearest-neighbour baseline; the default model also on the
 #      seed benchmark, bare-subject scenes (test-bare), word-held-out scenes (test-open) and long scenes (test-long)
 # Usage: bash models/build.sh [--tokenizer OPT_TOKENIZER_DIR] [--work DIR] [--base HF_DIR] [--v1 FILE.gguf]
-#                            [--release2 FILE.gguf] [--continued HF_DIR]
+#                            [--release2 FILE.gguf] [--continued HF_DIR] [--evaluate-only]
 # --base skips step 1 and starts from an existing step-1 checkpoint folder (what `convert train` wrote);
 # --v1 skips steps 1-4 and continues from an existing v1 F16 GGUF (the first release's models/narrator-f16.gguf,
 # `git show 867b7c2:models/narrator-f16.gguf > v1-f16.gguf`); --release2 skips steps 1-5 and continues from the
 # second release's F16 GGUF (`git show 965c0d9:models/narrator-f16.gguf > release2-f16.gguf`); --continued skips
-# steps 1-5d and converts an existing step-5d checkpoint folder.
+# steps 1-5d and converts an existing step-5d checkpoint folder; --evaluate-only skips steps 1-6 and re-runs steps 7-8
+# on the shipped files (after a change to the default sampling preset, which the reports and the showcase use).
 # The tokenizer folder holds an OPT checkpoint's vocab.json and merges.txt (facebook/opt-125m's; the repository carries a copy in
 # tests/fixtures/opt-tokenizer). Intermediate checkpoints go to --work (default models/.build, git-ignored).
 set -euo pipefail
@@ -33,6 +34,7 @@ base=""
 v1=""
 release2=""
 continued=""
+evaluate_only=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --tokenizer) tokenizer="$2"; shift 2 ;;
@@ -41,7 +43,8 @@ while [[ $# -gt 0 ]]; do
     --v1) v1="$2"; shift 2 ;;
     --release2) release2="$2"; shift 2 ;;
     --continued) continued="$2"; shift 2 ;;
-    *) echo "build.sh: unknown argument '$1' (expected --tokenizer DIR, --work DIR, --base DIR, --v1 FILE, --release2 FILE or --continued DIR)" >&2; exit 2 ;;
+    --evaluate-only) evaluate_only=1; shift ;;
+    *) echo "build.sh: unknown argument '$1' (expected --tokenizer DIR, --work DIR, --base DIR, --v1 FILE, --release2 FILE, --continued DIR or --evaluate-only)" >&2; exit 2 ;;
   esac
 done
 if [[ ! -f "$tokenizer/vocab.json" || ! -f "$tokenizer/merges.txt" ]]; then
@@ -56,6 +59,9 @@ dotnet build -c Release "$root/convert/VisualNarrator.Convert" -v q -nologo
 dotnet build -c Release "$root/src/VisualNarrator.Cli" -v q -nologo
 convert() { dotnet "$root/convert/VisualNarrator.Convert/bin/Release/net10.0/linux-x64/convert.dll" "$@"; }
 narrator() { dotnet "$root/src/VisualNarrator.Cli/bin/Release/net10.0/linux-x64/narrator.dll" "$@"; }
+
+# Steps 1-6 make the model files; --evaluate-only keeps the shipped ones.
+if [[ -z "$evaluate_only" ]]; then
 
 if [[ -n "$continued" ]]; then
   [[ -f "$continued/config.json" ]] || { echo "build.sh: $continued: expected a checkpoint folder with config.json (--continued)" >&2; exit 2; }
@@ -133,6 +139,8 @@ echo "== 6. convert (with the prompt templates it was trained on) and quantize"
 convert to-gguf --model "$continued" --out "$root/models/narrator-f16.gguf" --type f16 --prompt-template seed --force
 narrator quantize "$root/models/narrator-f16.gguf" "$root/models/narrator.gguf" --type q8_0 --force
 narrator quantize "$root/models/narrator-f16.gguf" "$root/models/narrator-q4_k_m.gguf" --type q4_k_m --force
+
+fi
 
 echo "== 7. evaluation (the default preset)"
 narrator eval --model "$root/models/narrator-f16.gguf" --baseline nn --set test --data "$root/data" --out "$root/models/eval/f16" --force

@@ -1,4 +1,4 @@
-using System.Text.RegularExpressions;
+using VisualNarrator.Engine.Generation;
 
 namespace VisualNarrator.Evaluation;
 
@@ -6,33 +6,19 @@ namespace VisualNarrator.Evaluation;
 /// Whether a narration is about the scene it was given and reads as text: scene recall, non-words and a well-formed
 /// start (docs/metrics.md section 3). These catch the off-topic narration that the seed's checks pass.
 /// </summary>
-public static partial class SceneGrounding
+public static class SceneGrounding
 {
-    /// <summary>Words that carry no scene content: articles, pronouns, prepositions, conjunctions, auxiliaries,
-    /// quantifiers and the instruction words of the prompt templates.</summary>
-    public static readonly IReadOnlySet<string> StopWords = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "a", "an", "the", "this", "that", "these", "those", "some", "any", "each", "every", "all", "both", "another",
-        "other", "such", "no", "not", "its", "his", "her", "their", "our", "my", "your", "it", "he", "she", "they",
-        "we", "i", "you", "him", "them", "us", "me", "one", "ones", "who", "whom", "whose", "which", "what", "where",
-        "when", "while", "how", "there", "here", "of", "in", "on", "at", "by", "for", "with", "without", "from", "to",
-        "into", "onto", "over", "under", "above", "below", "near", "beside", "besides", "between", "behind", "among",
-        "around", "through", "across", "along", "against", "inside", "outside", "up", "down", "off", "out", "about",
-        "as", "than", "like", "and", "or", "but", "nor", "so", "yet", "if", "then", "is", "are", "was", "were", "be",
-        "been", "being", "am", "has", "have", "had", "do", "does", "did", "can", "could", "will", "would", "shall",
-        "should", "may", "might", "must", "very", "just", "also", "too", "describe", "image", "picture", "photo",
-        "photograph", "caption", "generate", "shows", "show", "see",
-    };
+    /// <summary>Words that carry no scene content (<see cref="SceneWords.StopWords"/>, which the sampler's scene-word
+    /// bias uses too).</summary>
+    public static IReadOnlySet<string> StopWords => SceneWords.StopWords;
 
-    [GeneratedRegex(@"[a-z0-9]+(?:'[a-z]+)?")]
-    private static partial Regex WordPattern();
-
-    /// <summary>The words of a text: lower-cased runs of letters and digits, with one apostrophe suffix kept
-    /// (<c>dog's</c>, <c>can't</c>); hyphens, slashes and all other characters separate words.</summary>
+    /// <summary>The words of a text, lower-cased (<see cref="SceneWords.Words"/>): runs of letters and digits, with
+    /// one apostrophe suffix kept (<c>dog's</c>, <c>can't</c>); hyphens, slashes and all other characters separate
+    /// words.</summary>
     public static IReadOnlyList<string> Words(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return WordPattern().Matches(text.ToLowerInvariant()).Select(m => m.Value).ToList();
+        return SceneWords.Words(text.ToLowerInvariant());
     }
 
     /// <summary>The scene's content words as distinct stems: its <see cref="Words"/> without the apostrophe suffix,
@@ -98,9 +84,5 @@ public static partial class SceneGrounding
     private static bool IsWord(string w, WordList words, HashSet<string> sceneWords) =>
         words.Contains(w) || words.Contains(Base(w)) || sceneWords.Contains(Base(w));
 
-    private static string Base(string word)
-    {
-        int apostrophe = word.IndexOf('\'');
-        return apostrophe < 0 ? word : word[..apostrophe];
-    }
+    private static string Base(string word) => SceneWords.Base(word);
 }

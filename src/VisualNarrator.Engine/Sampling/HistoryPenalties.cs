@@ -92,7 +92,9 @@ internal sealed class HistoryPenalties
     /// next token to negative infinity.</summary>
     /// <param name="logits">One logits row, indexed by token id; changed in place. History tokens outside it are
     /// ignored.</param>
-    public void Apply(Span<float> logits)
+    /// <param name="unbanned">A token the n-gram ban must leave alone (-1 for none): the piece that finishes a scene
+    /// word the narration has started, since a word cut in two reads worse than a repeated phrase.</param>
+    public void Apply(Span<float> logits, int unbanned = -1)
     {
         foreach (var (token, count) in _counts)
         {
@@ -104,7 +106,7 @@ internal sealed class HistoryPenalties
         }
 
         foreach (var token in BannedNextTokens())
-            if (token < logits.Length) logits[token] = float.NegativeInfinity;
+            if (token < logits.Length && token != unbanned) logits[token] = float.NegativeInfinity;
     }
 
     private sealed class SequenceComparer : IEqualityComparer<int[]>

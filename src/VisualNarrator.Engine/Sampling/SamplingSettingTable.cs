@@ -84,6 +84,12 @@ public static class SamplingSettingTable
         "On (true): the penalties and the n-gram ban also count the prompt (HuggingFace, as the seed model ran), which pushes the narration away from the scene's own words. Off (false): generated tokens only (llama.cpp).", 1,
         s => s.PenalizePrompt, (s, v) => s with { PenalizePrompt = v }, _ => true);
 
+    /// <summary>Bias toward the scene's own words.</summary>
+    public static SamplingSetting<float> SceneWordBias { get; } = new(nameof(SamplingSettings.SceneWordBias), "scene_word_bias", Repetition, "Scene-word bias",
+        ["scene_word_bias"], ["--scene-word-bias"], "[0, 20] (0 = off)",
+        "Added to the logits of the scene's words not yet said, and of the token that finishes a scene word once started, so the narration names what the scene says.", 0.5,
+        s => s.SceneWordBias, (s, v) => s with { SceneWordBias = v }, v => v >= 0 && v <= 20);
+
     /// <summary>XTC chance.</summary>
     public static SamplingSetting<float> XtcProbability { get; } = new(nameof(SamplingSettings.XtcProbability), "xtc_probability", XtcMirostat, "XTC probability",
         ["xtc_probability"], ["--xtc-probability"], "[0, 1] (0 = off)",
@@ -130,7 +136,7 @@ public static class SamplingSettingTable
     public static IReadOnlyList<SamplingSetting> All { get; } =
     [
         Temperature, Seed, TopK, TopP, MinP, TypicalP, RepetitionPenalty, NoRepeatNgramSize, PenaltyLastN, PresencePenalty,
-        FrequencyPenalty, PenalizePrompt, XtcProbability, XtcThreshold, Mirostat, MirostatTau, MirostatEta, MaxNewTokens, StopStrings,
+        FrequencyPenalty, PenalizePrompt, SceneWordBias, XtcProbability, XtcThreshold, Mirostat, MirostatTau, MirostatEta, MaxNewTokens, StopStrings,
     ];
 
     /// <summary>Rows by <see cref="SamplingSetting.Name"/> (the <see cref="SamplingSettings"/> property).</summary>

@@ -23,7 +23,8 @@ public sealed record SampledToken(int TokenId, float Probability, IReadOnlyList<
 /// <see cref="Accept"/> with the token actually used, and repeat. Not thread-safe; one instance per sequence.
 /// </summary>
 /// <remarks>
-/// <para>Per step: a copy of the logits gets the <see cref="HistoryPenalties"/> (own code); tokens left at negative
+/// <para>Per step: a copy of the logits gets the <see cref="HistoryPenalties"/> and the scene-word bias
+/// (<see cref="SceneWordLogitBias"/>; both own code); tokens left at negative
 /// infinity are dropped; the rest go through a llama.cpp sampler chain (LLamaSharp's
 /// <see cref="SafeLLamaSamplerChainHandle"/>, applied to a <see cref="LLamaTokenDataArrayNative"/> built from the
 /// array, no model or context involved): top-k, typical, top-p, min-p, XTC, temperature, dist; or temperature then
@@ -37,6 +38,7 @@ public sealed class TokenSampler : IDisposable
 {
     private readonly SafeLLamaSamplerChainHandle _chain;
     private readonly HistoryPenalties _penalties;
+    private readonly SceneWordLogitBias _sceneBias;
     private readonly bool _greedy;
     private float[] _work = [];
     private LLamaTokenData[] _candidates = [];
@@ -49,14 +51,22 @@ public sealed class TokenSampler : IDisposable
     /// <summary>Creates the sampler for one sequence.</summary>
     /// <param name="settings">Sampling settings; validated here.</param>
     /// <param name="promptIds">The prompt's token ids (they count for the repetition penalties and the n-gram ban).</param>
+    /// <param name="sceneWords">The token ids of each content word of the prompt's scene
+    /// (<see cref="Generation.SceneWords.TokenSequences"/>), for <see cref="SamplingSettings.SceneWordBias"/>; none when
+    /// null.</param>
+    /// <param name="tokenEnd">How a token's text ends (<see cref="Generation.SceneWords.TokenEnd"/>), so the scene-word
+    /// bias starts no word where a sentence starts; null: only the narration's first token starts one.</param>
     /// <exception cref="Serving.NarrationRejectedException">Invalid settings.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A negative prompt id.</exception>
+    /// <exception cref="ArgumentException">An empty scene word or a negative id in one.</exception>
     /// <exception cref="DllNotFoundException">LLamaSharp's native library could not be loaded.</exception>
-    public TokenSampler(SamplingSettings settings, ReadOnlySpan<int> promptIds)
+    public TokenSampler(SamplingSettings settings, ReadOnlySpan<int> promptIds, IReadOnlyList<int[]>? sceneWords = null,
+        Func<int, TokenEnd>? tokenEnd = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         Settings = settings.Validate();
         _penalties = new HistoryPenalties(settings, promptIds);
+        _sceneBias = new SceneWordLogitBias(settings.SceneWordBias, sceneWords ?? [], tokenEnd);
         _greedy = !settings.DoSample;
 
         GgmlLibrary.EnsureLoaded();
@@ -142,7 +152,8 @@ public sealed class TokenSampler : IDisposable
                 throw new ArgumentException($"Logit of token {i} is {l}; logits must be finite (or -infinity for a masked token).", nameof(logits));
         }
         logits.CopyTo(work);
-        _penalties.Apply(work);
+        _penalties.Apply(work, _sceneBias.Continuation());
+        _sceneBias.Apply(work);
 
         // Banned and masked tokens leave the candidate set: typical sampling's entropy would turn p = 0 into NaN.
         var n = 0;
@@ -180,6 +191,7 @@ public sealed class TokenSampler : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(token);
         if (_vocabSize > 0) ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(token, _vocabSize);
         _penalties.Append(token);
+        _sceneBias.Append(token);
         _chain.Accept(token);
         _awaitingAccept = false;
     }

@@ -379,7 +379,8 @@ public sealed class NarrationScheduler : IDisposable
 
         public void Start(OptTokenizer tokenizer)
         {
-            Sampler = new TokenSampler(Request.Sampling, Prompt);
+            var sceneWords = Request.Sampling.SceneWordBias > 0 ? SceneWords.TokenSequences(Request.Prompt, tokenizer) : null;
+            Sampler = new TokenSampler(Request.Sampling, Prompt, sceneWords, id => SceneWords.TokenEnd(tokenizer, id));
             Decoder = tokenizer.CreateStreamDecoder();
             Stop = new StopStringMatcher(Request.Sampling.StopStrings);
         }

@@ -51,6 +51,9 @@ public class SamplingSettingsTests
         { new() { PresencePenalty = 2.5f }, "PresencePenalty", "[-2, 2]" },
         { new() { FrequencyPenalty = -3f }, "FrequencyPenalty", "[-2, 2]" },
         { new() { NoRepeatNgramSize = -1 }, "NoRepeatNgramSize", ">= 0" },
+        { new() { SceneWordBias = -0.5f }, "SceneWordBias", "[0, 20]" },
+        { new() { SceneWordBias = 20.5f }, "SceneWordBias", "[0, 20]" },
+        { new() { SceneWordBias = float.NaN }, "SceneWordBias", "[0, 20]" },
         { new() { XtcProbability = 1.5f }, "XtcProbability", "[0, 1]" },
         { new() { XtcThreshold = 0.6f }, "XtcThreshold", "[0, 0.5]" },
         { new() { Mirostat = 1 }, "Mirostat", "0 (off) or 2" },
@@ -80,7 +83,7 @@ public class SamplingSettingsTests
         new SamplingSettings
         {
             Temperature = 0, TopP = 1, MinP = 0, TypicalP = 1, PenaltyLastN = -1, PresencePenalty = -2, FrequencyPenalty = 2,
-            XtcProbability = 1, XtcThreshold = 0.5f, Mirostat = 2, MirostatEta = 1, Seed = uint.MaxValue - 1,
+            XtcProbability = 1, XtcThreshold = 0.5f, SceneWordBias = 20, Mirostat = 2, MirostatEta = 1, Seed = uint.MaxValue - 1,
         }.Validate();
     }
 }

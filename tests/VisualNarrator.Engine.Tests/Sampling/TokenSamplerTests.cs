@@ -131,6 +131,37 @@ public class TokenSamplerTests
     }
 
     [Fact]
+    public void Scene_word_bias_finishes_a_started_word_even_where_the_ngram_ban_would_cut_it()
+    {
+        // Scene word [1 2]; generated so far 1 2 0 1. No-repeat 2-grams ban 2 after 1; the scene word's second piece is
+        // exempt, so with the bias greedy writes 2 (2 + 0.5 = 2.5 beats token 3's 2.2), without it token 3.
+        float[] logits = [0f, 0f, 2f, 2.2f];
+        var settings = new SamplingSettings { NoRepeatNgramSize = 2, Temperature = 0, PenalizePrompt = false };
+        int Next(SamplingSettings s)
+        {
+            using var sampler = new TokenSampler(s, [0], [[1, 2]]);
+            foreach (var t in new[] { 1, 2, 0, 1 }) sampler.Accept(t);
+            return sampler.Sample(logits);
+        }
+        Assert.Equal(3, Next(settings));
+        Assert.Equal(2, Next(settings with { SceneWordBias = 0.5f }));
+    }
+
+    [Fact]
+    public void Scene_word_bias_starts_the_scenes_next_unsaid_word()
+    {
+        // Token 3 leads by 1. The first token is the model's own; then a bias of 1.5 on the scene word [2] wins it the
+        // step, and once said the word keeps only 0.3 of the bias.
+        using var sampler = new TokenSampler(new SamplingSettings { Temperature = 0, SceneWordBias = 1.5f }, [], [[2]]);
+        float[] logits = [0f, 0f, 1f, 2f];
+        Assert.Equal(3, sampler.Sample(logits));
+        sampler.Accept(3);
+        Assert.Equal(2, sampler.Sample(logits));   // 1 + 1.5 > 2
+        sampler.Accept(2);
+        Assert.Equal(3, sampler.Sample(logits));   // 1 + 0.45 < 2
+    }
+
+    [Fact]
     public void Penalties_and_ngram_bans_run_before_the_chain()
     {
         // Prompt 1 2 3 1 with no-repeat 2 bans token 2 (the favourite); repetition 2 halves token 1 and 3.

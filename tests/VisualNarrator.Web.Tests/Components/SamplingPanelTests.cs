@@ -26,12 +26,13 @@ public sealed class SamplingPanelTests : BunitTestBase
         var cut = RenderPanel();
         var numeric = typeof(SamplingSettings).GetProperties()
             .Where(p => p.CanWrite && p.PropertyType != typeof(IReadOnlyList<string>)).Select(p => p.Name).ToList();
-        Assert.Equal(18, numeric.Count);
+        Assert.Equal(19, numeric.Count);
         foreach (var name in numeric) Assert.NotNull(cut.Find($"#sampling-{name}"));
         Assert.NotNull(cut.Find("#sampling-StopStrings"));
         Assert.Contains("0 = greedy", cut.Markup);
         Assert.Equal("0.4", cut.Find("#sampling-Temperature").GetAttribute("value"));
         Assert.Equal("1.8", cut.Find("#sampling-RepetitionPenalty").GetAttribute("value"));
+        Assert.Equal("0", cut.Find("#sampling-SceneWordBias").GetAttribute("value"));   // the seed model had no scene-word bias
     }
 
     [Fact]
