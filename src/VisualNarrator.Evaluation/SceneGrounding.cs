@@ -73,8 +73,8 @@ public static class SceneGrounding
     public static bool IsCompleteParagraph(string narration)
     {
         ArgumentNullException.ThrowIfNull(narration);
-        var text = narration.TrimEnd().TrimEnd('"', '\'', ')', ']', '\u201d', '\u2019');
-        if (text.Length == 0 || text[^1] is not ('.' or '!' or '?')) return false;
+        if (!SceneWords.EndsSentence(narration)) return false;
+        var text = SceneWords.TrimClosers(narration);
         int sentences = 0;
         for (int i = 0; i < text.Length; i++)
             if (text[i] is '.' or '!' or '?' && (i == text.Length - 1 || char.IsWhiteSpace(text[i + 1]))) sentences++;

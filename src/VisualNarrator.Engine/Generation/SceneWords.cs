@@ -69,8 +69,19 @@ public static partial class SceneWords
             .ToList();
     }
 
-    /// <summary>How a token's text ends: blank (white space only), a sentence end ('.', '!' or '?' before any trailing
-    /// white space and closing quotes or brackets) or anything else.</summary>
+    /// <summary>The text without trailing white space and closing quotes or brackets, so its last character is the one
+    /// that ends (or does not end) its last sentence.</summary>
+    public static string TrimClosers(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return text.TrimEnd().TrimEnd('"', '\'', ')', ']', '\u201d', '\u2019');
+    }
+
+    /// <summary>True when the text, <see cref="TrimClosers">closers trimmed</see>, ends with '.', '!' or '?'.</summary>
+    public static bool EndsSentence(string text) => TrimClosers(text) is [.., '.' or '!' or '?'];
+
+    /// <summary>How a token's text ends: blank (white space only), a sentence end (<see cref="EndsSentence"/>) or
+    /// anything else.</summary>
     /// <param name="tokenizer">The model's tokenizer.</param>
     /// <param name="id">A token id in its vocabulary.</param>
     public static Sampling.TokenEnd TokenEnd(OptTokenizer tokenizer, int id)
@@ -78,7 +89,6 @@ public static partial class SceneWords
         ArgumentNullException.ThrowIfNull(tokenizer);
         var text = tokenizer.Decode([id]);
         if (string.IsNullOrWhiteSpace(text)) return Sampling.TokenEnd.Blank;
-        var trimmed = text.TrimEnd().TrimEnd('"', '\'', ')', ']', '\u201d', '\u2019');
-        return trimmed.Length > 0 && trimmed[^1] is '.' or '!' or '?' ? Sampling.TokenEnd.Sentence : Sampling.TokenEnd.Other;
+        return EndsSentence(text) ? Sampling.TokenEnd.Sentence : Sampling.TokenEnd.Other;
     }
 }

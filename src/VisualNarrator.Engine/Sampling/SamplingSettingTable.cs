@@ -87,7 +87,7 @@ public static class SamplingSettingTable
     /// <summary>Bias toward the scene's own words.</summary>
     public static SamplingSetting<float> SceneWordBias { get; } = new(nameof(SamplingSettings.SceneWordBias), "scene_word_bias", Repetition, "Scene-word bias",
         ["scene_word_bias"], ["--scene-word-bias"], "[0, 20] (0 = off)",
-        "Added to the logits of the scene's words not yet said, and of the token that finishes a scene word once started, so the narration names what the scene says.", 0.5,
+        "Added to the logit of the scene's next word not yet said, and of the token that finishes a scene word once started, so the narration names what the scene says.", 0.5,
         s => s.SceneWordBias, (s, v) => s with { SceneWordBias = v }, v => v >= 0 && v <= 20);
 
     /// <summary>XTC chance.</summary>

@@ -64,10 +64,11 @@ public sealed record SamplingSettings
     /// ("golden retriever" becomes "golden retri duck"). Default true (HuggingFace, as the seed model ran).</summary>
     public bool PenalizePrompt { get; init; } = true;
 
-    /// <summary>Scene-word bias, in [0, 20]: added to the logit of the first token of every content word of the prompt
-    /// (<see cref="Generation.SceneWords"/>) that the narration has not said yet, and of the token that continues such a
-    /// word once the narration has started it, so a narration names the scene it was given and writes its rare words
-    /// whole (see <see cref="SceneWordLogitBias"/>). 0 = off. Default 0.</summary>
+    /// <summary>Scene-word bias, in [0, 20]: added to the logit of the token that continues a content word of the prompt
+    /// (<see cref="Generation.SceneWords"/>) once the narration has started it, or else of the first token of the next
+    /// such word, in the prompt's order, that the narration has not said yet (a share of it stays on words already
+    /// said), so a narration names the scene it was given and writes its rare words whole (see
+    /// <see cref="SceneWordLogitBias"/>). 0 = off. Default 0.</summary>
     public float SceneWordBias { get; init; }
 
     /// <summary>HuggingFace <c>no_repeat_ngram_size</c>, &gt;= 0: bans every token that would complete an n-gram of

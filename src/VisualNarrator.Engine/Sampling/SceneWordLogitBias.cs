@@ -28,7 +28,9 @@ internal sealed class SceneWordLogitBias
     private readonly bool[] _said;
     private readonly List<int> _generated = [];
     private readonly Func<int, TokenEnd>? _tokenEnd;
+    private readonly HashSet<int> _saidPull = [];
     private bool _sentenceStart = true;
+    private int _continuation = -1;
     private int _cursor;
 
     /// <summary>Starts before the first generated token.</summary>
@@ -63,6 +65,7 @@ internal sealed class SceneWordLogitBias
         if (end != TokenEnd.Blank) _sentenceStart = end == TokenEnd.Sentence;
         for (var i = 0; i < _words.Length; i++)
             if (!_said[i] && EndsWith(_words[i], _words[i].Length)) { _said[i] = true; _cursor = i + 1; }
+        _continuation = LongestContinuation();
     }
 
     /// <summary>Adds the bias: to the token that continues a scene word the narration has started (the longest
@@ -72,10 +75,9 @@ internal sealed class SceneWordLogitBias
     public void Apply(Span<float> logits)
     {
         if (!IsActive) return;
-        var continuation = Continuation();
-        if (continuation >= 0)
+        if (_continuation >= 0)
         {
-            Add(logits, continuation, _bias);
+            Add(logits, _continuation, _bias);
             return;
         }
         // A sentence's first word is the model's own: a scene word written as it reads mid-sentence (" residential")
@@ -91,9 +93,9 @@ internal sealed class SceneWordLogitBias
 
         // Said words keep part of the pull, so a second mention ("The dishwasher is ...") comes out whole: the
         // repetition penalty on generated tokens otherwise pushes a small model to a look-alike ("The hallwasher").
-        var saidPull = new HashSet<int>();
+        _saidPull.Clear();
         for (var i = 0; i < _words.Length; i++)
-            if (_said[i] && _words[i][0] != next && saidPull.Add(_words[i][0]))
+            if (_said[i] && _words[i][0] != next && _saidPull.Add(_words[i][0]))
                 Add(logits, _words[i][0], _bias * SaidShare);
     }
 
@@ -103,8 +105,11 @@ internal sealed class SceneWordLogitBias
     }
 
     /// <summary>The token that continues the longest proper prefix of a scene word the narration ends with; -1 when
-    /// it ends with none or the bias is off.</summary>
-    public int Continuation()
+    /// it ends with none or the bias is off. Worked out once per appended token (the sampler asks twice per step: for
+    /// the n-gram ban's exemption and for the bias).</summary>
+    public int Continuation() => _continuation;
+
+    private int LongestContinuation()
     {
         int best = -1, bestLength = 0;
         foreach (var w in _words)
