@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Playwright;
 using VisualNarrator.Web.Tests.Support;
@@ -86,8 +87,11 @@ public sealed class StudioBrowserTests(StudioFixture app) : IClassFixture<Studio
             Assert.StartsWith(Normal(selected)[..Math.Min(20, Normal(selected).Length)], Normal(text));
 
             // The copy button puts the same text on the clipboard, without a leading space.
+            // The write happens after a round trip to the server, so the clipboard is read until it has something.
             await page.Locator("[data-testid=copy]").First.ClickAsync();
-            var copied = await page.EvaluateAsync<string>("() => navigator.clipboard.readText()");
+            var copied = "";
+            for (var clock = Stopwatch.StartNew(); copied.Length == 0 && clock.Elapsed < TimeSpan.FromSeconds(10); await Task.Delay(50))
+                copied = await page.EvaluateAsync<string>("() => navigator.clipboard.readText()");
             Assert.Equal(text.Trim(), copied);
 
             // A narration is one tab stop: one Tab from it reaches the composer.
