@@ -1,3 +1,5 @@
+using VisualNarrator.Engine.Generation;
+
 namespace VisualNarrator.Evaluation;
 
 /// <summary>One generated description and the scene type the caller assigns to it (e.g. Nature, Urban, People).</summary>

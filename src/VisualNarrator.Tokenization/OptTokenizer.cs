@@ -29,6 +29,7 @@ public sealed partial class OptTokenizer
     private readonly byte[][] _pieces;
     private readonly (string Text, int Id, TokenType Type)[] _literalTokens;
     private readonly SearchValues<char> _literalFirstChars;
+    private string[]? _tokenStrings;
 
     /// <summary>Builds a tokenizer from validated tokenizer data.</summary>
     /// <param name="spec">The vocabulary, merges and special ids.</param>
@@ -222,6 +223,19 @@ public sealed partial class OptTokenizer
             bytes.Write(GetPiece(id, skipSpecial));
         }
         return Utf8.GetString(bytes.WrittenSpan);
+    }
+
+    /// <summary>The text one token decodes to on its own, as <see cref="Decode"/> with <c>skipSpecial</c> gives it
+    /// (control tokens: empty; a piece of a multi-byte character: U+FFFD). All tokens are decoded once, on first use,
+    /// for samplers that look at the text of many tokens per step.</summary>
+    /// <param name="id">A token id.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="id"/> is not a valid id.</exception>
+    public string DecodeToken(int id)
+    {
+        CheckId(id);
+        // Decoding is deterministic, so threads racing to fill the cache write equal arrays.
+        var strings = _tokenStrings ??= Enumerable.Range(0, _spec.Count).Select(i => Utf8.GetString(GetPiece(i, skipSpecial: true))).ToArray();
+        return strings[id];
     }
 
     /// <summary>Starts an incremental decoder for streaming generated tokens one at a time.</summary>

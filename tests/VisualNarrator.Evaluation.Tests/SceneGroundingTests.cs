@@ -1,3 +1,4 @@
+using VisualNarrator.Engine.Generation;
 using VisualNarrator.Evaluation;
 
 namespace VisualNarrator.Evaluation.Tests;
@@ -108,11 +109,23 @@ public sealed class SceneGroundingTests
     }
 
     [Fact]
-    public void DefaultWordList_IsTheEmbeddedWamericanList()
+    public void DefaultWordList_HoldsAmericanAndBritishSpellings()
     {
-        Assert.InRange(WordList.Default.Count, 100_000, 105_000);
+        Assert.InRange(WordList.American.Count, 100_000, 105_000);
+        Assert.Equal(WordList.American.Count + 1_856, WordList.Default.Count);
         Assert.True(WordList.Default.Contains("retriever"));
         Assert.True(WordList.Default.Contains("can't"));
         Assert.False(WordList.Default.Contains("retri"));
+        Assert.True(WordList.Default.Contains("colours"));
+        Assert.True(WordList.Default.Contains("centre"));
+        Assert.False(WordList.American.Contains("colours"));
+    }
+
+    [Fact]
+    public void BritishSpellings_AreNotNonWords()
+    {
+        // The training narrations spell "colours" and "centre"; the American list alone counted them as non-words.
+        Assert.Equal((0, 9), SceneGrounding.NonWords("The colours meet at the centre of the frame.", null));
+        Assert.Equal((2, 9), SceneGrounding.NonWords("The colours meet at the centre of the frame.", null, WordList.American));
     }
 }

@@ -79,7 +79,7 @@ static int SampleOpen(string typeName, int count, ulong seed, string wordNetDir,
         Console.Error.WriteLine($"datasetgen: unknown scene type '{typeName}'; known: {string.Join(", ", OpenGrammar.SceneTypes)}");
         return 2;
     }
-    var lexicon = Lexicon.Build(WordNet.Load(wordNetDir), VisualNarrator.Evaluation.WordList.Default, new HashSet<string>());
+    var lexicon = Lexicon.Build(WordNet.Load(wordNetDir), VisualNarrator.Engine.Generation.WordList.American, new HashSet<string>());
     var rng = new Rng(seed);
     var words = new WordSource(lexicon, rng, 0);
     for (int i = 0; i < count; i++)

@@ -29,9 +29,10 @@ public static class SamplingPresetTable
     /// <summary>The product's default: the seed model's settings with the history penalties and the n-gram ban on the
     /// generated tokens only (llama.cpp's way), so the narration may name the scene's own words; a scene-word bias of 10
     /// so it does name them, and writes them whole (chosen on a validation draw: bias 0, 2, 4, 5, 7, 10, 15 gave scene
-    /// recall 0.69 to 0.996; 15 began to break well-formed starts); and up to 120 new tokens, so a long scene's
-    /// paragraph can end.</summary>
-    public static SamplingSettings Narrator { get; } = SeedModel with { PenalizePrompt = false, SceneWordBias = 10, MaxNewTokens = 120 };
+    /// recall 0.69 to 0.996; 15 began to break well-formed starts); the word guard, so a rare scene word said again
+    /// comes out whole rather than as a look-alike; and up to 120 new tokens, so a long scene's paragraph can
+    /// end.</summary>
+    public static SamplingSettings Narrator { get; } = SeedModel with { PenalizePrompt = false, SceneWordBias = 10, WordGuard = true, EndAtSentence = true, WrapUpTokens = 16, MaxNewTokens = 120 };
 
     /// <summary>Plain greedy decoding: argmax of the raw logits, no penalties, 80 new tokens.</summary>
     public static SamplingSettings Greedy { get; } = new() { Temperature = 0 };
@@ -51,7 +52,7 @@ public static class SamplingPresetTable
     /// <summary>Every built-in preset, the default first.</summary>
     public static IReadOnlyList<BuiltInPreset> All { get; } =
     [
-        new(DefaultName, "Narrator", "the seed model's settings with penalties on generated tokens only, scene-word bias 10, up to 120 tokens", Narrator),
+        new(DefaultName, "Narrator", "the seed model's settings with penalties on generated tokens only, scene-word bias 10, word guard, up to 120 tokens", Narrator),
         new("seed", "Seed model", "the seed model's exactly: temperature 0.4, repetition penalty 1.8 and no-repeat 3-grams over prompt and output, 80 tokens", SeedModel),
         new("greedy", "Greedy", "the most likely token every step, no penalties", Greedy),
         new("creative", "Creative", "temperature 0.9, top-k 50, top-p 0.95, repetition penalty 1.15, no-repeat 3-grams", Creative),

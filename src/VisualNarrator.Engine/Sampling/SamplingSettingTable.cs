@@ -90,6 +90,18 @@ public static class SamplingSettingTable
         "Added to the logit of the scene's next word not yet said, and of the token that finishes a scene word once started, so the narration names what the scene says.", 0.5,
         s => s.SceneWordBias, (s, v) => s with { SceneWordBias = v }, v => v >= 0 && v <= 20);
 
+    /// <summary>Keep every generated word a word.</summary>
+    public static SamplingSetting<bool> WordGuard { get; } = new(nameof(SamplingSettings.WordGuard), "word_guard", Repetition, "Word guard",
+        ["word_guard"], ["--word-guard"], "true or false",
+        "On (true): every word of the narration is an English word (American or British spelling) or a word of the prompt; a token that would break a word is redrawn. Off (false): the model's own spelling.", 1,
+        s => s.WordGuard, (s, v) => s with { WordGuard = v }, _ => true);
+
+    /// <summary>End only where a sentence ends.</summary>
+    public static SamplingSetting<bool> EndAtSentence { get; } = new(nameof(SamplingSettings.EndAtSentence), "end_at_sentence", Length, "End at a sentence end",
+        ["end_at_sentence"], ["--end-at-sentence"], "true or false",
+        "On (true): the narration may end only after a full stop, question or exclamation mark (the token limit still cuts). Off (false): wherever the model ends it.", 1,
+        s => s.EndAtSentence, (s, v) => s with { EndAtSentence = v }, _ => true);
+
     /// <summary>XTC chance.</summary>
     public static SamplingSetting<float> XtcProbability { get; } = new(nameof(SamplingSettings.XtcProbability), "xtc_probability", XtcMirostat, "XTC probability",
         ["xtc_probability"], ["--xtc-probability"], "[0, 1] (0 = off)",
@@ -126,6 +138,12 @@ public static class SamplingSettingTable
         "Most tokens to generate.", 1,
         s => s.MaxNewTokens, (s, v) => s with { MaxNewTokens = v }, v => v >= 1);
 
+    /// <summary>Window in which the narration is drawn to a close.</summary>
+    public static SamplingSetting<int> WrapUpTokens { get; } = new(nameof(SamplingSettings.WrapUpTokens), "wrap_up_tokens", Length, "Wrap-up window",
+        ["wrap_up_tokens"], ["--wrap-up-tokens"], ">= 0 (0 = off)",
+        "Over the last this many tokens of the limit, a growing pull toward a full stop and then the end, so the narration ends on a finished sentence instead of being cut.", 1,
+        s => s.WrapUpTokens, (s, v) => s with { WrapUpTokens = v }, v => v >= 0);
+
     /// <summary>Stop strings.</summary>
     public static SamplingSetting<IReadOnlyList<string>> StopStrings { get; } = new(nameof(SamplingSettings.StopStrings), "stop", Length, "Stop strings",
         ["stop"], ["--stop"], $"at most {SamplingSettings.MaxStopStrings} non-empty strings of at most {SamplingSettings.MaxStopStringLength} characters",
@@ -136,7 +154,7 @@ public static class SamplingSettingTable
     public static IReadOnlyList<SamplingSetting> All { get; } =
     [
         Temperature, Seed, TopK, TopP, MinP, TypicalP, RepetitionPenalty, NoRepeatNgramSize, PenaltyLastN, PresencePenalty,
-        FrequencyPenalty, PenalizePrompt, SceneWordBias, XtcProbability, XtcThreshold, Mirostat, MirostatTau, MirostatEta, MaxNewTokens, StopStrings,
+        FrequencyPenalty, PenalizePrompt, SceneWordBias, WordGuard, XtcProbability, XtcThreshold, Mirostat, MirostatTau, MirostatEta, MaxNewTokens, WrapUpTokens, EndAtSentence, StopStrings,
     ];
 
     /// <summary>Rows by <see cref="SamplingSetting.Name"/> (the <see cref="SamplingSettings"/> property).</summary>

@@ -71,6 +71,24 @@ public sealed record SamplingSettings
     /// <see cref="SceneWordLogitBias"/>). 0 = off. Default 0.</summary>
     public float SceneWordBias { get; init; }
 
+    /// <summary>Word guard: every word the narration writes is an English word (<see cref="Generation.WordList.Default"/>,
+    /// American or British spelling) or a word of the prompt. A drawn token that would glue letters onto a word so that
+    /// no such word starts with them ("flake" + "ent"), or that would end a word that is not one ("pia" + "."), is
+    /// dropped and the draw repeated from what is left (see <see cref="WordGuard"/>). Default false.</summary>
+    public bool WordGuard { get; init; }
+
+    /// <summary>End at a sentence end: the end-of-text token is allowed only when the narration's last sentence is
+    /// finished (its text, closing quotes aside, ends with '.', '!' or '?'), so a model that tires at a fixed length does
+    /// not stop mid-sentence ("Nearby, there"). The token limit still cuts. Default false.</summary>
+    public bool EndAtSentence { get; init; }
+
+    /// <summary>Wrap-up window, &gt;= 0 tokens: over the last this many tokens of <see cref="MaxNewTokens"/> the sampler
+    /// draws the narration to a close, adding a bias that grows step by step to <see cref="TokenSampler.WrapUpPull"/>
+    /// to the full stop while a sentence is open and to the end of text once one has ended, so a narration that would
+    /// run past the limit ends on a finished sentence instead of being cut. In the spirit of HuggingFace's
+    /// <c>exponential_decay_length_penalty</c>, which raises only the end of text. 0 = off. Default 0.</summary>
+    public int WrapUpTokens { get; init; }
+
     /// <summary>HuggingFace <c>no_repeat_ngram_size</c>, &gt;= 0: bans every token that would complete an n-gram of
     /// this size already present in prompt + generated tokens. 0 = off. Default 0.</summary>
     public int NoRepeatNgramSize { get; init; }

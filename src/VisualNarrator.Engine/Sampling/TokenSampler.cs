@@ -28,7 +28,10 @@ public sealed record SampledToken(int TokenId, float Probability, IReadOnlyList<
 /// infinity are dropped; the rest go through a llama.cpp sampler chain (LLamaSharp's
 /// <see cref="SafeLLamaSamplerChainHandle"/>, applied to a <see cref="LLamaTokenDataArrayNative"/> built from the
 /// array, no model or context involved): top-k, typical, top-p, min-p, XTC, temperature, dist; or temperature then
-/// mirostat v2; or greedy when the temperature is 0. Only stages that are switched on are added.</para>
+/// mirostat v2; or greedy when the temperature is 0. Only stages that are switched on are added. With the
+/// <see cref="WordGuard"/> on, a drawn token that would break a word is masked and the chain runs again; with
+/// <see cref="SamplingSettings.EndAtSentence"/> on, the end-of-text token is banned until a sentence has ended; in
+/// the <see cref="SamplingSettings.WrapUpTokens"/> window the full stop or the end of text gets a growing bias.</para>
 /// <para>Each instance owns its chain and so its random number generators: the same settings, prompt and logits give
 /// the same tokens whether sequences run alone or interleaved. The draw and XTC use different seeds derived from
 /// <see cref="SamplingSettings.Seed"/> (llama.cpp would seed both identically, which correlates XTC's coin with the
@@ -39,6 +42,16 @@ public sealed class TokenSampler : IDisposable
     private readonly SafeLLamaSamplerChainHandle _chain;
     private readonly HistoryPenalties _penalties;
     private readonly SceneWordLogitBias _sceneBias;
+    private readonly WordGuard? _wordGuard;
+    private readonly List<int> _disallowed = [];
+    private readonly Func<int, TokenEnd>? _tokenEnd;
+    private readonly int _endOfText;
+    private readonly bool _endAtSentence;
+    private readonly int _fullStop;
+    private bool _sentenceEnded;
+    private int _generated;
+    private int[] _order = [];
+    private float[] _orderKeys = [];
     private readonly bool _greedy;
     private float[] _work = [];
     private LLamaTokenData[] _candidates = [];
@@ -56,18 +69,29 @@ public sealed class TokenSampler : IDisposable
     /// null.</param>
     /// <param name="tokenEnd">How a token's text ends (<see cref="Generation.SceneWords.TokenEnd"/>), so the scene-word
     /// bias starts no word where a sentence starts; null: only the narration's first token starts one.</param>
+    /// <param name="wordGuard">The prompt's <see cref="WordGuard"/>, used when <see cref="SamplingSettings.WordGuard"/>
+    /// is on; none when null.</param>
+    /// <param name="endOfText">The end-of-text token, for <see cref="SamplingSettings.EndAtSentence"/> (which also needs
+    /// <paramref name="tokenEnd"/>); none when null.</param>
+    /// <param name="fullStop">The full-stop token, for <see cref="SamplingSettings.WrapUpTokens"/> (which also needs
+    /// <paramref name="tokenEnd"/> and <paramref name="endOfText"/>); none when null.</param>
     /// <exception cref="Serving.NarrationRejectedException">Invalid settings.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A negative prompt id.</exception>
     /// <exception cref="ArgumentException">An empty scene word or a negative id in one.</exception>
     /// <exception cref="DllNotFoundException">LLamaSharp's native library could not be loaded.</exception>
     public TokenSampler(SamplingSettings settings, ReadOnlySpan<int> promptIds, IReadOnlyList<int[]>? sceneWords = null,
-        Func<int, TokenEnd>? tokenEnd = null)
+        Func<int, TokenEnd>? tokenEnd = null, WordGuard? wordGuard = null, int? endOfText = null, int? fullStop = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         Settings = settings.Validate();
         _penalties = new HistoryPenalties(settings, promptIds);
         _sceneBias = new SceneWordLogitBias(settings.SceneWordBias, sceneWords ?? [], tokenEnd);
         _greedy = !settings.DoSample;
+        _wordGuard = settings.WordGuard ? wordGuard : null;
+        _tokenEnd = tokenEnd;
+        _endOfText = tokenEnd is not null && endOfText >= 0 ? endOfText.Value : -1;
+        _endAtSentence = settings.EndAtSentence && _endOfText >= 0;
+        _fullStop = _endOfText >= 0 && fullStop >= 0 ? fullStop.Value : -1;
 
         GgmlLibrary.EnsureLoaded();
         _chain = SafeLLamaSamplerChainHandle.Create(LLamaSamplerChainParams.Default());
@@ -154,7 +178,72 @@ public sealed class TokenSampler : IDisposable
         logits.CopyTo(work);
         _penalties.Apply(work, _sceneBias.Continuation());
         _sceneBias.Apply(work);
+        if (_endAtSentence && !_sentenceEnded && _endOfText < work.Length) work[_endOfText] = float.NegativeInfinity;
+        WrapUp(work);
 
+        var n = Draw(work);
+        // The word guard turns a draw down: every token it would turn down leaves the candidates and the chain draws
+        // again, so the draw follows the chain's distribution over the allowed tokens. When it allows none, the first
+        // draw stands.
+        if (_wordGuard is not null && n > 1 && !_wordGuard.Allows((int)_candidates[_selected].ID) && MaskDisallowed(work))
+            Draw(work);
+
+        _awaitingAccept = true;
+        return (int)_candidates[_selected].ID;
+    }
+
+    /// <summary>The bias <see cref="SamplingSettings.WrapUpTokens"/> reaches on the last token of the limit: as much as
+    /// the scene-word bias of the default preset, so the close wins over the pull toward the next scene word.</summary>
+    public const float WrapUpPull = 10f;
+
+    /// <summary>In the wrap-up window, adds the growing pull to the full stop (a sentence is open) or the end of text.</summary>
+    private void WrapUp(Span<float> work)
+    {
+        var window = Settings.WrapUpTokens;
+        if (window <= 0 || _fullStop < 0) return;
+        var left = Settings.MaxNewTokens - _generated;   // tokens left, this one included
+        if (left > window) return;
+        var token = _sentenceEnded ? _endOfText : _fullStop;
+        if (token < work.Length && !float.IsNegativeInfinity(work[token]))
+            work[token] += WrapUpPull * (window - left + 1) / window;
+    }
+
+    /// <summary>Sets the tokens the word guard turns down to negative infinity, unless that would leave none; returns
+    /// whether it did. Tokens are checked from the most likely down until as many are allowed as the chain can keep
+    /// (top-k's k, greedy's one); what lies below those the chain drops anyway, so it need not be checked.</summary>
+    private bool MaskDisallowed(Span<float> work)
+    {
+        var keep = _greedy ? 1 : Settings.Mirostat == 0 && Settings.TopK > 0 ? Settings.TopK : int.MaxValue;
+        if (_order.Length != work.Length)
+        {
+            _order = new int[work.Length];
+            _orderKeys = new float[work.Length];
+        }
+        var n = 0;
+        for (var i = 0; i < work.Length; i++)
+        {
+            if (float.IsNegativeInfinity(work[i])) continue;
+            _order[n] = i;
+            _orderKeys[n++] = -work[i];
+        }
+        Array.Sort(_orderKeys, _order, 0, n);
+
+        _disallowed.Clear();
+        var allowed = 0;
+        for (var j = 0; j < n && allowed < keep; j++)
+        {
+            if (_wordGuard!.Allows(_order[j])) allowed++;
+            else _disallowed.Add(_order[j]);
+        }
+        if (allowed == 0) return false;
+        foreach (var i in _disallowed) work[i] = float.NegativeInfinity;
+        return true;
+    }
+
+    /// <summary>Runs the chain over the tokens of <paramref name="work"/> not at negative infinity and sets
+    /// <see cref="_selected"/>; returns how many candidates there were.</summary>
+    private int Draw(Span<float> work)
+    {
         // Banned and masked tokens leave the candidate set: typical sampling's entropy would turn p = 0 into NaN.
         var n = 0;
         for (var i = 0; i < work.Length; i++)
@@ -176,9 +265,7 @@ public sealed class TokenSampler : IDisposable
                 throw new InvalidOperationException($"The llama.cpp sampler chain selected index {selected} of {_count} candidates at offset {_offset}.");
             _selected = _offset + (int)selected;
         }
-
-        _awaitingAccept = true;
-        return (int)_candidates[_selected].ID;
+        return n;
     }
 
     /// <summary>Records the token that was actually appended to the sequence (normally the one <see cref="Sample"/>
@@ -192,6 +279,9 @@ public sealed class TokenSampler : IDisposable
         if (_vocabSize > 0) ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(token, _vocabSize);
         _penalties.Append(token);
         _sceneBias.Append(token);
+        _wordGuard?.Append(token);
+        if (_tokenEnd?.Invoke(token) is { } end && end != TokenEnd.Blank) _sentenceEnded = end == TokenEnd.Sentence;
+        _generated++;
         _chain.Accept(token);
         _awaitingAccept = false;
     }

@@ -60,7 +60,8 @@ public sealed record NarrationUpdate(NarrationStage Stage, int QueuePosition, in
 /// <summary>Timings and counts of a finished narration.</summary>
 /// <param name="PromptTokens">Prompt tokens run (after fitting).</param>
 /// <param name="PromptTokensDropped">Tokens cut from the left of the prompt to fit.</param>
-/// <param name="GeneratedTokens">Tokens generated.</param>
+/// <param name="GeneratedTokens">Tokens generated into the narration, one per streamed piece (the end-of-text token
+/// that ends a narration adds no text and is not counted).</param>
 /// <param name="QueueWait">Time from submission to admission.</param>
 /// <param name="TimeToFirstToken">Time from submission to the first generated token.</param>
 /// <param name="Total">Time from submission to the end.</param>

@@ -262,13 +262,14 @@ public sealed class NarrationScheduler : IDisposable
         var token = job.Sampler!.Sample(logits);
         var sampled = job.Request.Alternatives > 0 ? job.Sampler.DescribeLastSample(job.Request.Alternatives) : null;
         job.Sampler.Accept(token);
-        job.Generated++;
         job.FirstToken ??= job.Clock.Elapsed;
         if (token == _model.Tokenizer.EosId)
         {
             Finish(job, FinishReason.Stop);
             return;
         }
+        // The end of text adds no text and no streamed piece, so it is not counted: usage and logprobs agree.
+        job.Generated++;
         var step = job.Stop!.Push(job.Decoder!.Push(token));
         var alternatives = sampled is null ? [] : sampled.Alternatives
             .Select(a => new TokenAlternative(a.TokenId, _model.Tokenizer.Decode([a.TokenId], skipSpecial: false), a.Probability)).ToArray();
@@ -380,7 +381,9 @@ public sealed class NarrationScheduler : IDisposable
         public void Start(OptTokenizer tokenizer)
         {
             var sceneWords = Request.Sampling.SceneWordBias > 0 ? SceneWords.TokenSequences(Request.Prompt, tokenizer) : null;
-            Sampler = new TokenSampler(Request.Sampling, Prompt, sceneWords, id => SceneWords.TokenEnd(tokenizer, id));
+            var wordGuard = Request.Sampling.WordGuard ? new WordGuard(WordList.Default, Request.Prompt, id => id < tokenizer.VocabularySize ? tokenizer.DecodeToken(id) : "") : null;
+            Sampler = new TokenSampler(Request.Sampling, Prompt, sceneWords, id => SceneWords.TokenEnd(tokenizer, id), wordGuard, tokenizer.EosId,
+                tokenizer.TryGetId(".", out var fullStop) ? fullStop : null);
             Decoder = tokenizer.CreateStreamDecoder();
             Stop = new StopStringMatcher(Request.Sampling.StopStrings);
         }

@@ -92,6 +92,21 @@ public sealed partial class BuiltInModelTests : IDisposable
         Assert.True(overall.GetProperty("well_formed_start_rate").GetDouble() >= 0.99, overall.ToString());
         Assert.True(overall.GetProperty("complete_paragraph_rate").GetDouble() >= 0.95, overall.ToString());
         Assert.InRange(overall.GetProperty("mean_length").GetDouble(), 30, 60);
+        // The default preset's word guard keeps a rare word said again whole (without it: 1.2% non-words).
+        Assert.True(overall.GetProperty("non_word_rate").GetDouble() <= 0.005, overall.ToString());
+    }
+
+    [Fact]
+    public void LongScenes_EndInCompleteParagraphs()
+    {
+        // data/test-long.jsonl: 48 scenes of 40-60 words. Without the default preset's sentence-end rules about one
+        // narration in four stopped mid-sentence (the model ends near the lengths it was trained on) or ran into the
+        // token limit.
+        var overall = EvalDefaultModel("test-long");
+
+        Assert.Equal(48, overall.GetProperty("count").GetInt32());
+        Assert.Equal(1.0, overall.GetProperty("complete_paragraph_rate").GetDouble());
+        Assert.True(overall.GetProperty("non_word_rate").GetDouble() <= 0.005, overall.ToString());
     }
 
     [Theory]

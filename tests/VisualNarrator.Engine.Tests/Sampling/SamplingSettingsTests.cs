@@ -61,6 +61,7 @@ public class SamplingSettingsTests
         { new() { MirostatEta = 1.5f }, "MirostatEta", "(0, 1]" },
         { new() { Seed = uint.MaxValue }, "Seed", "random-seed marker" },
         { new() { MaxNewTokens = 0 }, "MaxNewTokens", ">= 1" },
+        { new() { WrapUpTokens = -1 }, "WrapUpTokens", ">= 0" },
         { new() { StopStrings = ["ok", ""] }, "StopStrings", "non-empty" },
         { new() { StopStrings = [.. Enumerable.Range(0, 17).Select(i => $"s{i}")] }, "StopStrings", "17 entries; at most 16" },
         { new() { StopStrings = [new string('s', 257)] }, "StopStrings", "257 characters; a stop string may have at most 256" },

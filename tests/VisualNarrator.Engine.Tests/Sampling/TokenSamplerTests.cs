@@ -345,4 +345,47 @@ public class TokenSamplerTests
         var draws = FirstDraws(new SamplingSettings { TypicalP = 0.9f }, logits, 50);
         AssertDistribution(draws, (1, 0.5f), (3, 0.5f));
     }
+
+    [Fact]
+    public void End_at_sentence_bans_the_end_of_text_until_a_sentence_has_ended()
+    {
+        // Token 0 is the end of text and leads every step; 1 is a word, 2 a full stop, 3 blank.
+        TokenEnd End(int id) => id switch { 2 => TokenEnd.Sentence, 3 or 0 => TokenEnd.Blank, _ => TokenEnd.Other };
+        var settings = new SamplingSettings { Temperature = 0, EndAtSentence = true };
+        float[] logits = [5f, 2f, 1f, 0f];
+        using var sampler = new TokenSampler(settings, [], tokenEnd: End, endOfText: 0);
+        Assert.Equal(1, sampler.Sample(logits));   // nothing written yet: no sentence has ended
+        sampler.Accept(1);
+        Assert.Equal(1, sampler.Sample(logits));   // mid-sentence
+        sampler.Accept(2);
+        Assert.Equal(0, sampler.Sample(logits));   // after the full stop it may end
+        sampler.Accept(3);
+        Assert.Equal(0, sampler.Sample(logits));   // white space changes nothing
+        sampler.Accept(1);
+        Assert.Equal(1, sampler.Sample(logits));   // a new sentence has begun
+
+        using var off = new TokenSampler(settings with { EndAtSentence = false }, [], tokenEnd: End, endOfText: 0);
+        Assert.Equal(0, off.Sample(logits));
+    }
+
+    [Fact]
+    public void The_wrap_up_window_pulls_toward_a_full_stop_then_the_end()
+    {
+        // Token 0 ends the text, 1 is a word (leads by 3), 2 a full stop. Limit 6, window 4: the pull grows 2.5, 5, 7.5,
+        // 10 over the last four steps. At 2.5 the word still wins; at 5 the full stop does; then 7.5 goes to the end.
+        TokenEnd End(int id) => id == 2 ? TokenEnd.Sentence : id == 0 ? TokenEnd.Blank : TokenEnd.Other;
+        var settings = new SamplingSettings { Temperature = 0, MaxNewTokens = 6, WrapUpTokens = 4 };
+        float[] logits = [0f, 4f, 1f];
+        using var sampler = new TokenSampler(settings, [], tokenEnd: End, endOfText: 0, fullStop: 2);
+        int Step()
+        {
+            var t = sampler.Sample(logits);
+            sampler.Accept(t);
+            return t;
+        }
+        Assert.Equal([1, 1, 1, 2, 0], Enumerable.Range(0, 5).Select(_ => Step()));
+
+        using var off = new TokenSampler(settings with { WrapUpTokens = 0 }, [], tokenEnd: End, endOfText: 0, fullStop: 2);
+        Assert.All(Enumerable.Range(0, 6), _ => { Assert.Equal(1, off.Sample(logits)); off.Accept(1); });
+    }
 }

@@ -18,8 +18,8 @@ public sealed class SamplingFieldTableTests(NarratorAppFixture app) : IClassFixt
         ["Temperature"] = ("0.7", "-1"), ["Seed"] = ("1234", "4294967295"), ["TopK"] = ("7", "-1"), ["TopP"] = ("0.8", "1.5"),
         ["MinP"] = ("0.05", "1"), ["TypicalP"] = ("0.9", "0"), ["RepetitionPenalty"] = ("1.3", "0"), ["NoRepeatNgramSize"] = ("4", "-1"),
         ["PenaltyLastN"] = ("64", "-2"), ["PresencePenalty"] = ("0.5", "3"), ["FrequencyPenalty"] = ("-0.5", "-3"),
-        ["PenalizePrompt"] = ("true", null), ["SceneWordBias"] = ("4", "21"), ["XtcProbability"] = ("0.3", "2"), ["XtcThreshold"] = ("0.2", "0.7"),
-        ["Mirostat"] = ("2", "1"), ["MirostatTau"] = ("3", "0"), ["MirostatEta"] = ("0.2", "2"), ["MaxNewTokens"] = ("12", "0"),
+        ["PenalizePrompt"] = ("true", null), ["SceneWordBias"] = ("4", "21"), ["WordGuard"] = ("false", null), ["XtcProbability"] = ("0.3", "2"), ["XtcThreshold"] = ("0.2", "0.7"),
+        ["Mirostat"] = ("2", "1"), ["MirostatTau"] = ("3", "0"), ["MirostatEta"] = ("0.2", "2"), ["MaxNewTokens"] = ("12", "0"), ["WrapUpTokens"] = ("8", "-1"), ["EndAtSentence"] = ("false", null),
         ["StopStrings"] = ("[\".\"]", "[\"\"]"),
     };
 

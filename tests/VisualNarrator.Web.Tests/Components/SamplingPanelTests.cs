@@ -26,7 +26,7 @@ public sealed class SamplingPanelTests : BunitTestBase
         var cut = RenderPanel();
         var numeric = typeof(SamplingSettings).GetProperties()
             .Where(p => p.CanWrite && p.PropertyType != typeof(IReadOnlyList<string>)).Select(p => p.Name).ToList();
-        Assert.Equal(19, numeric.Count);
+        Assert.Equal(22, numeric.Count);
         foreach (var name in numeric) Assert.NotNull(cut.Find($"#sampling-{name}"));
         Assert.NotNull(cut.Find("#sampling-StopStrings"));
         Assert.Contains("0 = greedy", cut.Markup);

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using VisualNarrator.Evaluation;
+using VisualNarrator.Engine.Generation;
 
 namespace VisualNarrator.DatasetGen.OpenVocabulary;
 

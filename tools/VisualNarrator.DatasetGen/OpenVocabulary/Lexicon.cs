@@ -1,4 +1,4 @@
-using VisualNarrator.Evaluation;
+using VisualNarrator.Engine.Generation;
 using System.Text.RegularExpressions;
 
 namespace VisualNarrator.DatasetGen.OpenVocabulary;

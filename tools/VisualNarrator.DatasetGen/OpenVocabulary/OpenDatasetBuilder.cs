@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using VisualNarrator.Evaluation;
+using VisualNarrator.Engine.Generation;
 
 namespace VisualNarrator.DatasetGen.OpenVocabulary;
 
@@ -38,7 +38,7 @@ public static class OpenDatasetBuilder
     internal static IReadOnlyList<DatasetFile> Build(WordNet wordNet, string fixedTrain, ulong seed)
     {
         var fixedVocabulary = Words(File.ReadLines(fixedTrain));
-        var lexicon = Lexicon.Build(wordNet, WordList.Default, fixedVocabulary);
+        var lexicon = Lexicon.Build(wordNet, WordList.American, fixedVocabulary);
         var root = new Rng(seed);
 
         var trainRng = root.Fork("train");
@@ -84,8 +84,8 @@ public static class OpenDatasetBuilder
             for (int k = 0; k < LongPerType; k++)
                 longSet.Append(TestLine($"long-test-{++n:D4}", DrawScene(type, true, longWords, longRng), [], longRng));
 
-        var gloss = GlossCorpus.Build(wordNet, lexicon, WordList.Default, root.Fork("gloss"));
-        var copy = CopyCorpus.Build(wordNet, lexicon, WordList.Default, seen, unseenUsed, root.Fork("copy"));
+        var gloss = GlossCorpus.Build(wordNet, lexicon, WordList.American, root.Fork("gloss"));
+        var copy = CopyCorpus.Build(wordNet, lexicon, WordList.American, seen, unseenUsed, root.Fork("copy"));
 
         var statsStream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(statsStream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))

@@ -1,4 +1,4 @@
-using VisualNarrator.Evaluation;
+using VisualNarrator.Engine.Generation;
 
 namespace VisualNarrator.DatasetGen.OpenVocabulary;
 
