@@ -87,7 +87,7 @@ public static partial class SceneWords
     public static Sampling.TokenEnd TokenEnd(OptTokenizer tokenizer, int id)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
-        var text = tokenizer.Decode([id]);
+        var text = tokenizer.DecodeToken(id);
         if (string.IsNullOrWhiteSpace(text)) return Sampling.TokenEnd.Blank;
         return EndsSentence(text) ? Sampling.TokenEnd.Sentence : Sampling.TokenEnd.Other;
     }

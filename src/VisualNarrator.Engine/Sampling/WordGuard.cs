@@ -20,8 +20,7 @@ namespace VisualNarrator.Engine.Sampling;
 public sealed class WordGuard
 {
     private readonly WordList _list;
-    private readonly HashSet<string> _promptWords;
-    private readonly string[] _promptWordsSorted;
+    private readonly WordList _promptWords;
     private readonly Func<int, string> _tokenText;
     private string _tail = "";
 
@@ -36,8 +35,7 @@ public sealed class WordGuard
         ArgumentNullException.ThrowIfNull(tokenText);
         _list = words;
         _tokenText = tokenText;
-        _promptWords = SceneWords.Words(prompt.ToLowerInvariant()).Select(SceneWords.Base).ToHashSet(StringComparer.Ordinal);
-        _promptWordsSorted = _promptWords.Order(StringComparer.Ordinal).ToArray();
+        _promptWords = new WordList(SceneWords.Words(prompt).Select(SceneWords.Base));
     }
 
     /// <summary>True when appending the token keeps every word a word or the start of one.</summary>
@@ -91,14 +89,6 @@ public sealed class WordGuard
         var apostrophe = run.IndexOf('\'');
         // Past the apostrophe any suffix will do ("dog's", "can't"): the word before it must be whole.
         if (apostrophe > 0) return IsCompleteWord(run[..apostrophe]);
-        return _list.HasPrefix(run) || HasPromptPrefix(run);
-    }
-
-    private bool HasPromptPrefix(string run)
-    {
-        var i = Array.BinarySearch(_promptWordsSorted, run, StringComparer.Ordinal);
-        if (i >= 0) return true;
-        i = ~i;
-        return i < _promptWordsSorted.Length && _promptWordsSorted[i].StartsWith(run, StringComparison.Ordinal);
+        return _list.HasPrefix(run) || _promptWords.HasPrefix(run);
     }
 }
