@@ -152,9 +152,9 @@ narrator eval --model "$root/models/narrator.gguf" --set test-open --data "$root
 narrator eval --model "$root/models/narrator-f16.gguf" --set test-open --data "$root/data" --out "$root/models/eval/test-open-f16" --force
 narrator eval --model "$root/models/narrator-q4_k_m.gguf" --set test-open --data "$root/data" --out "$root/models/eval/test-open-q4_k_m" --force
 narrator eval --model "$root/models/narrator.gguf" --set test-long --data "$root/data" --out "$root/models/eval/test-long" --force
-# the model's own spelling and endings: the default preset without the word guard and the sentence-end rules
+# the model's own spelling and endings: the default preset without the word guard and the whole-sentence rules
 for set in test-open test-long; do
-  narrator eval --model "$root/models/narrator.gguf" --set "$set" --data "$root/data" --word-guard false --end-at-sentence false \
+  narrator eval --model "$root/models/narrator.gguf" --set "$set" --data "$root/data" --word-guard false --whole-sentences false \
     --wrap-up-tokens 0 --out "$root/models/eval/$set-unguarded" --force
 done
 # the release-1 card's command (the seed's sampling, which penalises the prompt) and two more sampling seeds

@@ -58,8 +58,8 @@ public static class SceneGrounding
     public static bool IsWellFormedStart(string narration, string? scene, WordList? words = null)
     {
         ArgumentNullException.ThrowIfNull(narration);
-        var text = narration.TrimStart().TrimStart('"', '\'', '(', '[', '\u201c', '\u2018').TrimStart();
-        if (text.Length == 0 || !(char.IsUpper(text[0]) || char.IsAsciiDigit(text[0]))) return false;
+        if (!SceneWords.OpensSentence(narration)) return false;
+        var text = SceneWords.TrimOpeners(narration);
         var first = Words(text).FirstOrDefault();
         if (first is null) return false;
         if (!first.Any(char.IsAsciiLetterLower)) return true;

@@ -12,7 +12,7 @@ public static class SamplingSamples
         ["Temperature"] = 0.7f, ["Seed"] = 1234u, ["TopK"] = 7, ["TopP"] = 0.8f, ["MinP"] = 0.05f, ["TypicalP"] = 0.9f,
         ["RepetitionPenalty"] = 1.3f, ["NoRepeatNgramSize"] = 4, ["PenaltyLastN"] = 64, ["PresencePenalty"] = 0.5f,
         ["FrequencyPenalty"] = -0.5f, ["PenalizePrompt"] = true, ["SceneWordBias"] = 4f, ["WordGuard"] = false, ["XtcProbability"] = 0.3f, ["XtcThreshold"] = 0.2f,
-        ["Mirostat"] = 2, ["MirostatTau"] = 3f, ["MirostatEta"] = 0.2f, ["MaxNewTokens"] = 12, ["WrapUpTokens"] = 8, ["EndAtSentence"] = false, ["StopStrings"] = new[] { "." },
+        ["Mirostat"] = 2, ["MirostatTau"] = 3f, ["MirostatEta"] = 0.2f, ["MaxNewTokens"] = 12, ["WrapUpTokens"] = 8, ["WholeSentences"] = false, ["StopStrings"] = new[] { "." },
     };
 
     /// <summary>Sets a row's value through its typed with-er.</summary>

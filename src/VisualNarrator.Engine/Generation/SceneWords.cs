@@ -80,6 +80,18 @@ public static partial class SceneWords
     /// <summary>True when the text, <see cref="TrimClosers">closers trimmed</see>, ends with '.', '!' or '?'.</summary>
     public static bool EndsSentence(string text) => TrimClosers(text) is [.., '.' or '!' or '?'];
 
+    /// <summary>True when the text, leading white space and opening quotes or brackets skipped, starts with an
+    /// upper-case letter or a digit: it can open a sentence (the evaluation's well-formed start asks the same).</summary>
+    public static bool OpensSentence(string text) => TrimOpeners(text) is [var c, ..] && (char.IsUpper(c) || char.IsAsciiDigit(c));
+
+    /// <summary>The text without leading white space and opening quotes or brackets, so its first character is the one
+    /// that opens (or does not open) its first sentence.</summary>
+    public static string TrimOpeners(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return text.TrimStart().TrimStart('"', '\'', '(', '[', '\u201c', '\u2018').TrimStart();
+    }
+
     /// <summary>How a token's text ends: blank (white space only), a sentence end (<see cref="EndsSentence"/>) or
     /// anything else.</summary>
     /// <param name="tokenizer">The model's tokenizer.</param>

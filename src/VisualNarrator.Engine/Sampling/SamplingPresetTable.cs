@@ -32,7 +32,7 @@ public static class SamplingPresetTable
     /// recall 0.69 to 0.996; 15 began to break well-formed starts); the word guard, so a rare scene word said again
     /// comes out whole rather than as a look-alike; and up to 120 new tokens, so a long scene's paragraph can
     /// end.</summary>
-    public static SamplingSettings Narrator { get; } = SeedModel with { PenalizePrompt = false, SceneWordBias = 10, WordGuard = true, EndAtSentence = true, WrapUpTokens = 16, MaxNewTokens = 120 };
+    public static SamplingSettings Narrator { get; } = SeedModel with { PenalizePrompt = false, SceneWordBias = 10, WordGuard = true, WholeSentences = true, WrapUpTokens = 16, MaxNewTokens = 120 };
 
     /// <summary>Plain greedy decoding: argmax of the raw logits, no penalties, 80 new tokens.</summary>
     public static SamplingSettings Greedy { get; } = new() { Temperature = 0 };

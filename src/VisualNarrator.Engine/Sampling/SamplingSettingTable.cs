@@ -96,11 +96,11 @@ public static class SamplingSettingTable
         "On (true): every word of the narration is an English word (American or British spelling) or a word of the prompt; a token that would break a word is redrawn. Off (false): the model's own spelling.", 1,
         s => s.WordGuard, (s, v) => s with { WordGuard = v }, _ => true);
 
-    /// <summary>End only where a sentence ends.</summary>
-    public static SamplingSetting<bool> EndAtSentence { get; } = new(nameof(SamplingSettings.EndAtSentence), "end_at_sentence", Length, "End at a sentence end",
-        ["end_at_sentence"], ["--end-at-sentence"], "true or false",
-        "On (true): the narration may end only after a full stop, question or exclamation mark (the token limit still cuts). Off (false): wherever the model ends it.", 1,
-        s => s.EndAtSentence, (s, v) => s with { EndAtSentence = v }, _ => true);
+    /// <summary>Open and end whole sentences.</summary>
+    public static SamplingSetting<bool> WholeSentences { get; } = new(nameof(SamplingSettings.WholeSentences), "whole_sentences", Length, "Whole sentences",
+        ["whole_sentences"], ["--whole-sentences"], "true or false",
+        "On (true): the narration starts with a capital letter or digit and may end only after a full stop, question or exclamation mark (the token limit still cuts). Off (false): wherever the model starts and ends it.", 1,
+        s => s.WholeSentences, (s, v) => s with { WholeSentences = v }, _ => true);
 
     /// <summary>XTC chance.</summary>
     public static SamplingSetting<float> XtcProbability { get; } = new(nameof(SamplingSettings.XtcProbability), "xtc_probability", XtcMirostat, "XTC probability",
@@ -154,7 +154,7 @@ public static class SamplingSettingTable
     public static IReadOnlyList<SamplingSetting> All { get; } =
     [
         Temperature, Seed, TopK, TopP, MinP, TypicalP, RepetitionPenalty, NoRepeatNgramSize, PenaltyLastN, PresencePenalty,
-        FrequencyPenalty, PenalizePrompt, SceneWordBias, WordGuard, XtcProbability, XtcThreshold, Mirostat, MirostatTau, MirostatEta, MaxNewTokens, WrapUpTokens, EndAtSentence, StopStrings,
+        FrequencyPenalty, PenalizePrompt, SceneWordBias, WordGuard, XtcProbability, XtcThreshold, Mirostat, MirostatTau, MirostatEta, MaxNewTokens, WrapUpTokens, WholeSentences, StopStrings,
     ];
 
     /// <summary>Rows by <see cref="SamplingSetting.Name"/> (the <see cref="SamplingSettings"/> property).</summary>

@@ -77,10 +77,12 @@ public sealed record SamplingSettings
     /// dropped and the draw repeated from what is left (see <see cref="WordGuard"/>). Default false.</summary>
     public bool WordGuard { get; init; }
 
-    /// <summary>End at a sentence end: the end-of-text token is allowed only when the narration's last sentence is
-    /// finished (its text, closing quotes aside, ends with '.', '!' or '?'), so a model that tires at a fixed length does
-    /// not stop mid-sentence ("Nearby, there"). The token limit still cuts. Default false.</summary>
-    public bool EndAtSentence { get; init; }
+    /// <summary>Whole sentences: the narration opens a sentence (its first token that is not white space starts with an
+    /// upper-case letter or a digit, after any opening quote or bracket, so it neither carries on the prompt's last word,
+    /// "storm" + "y", nor its sentence, "is The picture ...") and the end-of-text token is allowed only when its last
+    /// sentence is finished (its text, closing quotes aside, ends with '.', '!' or '?'), so a model that tires at a fixed
+    /// length does not stop mid-sentence ("Nearby, there"). The token limit still cuts. Default false.</summary>
+    public bool WholeSentences { get; init; }
 
     /// <summary>Wrap-up window, &gt;= 0 tokens: over the last this many tokens of <see cref="MaxNewTokens"/> the sampler
     /// draws the narration to a close, adding a bias that grows step by step to <see cref="TokenSampler.WrapUpPull"/>

@@ -30,7 +30,8 @@ public sealed record SampledToken(int TokenId, float Probability, IReadOnlyList<
 /// array, no model or context involved): top-k, typical, top-p, min-p, XTC, temperature, dist; or temperature then
 /// mirostat v2; or greedy when the temperature is 0. Only stages that are switched on are added. With the
 /// <see cref="WordGuard"/> on, a drawn token that would break a word is masked and the chain runs again; with
-/// <see cref="SamplingSettings.EndAtSentence"/> on, the end-of-text token is banned until a sentence has ended; in
+/// <see cref="SamplingSettings.WholeSentences"/> on, the first token that is not white space must open a sentence and
+/// the end-of-text token is banned until a sentence has ended; in
 /// the <see cref="SamplingSettings.WrapUpTokens"/> window the full stop or the end of text gets a growing bias.</para>
 /// <para>Each instance owns its chain and so its random number generators: the same settings, prompt and logits give
 /// the same tokens whether sequences run alone or interleaved. The draw and XTC use different seeds derived from
@@ -47,6 +48,8 @@ public sealed class TokenSampler : IDisposable
     private readonly Func<int, TokenEnd>? _tokenEnd;
     private readonly int _endOfText;
     private readonly bool _endAtSentence;
+    private readonly Func<int, bool>? _opensSentence;
+    private bool _started;
     private readonly int _fullStop;
     private bool _sentenceEnded;
     private int _generated;
@@ -71,8 +74,12 @@ public sealed class TokenSampler : IDisposable
     /// bias starts no word where a sentence starts; null: only the narration's first token starts one.</param>
     /// <param name="wordGuard">The prompt's <see cref="WordGuard"/>, used when <see cref="SamplingSettings.WordGuard"/>
     /// is on; none when null.</param>
-    /// <param name="endOfText">The end-of-text token, for <see cref="SamplingSettings.EndAtSentence"/> (which also needs
+    /// <param name="endOfText">The end-of-text token, for <see cref="SamplingSettings.WholeSentences"/> (which also needs
     /// <paramref name="tokenEnd"/>); none when null.</param>
+    /// <param name="opensSentence">Whether a token's text, leading white space and opening quotes or brackets aside,
+    /// starts with an upper-case letter or a digit (<see cref="Generation.SceneWords.OpensSentence"/>), for
+    /// <see cref="SamplingSettings.WholeSentences"/> (which also needs <paramref name="tokenEnd"/>); no opening rule when
+    /// null.</param>
     /// <param name="fullStop">The full-stop token, for <see cref="SamplingSettings.WrapUpTokens"/> (which also needs
     /// <paramref name="tokenEnd"/> and <paramref name="endOfText"/>); none when null.</param>
     /// <exception cref="Serving.NarrationRejectedException">Invalid settings.</exception>
@@ -80,7 +87,8 @@ public sealed class TokenSampler : IDisposable
     /// <exception cref="ArgumentException">An empty scene word or a negative id in one.</exception>
     /// <exception cref="DllNotFoundException">LLamaSharp's native library could not be loaded.</exception>
     public TokenSampler(SamplingSettings settings, ReadOnlySpan<int> promptIds, IReadOnlyList<int[]>? sceneWords = null,
-        Func<int, TokenEnd>? tokenEnd = null, WordGuard? wordGuard = null, int? endOfText = null, int? fullStop = null)
+        Func<int, TokenEnd>? tokenEnd = null, WordGuard? wordGuard = null, int? endOfText = null, int? fullStop = null,
+        Func<int, bool>? opensSentence = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         Settings = settings.Validate();
@@ -90,7 +98,8 @@ public sealed class TokenSampler : IDisposable
         _wordGuard = settings.WordGuard ? wordGuard : null;
         _tokenEnd = tokenEnd;
         _endOfText = tokenEnd is not null && endOfText >= 0 ? endOfText.Value : -1;
-        _endAtSentence = settings.EndAtSentence && _endOfText >= 0;
+        _endAtSentence = settings.WholeSentences && _endOfText >= 0;
+        _opensSentence = settings.WholeSentences && tokenEnd is not null ? opensSentence : null;
         _fullStop = _endOfText >= 0 && fullStop >= 0 ? fullStop.Value : -1;
 
         GgmlLibrary.EnsureLoaded();
@@ -179,6 +188,7 @@ public sealed class TokenSampler : IDisposable
         _penalties.Apply(work, _sceneBias.Continuation());
         _sceneBias.Apply(work);
         if (_endAtSentence && !_sentenceEnded && _endOfText < work.Length) work[_endOfText] = float.NegativeInfinity;
+        if (_opensSentence is not null && !_started) MaskNonOpening(work);
         WrapUp(work);
 
         var n = Draw(work);
@@ -195,6 +205,22 @@ public sealed class TokenSampler : IDisposable
     /// <summary>The bias <see cref="SamplingSettings.WrapUpTokens"/> reaches on the last token of the limit: as much as
     /// the scene-word bias of the default preset, so the close wins over the pull toward the next scene word.</summary>
     public const float WrapUpPull = 10f;
+
+    /// <summary>Before the narration's first token that is not white space: bans every token that is not white space
+    /// and does not open a sentence, unless that would leave none.</summary>
+    private void MaskNonOpening(Span<float> work)
+    {
+        _disallowed.Clear();
+        var allowed = 0;
+        for (var i = 0; i < work.Length; i++)
+        {
+            if (float.IsNegativeInfinity(work[i])) continue;
+            if (_tokenEnd!(i) == TokenEnd.Blank || _opensSentence!(i)) allowed++;
+            else _disallowed.Add(i);
+        }
+        if (allowed == 0) return;
+        foreach (var i in _disallowed) work[i] = float.NegativeInfinity;
+    }
 
     /// <summary>In the wrap-up window, adds the growing pull to the full stop (a sentence is open) or the end of text.</summary>
     private void WrapUp(Span<float> work)
@@ -280,7 +306,11 @@ public sealed class TokenSampler : IDisposable
         _penalties.Append(token);
         _sceneBias.Append(token);
         _wordGuard?.Append(token);
-        if (_tokenEnd?.Invoke(token) is { } end && end != TokenEnd.Blank) _sentenceEnded = end == TokenEnd.Sentence;
+        if (_tokenEnd?.Invoke(token) is { } end && end != TokenEnd.Blank)
+        {
+            _sentenceEnded = end == TokenEnd.Sentence;
+            _started = true;
+        }
         _generated++;
         _chain.Accept(token);
         _awaitingAccept = false;

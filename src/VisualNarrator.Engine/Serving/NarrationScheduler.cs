@@ -383,7 +383,7 @@ public sealed class NarrationScheduler : IDisposable
             var sceneWords = Request.Sampling.SceneWordBias > 0 ? SceneWords.TokenSequences(Request.Prompt, tokenizer) : null;
             var wordGuard = Request.Sampling.WordGuard ? new WordGuard(WordList.Default, Request.Prompt, id => id < tokenizer.VocabularySize ? tokenizer.DecodeToken(id) : "") : null;
             Sampler = new TokenSampler(Request.Sampling, Prompt, sceneWords, id => SceneWords.TokenEnd(tokenizer, id), wordGuard, tokenizer.EosId,
-                tokenizer.TryGetId(".", out var fullStop) ? fullStop : null);
+                tokenizer.TryGetId(".", out var fullStop) ? fullStop : null, id => SceneWords.OpensSentence(tokenizer.DecodeToken(id)));
             Decoder = tokenizer.CreateStreamDecoder();
             Stop = new StopStringMatcher(Request.Sampling.StopStrings);
         }

@@ -38,4 +38,15 @@ public class SceneWordsTests
         Assert.Equal(TokenEnd.Other, End(" dog"));
         Assert.Equal(TokenEnd.Other, End(","));
     }
+
+    [Theory]
+    [InlineData(" The", true)]
+    [InlineData("\u201cA", true)]
+    [InlineData(" (3", true)]
+    [InlineData("y", false)]
+    [InlineData(" is", false)]
+    [InlineData(" ", false)]
+    [InlineData("", false)]
+    public void OpensSentence_AsksForACapitalOrADigitAfterOpeners(string text, bool opens) =>
+        Assert.Equal(opens, SceneWords.OpensSentence(text));
 }

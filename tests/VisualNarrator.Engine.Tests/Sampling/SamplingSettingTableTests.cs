@@ -115,7 +115,7 @@ public class SamplingSettingTableTests
         Assert.Same(SamplingPresetTable.SeedModel, SamplingSettings.SeedModel);
         Assert.Same(SamplingPresetTable.Greedy, SamplingSettings.Greedy);
         Assert.Same(SamplingPresetTable.Creative, SamplingSettings.Creative);
-        Assert.Equal(SamplingPresetTable.SeedModel with { PenalizePrompt = false, SceneWordBias = 10, WordGuard = true, EndAtSentence = true, WrapUpTokens = 16, MaxNewTokens = 120 }, SamplingPresetTable.Narrator);
+        Assert.Equal(SamplingPresetTable.SeedModel with { PenalizePrompt = false, SceneWordBias = 10, WordGuard = true, WholeSentences = true, WrapUpTokens = 16, MaxNewTokens = 120 }, SamplingPresetTable.Narrator);
         Assert.Equal(0, SamplingPresetTable.SeedModel.SceneWordBias);
         Assert.Same(SamplingPresetTable.Narrator, SamplingPresetTable.Get("NARRATOR", "--preset"));
         var e = Assert.Throws<NarrationRejectedException>(() => SamplingPresetTable.Get("nope", "--preset"));

@@ -347,11 +347,11 @@ public class TokenSamplerTests
     }
 
     [Fact]
-    public void End_at_sentence_bans_the_end_of_text_until_a_sentence_has_ended()
+    public void Whole_sentences_ban_the_end_of_text_until_a_sentence_has_ended()
     {
         // Token 0 is the end of text and leads every step; 1 is a word, 2 a full stop, 3 blank.
         TokenEnd End(int id) => id switch { 2 => TokenEnd.Sentence, 3 or 0 => TokenEnd.Blank, _ => TokenEnd.Other };
-        var settings = new SamplingSettings { Temperature = 0, EndAtSentence = true };
+        var settings = new SamplingSettings { Temperature = 0, WholeSentences = true };
         float[] logits = [5f, 2f, 1f, 0f];
         using var sampler = new TokenSampler(settings, [], tokenEnd: End, endOfText: 0);
         Assert.Equal(1, sampler.Sample(logits));   // nothing written yet: no sentence has ended
@@ -364,7 +364,7 @@ public class TokenSamplerTests
         sampler.Accept(1);
         Assert.Equal(1, sampler.Sample(logits));   // a new sentence has begun
 
-        using var off = new TokenSampler(settings with { EndAtSentence = false }, [], tokenEnd: End, endOfText: 0);
+        using var off = new TokenSampler(settings with { WholeSentences = false }, [], tokenEnd: End, endOfText: 0);
         Assert.Equal(0, off.Sample(logits));
     }
 
@@ -387,5 +387,25 @@ public class TokenSamplerTests
 
         using var off = new TokenSampler(settings with { WrapUpTokens = 0 }, [], tokenEnd: End, endOfText: 0, fullStop: 2);
         Assert.All(Enumerable.Range(0, 6), _ => { Assert.Equal(1, off.Sample(logits)); off.Accept(1); });
+    }
+
+    [Fact]
+    public void Whole_sentences_open_with_a_capital_letter_or_a_digit()
+    {
+        // Texts: 0 "y" (carries on the prompt's "storm"), 1 " is" (carries on its sentence), 2 " " (blank), 3 " The".
+        string[] texts = ["y", " is", " ", " The"];
+        TokenEnd End(int id) => id == 2 ? TokenEnd.Blank : TokenEnd.Other;
+        bool Opens(int id) => VisualNarrator.Engine.Generation.SceneWords.OpensSentence(texts[id]);
+        var settings = new SamplingSettings { Temperature = 0, WholeSentences = true };
+        float[] logits = [5f, 4f, 3f, 1f];
+        using var sampler = new TokenSampler(settings, [], tokenEnd: End, opensSentence: Opens);
+        Assert.Equal(2, sampler.Sample(logits));   // blank is allowed and decides nothing
+        sampler.Accept(2);
+        Assert.Equal(3, sampler.Sample([5f, 4f, 0f, 1f]));   // " The" opens the sentence
+        sampler.Accept(3);
+        Assert.Equal(0, sampler.Sample(logits));   // from then on any token
+
+        using var off = new TokenSampler(settings with { WholeSentences = false }, [], tokenEnd: End, opensSentence: Opens);
+        Assert.Equal(0, off.Sample(logits));
     }
 }

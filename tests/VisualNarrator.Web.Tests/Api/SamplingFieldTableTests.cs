@@ -19,7 +19,7 @@ public sealed class SamplingFieldTableTests(NarratorAppFixture app) : IClassFixt
         ["MinP"] = ("0.05", "1"), ["TypicalP"] = ("0.9", "0"), ["RepetitionPenalty"] = ("1.3", "0"), ["NoRepeatNgramSize"] = ("4", "-1"),
         ["PenaltyLastN"] = ("64", "-2"), ["PresencePenalty"] = ("0.5", "3"), ["FrequencyPenalty"] = ("-0.5", "-3"),
         ["PenalizePrompt"] = ("true", null), ["SceneWordBias"] = ("4", "21"), ["WordGuard"] = ("false", null), ["XtcProbability"] = ("0.3", "2"), ["XtcThreshold"] = ("0.2", "0.7"),
-        ["Mirostat"] = ("2", "1"), ["MirostatTau"] = ("3", "0"), ["MirostatEta"] = ("0.2", "2"), ["MaxNewTokens"] = ("12", "0"), ["WrapUpTokens"] = ("8", "-1"), ["EndAtSentence"] = ("false", null),
+        ["Mirostat"] = ("2", "1"), ["MirostatTau"] = ("3", "0"), ["MirostatEta"] = ("0.2", "2"), ["MaxNewTokens"] = ("12", "0"), ["WrapUpTokens"] = ("8", "-1"), ["WholeSentences"] = ("false", null),
         ["StopStrings"] = ("[\".\"]", "[\"\"]"),
     };
 
