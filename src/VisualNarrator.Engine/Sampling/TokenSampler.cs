@@ -44,17 +44,17 @@ public sealed class TokenSampler : IDisposable
     private readonly HistoryPenalties _penalties;
     private readonly SceneWordLogitBias _sceneBias;
     private readonly WordGuard? _wordGuard;
-    private readonly List<int> _disallowed = [];
     private readonly Func<int, TokenEnd>? _tokenEnd;
-    private readonly int _endOfText;
-    private readonly bool _endAtSentence;
     private readonly Func<int, bool>? _opensSentence;
-    private bool _started;
+    private readonly int _endOfText;
     private readonly int _fullStop;
-    private bool _sentenceEnded;
-    private int _generated;
+    private readonly bool _holdEndOfText;
+    private readonly List<int> _disallowed = [];
     private int[] _order = [];
     private float[] _orderKeys = [];
+    private bool _started;        // a token that is not white space has been accepted
+    private bool _sentenceEnded;  // the last such token ended a sentence
+    private int _generated;
     private readonly bool _greedy;
     private float[] _work = [];
     private LLamaTokenData[] _candidates = [];
@@ -98,7 +98,7 @@ public sealed class TokenSampler : IDisposable
         _wordGuard = settings.WordGuard ? wordGuard : null;
         _tokenEnd = tokenEnd;
         _endOfText = tokenEnd is not null && endOfText >= 0 ? endOfText.Value : -1;
-        _endAtSentence = settings.WholeSentences && _endOfText >= 0;
+        _holdEndOfText = settings.WholeSentences && _endOfText >= 0;
         _opensSentence = settings.WholeSentences && tokenEnd is not null ? opensSentence : null;
         _fullStop = _endOfText >= 0 && fullStop >= 0 ? fullStop.Value : -1;
 
@@ -187,7 +187,7 @@ public sealed class TokenSampler : IDisposable
         logits.CopyTo(work);
         _penalties.Apply(work, _sceneBias.Continuation());
         _sceneBias.Apply(work);
-        if (_endAtSentence && !_sentenceEnded && _endOfText < work.Length) work[_endOfText] = float.NegativeInfinity;
+        if (_holdEndOfText && !_sentenceEnded && _endOfText < work.Length) work[_endOfText] = float.NegativeInfinity;
         if (_opensSentence is not null && !_started) MaskNonOpening(work);
         WrapUp(work);
 
