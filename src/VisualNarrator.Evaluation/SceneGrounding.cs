@@ -82,7 +82,7 @@ public static class SceneGrounding
     }
 
     private static bool IsWord(string w, WordList words, HashSet<string> sceneWords) =>
-        words.Contains(w) || words.Contains(Base(w)) || sceneWords.Contains(Base(w));
+        words.IsWord(w) || sceneWords.Contains(Base(w));
 
     private static string Base(string word) => SceneWords.Base(word);
 }

@@ -99,7 +99,14 @@ public static partial class SceneWords
     public static Sampling.TokenEnd TokenEnd(OptTokenizer tokenizer, int id)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
-        var text = tokenizer.DecodeToken(id);
+        return TokenEnd(tokenizer.DecodeToken(id));
+    }
+
+    /// <summary>How a token's text ends: blank (white space only, or empty), a sentence end
+    /// (<see cref="EndsSentence"/>) or anything else.</summary>
+    /// <param name="text">The token's text.</param>
+    public static Sampling.TokenEnd TokenEnd(string text)
+    {
         if (string.IsNullOrWhiteSpace(text)) return Sampling.TokenEnd.Blank;
         return EndsSentence(text) ? Sampling.TokenEnd.Sentence : Sampling.TokenEnd.Other;
     }

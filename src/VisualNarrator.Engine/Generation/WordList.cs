@@ -40,6 +40,10 @@ public sealed class WordList
     /// <summary>Whether the (lower-case) word is in the list.</summary>
     public bool Contains(string word) => _words.Contains(word);
 
+    /// <summary>Whether the (lower-case) word is a word of the list as a narration's words are checked: the list holds it,
+    /// or holds it without its apostrophe suffix (<c>dog's</c>, <c>can't</c>; <see cref="SceneWords.Base"/>).</summary>
+    public bool IsWord(string word) => _words.Contains(word) || _words.Contains(SceneWords.Base(word));
+
     /// <summary>Whether some word of the list starts with the (lower-case) text; true for the empty text.</summary>
     public bool HasPrefix(string prefix)
     {

@@ -12,9 +12,9 @@ namespace VisualNarrator.Engine.Sampling;
 /// sampler also exempts that piece from the no-repeat n-gram ban, which would cut a second "the impressionist" into
 /// "the impressionerist". A word counts as said once all its tokens were generated in order; from then on its first
 /// token keeps only <see cref="SaidShare"/> of the bias (when no word is half-written): enough to write a second
-/// mention whole, little enough not to loop ("balloon balloon balloon" at half). Where a sentence starts (the
-/// narration's beginning, after blank tokens, after a full stop) no word is started: the sentence opens in upper case,
-/// unlike the scene's words as they read mid-sentence.</para>
+/// mention whole, little enough not to loop ("balloon balloon balloon" at half). Where a sentence starts (the caller
+/// knows: <see cref="TokenSampler"/> tracks it) no word is started: the sentence opens in upper case, unlike the
+/// scene's words as they read mid-sentence.</para>
 /// <para>Works on token ids only: the caller supplies each word's tokens (<see cref="Generation.SceneWords"/>).</para>
 /// </remarks>
 internal sealed class SceneWordLogitBias
@@ -27,19 +27,15 @@ internal sealed class SceneWordLogitBias
     private readonly int[][] _words;
     private readonly bool[] _said;
     private readonly List<int> _generated = [];
-    private readonly Func<int, TokenEnd>? _tokenEnd;
     private readonly HashSet<int> _saidPull = [];
-    private bool _sentenceStart = true;
     private int _continuation = -1;
     private int _cursor;
 
     /// <summary>Starts before the first generated token.</summary>
     /// <param name="bias">Logit bias, &gt;= 0; 0 leaves every logit unchanged.</param>
     /// <param name="words">Each scene word's token ids, non-empty, ids &gt;= 0.</param>
-    /// <param name="tokenEnd">How a token's text ends, to tell where a sentence starts; null: only the narration's
-    /// first token starts one.</param>
     /// <exception cref="ArgumentException">An empty word or a negative id.</exception>
-    public SceneWordLogitBias(float bias, IReadOnlyList<int[]> words, Func<int, TokenEnd>? tokenEnd = null)
+    public SceneWordLogitBias(float bias, IReadOnlyList<int[]> words)
     {
         ArgumentNullException.ThrowIfNull(words);
         foreach (var w in words)
@@ -48,7 +44,6 @@ internal sealed class SceneWordLogitBias
             if (w.Any(id => id < 0)) throw new ArgumentException("A scene word has a negative token id.", nameof(words));
         }
         _bias = bias;
-        _tokenEnd = tokenEnd;
         _words = bias > 0 ? words.Select(w => w.ToArray()).ToArray() : [];
         _said = new bool[_words.Length];
     }
@@ -61,8 +56,6 @@ internal sealed class SceneWordLogitBias
     {
         if (!IsActive) return;
         _generated.Add(token);
-        var end = _tokenEnd?.Invoke(token) ?? TokenEnd.Other;
-        if (end != TokenEnd.Blank) _sentenceStart = end == TokenEnd.Sentence;
         for (var i = 0; i < _words.Length; i++)
             if (!_said[i] && EndsWith(_words[i], _words[i].Length)) { _said[i] = true; _cursor = i + 1; }
         _continuation = LongestContinuation();
@@ -70,9 +63,12 @@ internal sealed class SceneWordLogitBias
 
     /// <summary>Adds the bias: to the token that continues a scene word the narration has started (the longest
     /// started prefix wins) and nothing else; otherwise to the first token of the next unsaid scene word, and
-    /// <see cref="SaidShare"/> of it to the first tokens of the words already said. Tokens at negative infinity stay
-    /// banned.</summary>
-    public void Apply(Span<float> logits)
+    /// <see cref="SaidShare"/> of it to the first tokens of the words already said, unless a sentence starts here.
+    /// Tokens at negative infinity stay banned.</summary>
+    /// <param name="logits">The step's logits.</param>
+    /// <param name="atSentenceStart">The next token opens a sentence (the narration's start, or after a sentence end
+    /// and any blank tokens).</param>
+    public void Apply(Span<float> logits, bool atSentenceStart)
     {
         if (!IsActive) return;
         if (_continuation >= 0)
@@ -82,7 +78,7 @@ internal sealed class SceneWordLogitBias
         }
         // A sentence's first word is the model's own: a scene word written as it reads mid-sentence (" residential")
         // would open the narration, or a sentence, in lower case.
-        if (_sentenceStart) return;
+        if (atSentenceStart) return;
 
         // The narration's place in the scene is just after the word it said last: a word it skipped is taken up again
         // only once the words after it are said, rather than forced in out of order.
@@ -129,7 +125,8 @@ internal sealed class SceneWordLogitBias
     }
 }
 
-/// <summary>How a token's text ends, as <see cref="SceneWordLogitBias"/> needs to know it.</summary>
+/// <summary>How a token's text ends, as <see cref="TokenSampler"/> needs to know it to tell where sentences start and
+/// end.</summary>
 public enum TokenEnd
 {
     /// <summary>Anything else (a word, a comma).</summary>

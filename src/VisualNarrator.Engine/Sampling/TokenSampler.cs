@@ -70,7 +70,7 @@ public sealed class TokenSampler : IDisposable
     /// <param name="sceneWords">The token ids of each content word of the prompt's scene
     /// (<see cref="Generation.SceneWords.TokenSequences"/>), for <see cref="SamplingSettings.SceneWordBias"/>; none when
     /// null.</param>
-    /// <param name="tokenEnd">How a token's text ends (<see cref="Generation.SceneWords.TokenEnd"/>), so the scene-word
+    /// <param name="tokenEnd">How a token's text ends (<see cref="Generation.SceneWords.TokenEnd(string)"/>), so the scene-word
     /// bias starts no word where a sentence starts; null: only the narration's first token starts one.</param>
     /// <param name="wordGuard">The prompt's <see cref="WordGuard"/>, used when <see cref="SamplingSettings.WordGuard"/>
     /// is on; none when null.</param>
@@ -93,7 +93,7 @@ public sealed class TokenSampler : IDisposable
         ArgumentNullException.ThrowIfNull(settings);
         Settings = settings.Validate();
         _penalties = new HistoryPenalties(settings, promptIds);
-        _sceneBias = new SceneWordLogitBias(settings.SceneWordBias, sceneWords ?? [], tokenEnd);
+        _sceneBias = new SceneWordLogitBias(settings.SceneWordBias, sceneWords ?? []);
         _greedy = !settings.DoSample;
         _wordGuard = settings.WordGuard ? wordGuard : null;
         _tokenEnd = tokenEnd;
@@ -186,7 +186,7 @@ public sealed class TokenSampler : IDisposable
         }
         logits.CopyTo(work);
         _penalties.Apply(work, _sceneBias.Continuation());
-        _sceneBias.Apply(work);
+        _sceneBias.Apply(work, atSentenceStart: !_started || _sentenceEnded);
         if (_holdEndOfText && !_sentenceEnded && _endOfText < work.Length) work[_endOfText] = float.NegativeInfinity;
         if (_opensSentence is not null && !_started) MaskNonOpening(work);
         WrapUp(work);
@@ -306,7 +306,9 @@ public sealed class TokenSampler : IDisposable
         _penalties.Append(token);
         _sceneBias.Append(token);
         _wordGuard?.Append(token);
-        if (_tokenEnd?.Invoke(token) is { } end && end != TokenEnd.Blank)
+        // Without token ends every token is a word: only the narration's start opens a sentence.
+        var end = _tokenEnd?.Invoke(token) ?? TokenEnd.Other;
+        if (end != TokenEnd.Blank)
         {
             _sentenceEnded = end == TokenEnd.Sentence;
             _started = true;

@@ -76,7 +76,7 @@ public sealed class WordGuard
         foreach (var w in SceneWords.Words(run))
         {
             if (!w.Any(char.IsAsciiLetterLower) || w.Any(char.IsAsciiDigit)) continue;
-            if (!(_list.Contains(w) || _list.Contains(SceneWords.Base(w)) || _promptWords.Contains(SceneWords.Base(w)))) return false;
+            if (!(_list.IsWord(w) || _promptWords.Contains(SceneWords.Base(w)))) return false;
         }
         return true;
     }

@@ -380,10 +380,12 @@ public sealed class NarrationScheduler : IDisposable
 
         public void Start(OptTokenizer tokenizer)
         {
+            // The sampler's rules read token texts; the model's loader checked that the tokenizer covers every logit.
+            Func<int, string> text = tokenizer.DecodeToken;
             var sceneWords = Request.Sampling.SceneWordBias > 0 ? SceneWords.TokenSequences(Request.Prompt, tokenizer) : null;
-            var wordGuard = Request.Sampling.WordGuard ? new WordGuard(WordList.Default, Request.Prompt, id => id < tokenizer.VocabularySize ? tokenizer.DecodeToken(id) : "") : null;
-            Sampler = new TokenSampler(Request.Sampling, Prompt, sceneWords, id => SceneWords.TokenEnd(tokenizer, id), wordGuard, tokenizer.EosId,
-                tokenizer.TryGetId(".", out var fullStop) ? fullStop : null, id => SceneWords.OpensSentence(tokenizer.DecodeToken(id)));
+            var wordGuard = Request.Sampling.WordGuard ? new WordGuard(WordList.Default, Request.Prompt, text) : null;
+            Sampler = new TokenSampler(Request.Sampling, Prompt, sceneWords, id => SceneWords.TokenEnd(text(id)), wordGuard, tokenizer.EosId,
+                tokenizer.TryGetId(".", out var fullStop) ? fullStop : null, id => SceneWords.OpensSentence(text(id)));
             Decoder = tokenizer.CreateStreamDecoder();
             Stop = new StopStringMatcher(Request.Sampling.StopStrings);
         }

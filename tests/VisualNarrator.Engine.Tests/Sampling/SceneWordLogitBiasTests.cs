@@ -4,10 +4,10 @@ namespace VisualNarrator.Engine.Tests.Sampling;
 
 public class SceneWordLogitBiasTests
 {
-    private static float[] Step(SceneWordLogitBias bias, int vocab = 10)
+    private static float[] Step(SceneWordLogitBias bias, bool atSentenceStart = false, int vocab = 10)
     {
         var logits = new float[vocab];
-        bias.Apply(logits);
+        bias.Apply(logits, atSentenceStart);
         return logits;
     }
 
@@ -16,7 +16,7 @@ public class SceneWordLogitBiasTests
     {
         // Scene words: [5 6] (two tokens) then [7]; bias 2, so a said word keeps 2 * 0.3 = 0.6.
         var bias = new SceneWordLogitBias(2f, [[5, 6], [7]]);
-        Assert.Equal(new float[10], Step(bias));                        // the narration's first token is its own
+        Assert.Equal(new float[10], Step(bias, atSentenceStart: true)); // the narration's first token is its own
         bias.Append(0);
         Assert.Equal([0, 0, 0, 0, 0, 2, 0, 0, 0, 0], Step(bias));      // start the first word
         bias.Append(5);
@@ -30,19 +30,16 @@ public class SceneWordLogitBiasTests
     [Fact]
     public void No_word_is_started_where_a_sentence_starts_but_a_started_word_is_still_finished()
     {
-        // Token 8 ends a sentence, 9 is blank, everything else is a word.
-        static TokenEnd End(int id) => id switch { 8 => TokenEnd.Sentence, 9 => TokenEnd.Blank, _ => TokenEnd.Other };
-        var bias = new SceneWordLogitBias(2f, [[5, 6]], End);
-        bias.Append(9);                                                  // blank: still the narration's start
-        Assert.Equal(new float[10], Step(bias));
+        // Where sentences start is the sampler's to track (TokenSamplerTests); here it is given.
+        var bias = new SceneWordLogitBias(2f, [[5, 6]]);
+        bias.Append(9);
+        Assert.Equal(new float[10], Step(bias, atSentenceStart: true));
         bias.Append(0);
         Assert.Equal(2, Step(bias)[5]);
         bias.Append(8);                                                  // a full stop: the next sentence is the model's
-        Assert.Equal(new float[10], Step(bias));
-        bias.Append(9);
-        Assert.Equal(new float[10], Step(bias));
+        Assert.Equal(new float[10], Step(bias, atSentenceStart: true));
         bias.Append(5);                                                  // the model began the word anyway: finish it
-        Assert.Equal(2, Step(bias)[6]);
+        Assert.Equal(2, Step(bias, atSentenceStart: true)[6]);
     }
 
     [Fact]
@@ -83,7 +80,7 @@ public class SceneWordLogitBiasTests
     {
         var bias = new SceneWordLogitBias(3f, [[2], [12]]);
         var logits = new float[] { 0, 0, float.NegativeInfinity, 0 };
-        bias.Apply(logits);
+        bias.Apply(logits, atSentenceStart: false);
         Assert.Equal([0, 0, float.NegativeInfinity, 0], logits);
 
         var off = new SceneWordLogitBias(0f, [[1]]);

@@ -408,4 +408,25 @@ public class TokenSamplerTests
         using var off = new TokenSampler(settings with { WholeSentences = false }, [], tokenEnd: End, opensSentence: Opens);
         Assert.Equal(0, off.Sample(logits));
     }
+
+    [Fact]
+    public void The_scene_word_bias_starts_no_word_where_the_sampler_sees_a_sentence_start()
+    {
+        // Token 8 ends a sentence, 9 is blank, everything else is a word. Scene word [5 6], bias 2: token 5 (logit -1)
+        // wins only where the bias starts a word; token 6 (logit -1) only as the continuation.
+        TokenEnd End(int id) => id switch { 8 => TokenEnd.Sentence, 9 => TokenEnd.Blank, _ => TokenEnd.Other };
+        using var sampler = new TokenSampler(new SamplingSettings { Temperature = 0, SceneWordBias = 2 }, [], [[5, 6]], End);
+        float[] logits = [0f, 0f, 0f, 0f, 0f, -1f, -1f, 0f, 0f, 0f];
+        int After(int token)
+        {
+            sampler.Accept(token);
+            return sampler.Sample(logits);
+        }
+        Assert.Equal(0, sampler.Sample(logits));   // the narration's start
+        Assert.Equal(0, After(9));                 // blank: still the narration's start
+        Assert.Equal(5, After(0));                 // mid-sentence: the word is started
+        Assert.Equal(0, After(8));                 // a full stop: the next sentence is the model's
+        Assert.Equal(0, After(9));                 // blank after it: still a sentence start
+        Assert.Equal(6, After(5));                 // the model began the word anyway: finish it
+    }
 }
