@@ -85,12 +85,13 @@ public sealed class GgmlThreadpoolTests(TestModels models) : IClassFixture<TestM
     }
 
     [Fact]
-    public void WaitPolicy_IsPassiveInTheNativeEnvironment_UnlessTheUserChoseOne()
+    public void WaitPolicy_IsPassiveAfterAShortSpinInTheNativeEnvironment_UnlessTheUserChoseOne()
     {
         GgmlLibrary.EnsureLoaded();
         var effective = OpenMpWaitPolicy.Effective;
         Assert.NotNull(effective);
         var given = Environment.GetEnvironmentVariable(OpenMpWaitPolicy.Variable);
+        var givenSpins = Environment.GetEnvironmentVariable(OpenMpWaitPolicy.SpinCountVariable);
         if (!string.IsNullOrEmpty(given))
         {
             Assert.True(OpenMpWaitPolicy.FromEnvironment);
@@ -100,6 +101,8 @@ public sealed class GgmlThreadpoolTests(TestModels models) : IClassFixture<TestM
         {
             Assert.Equal("passive", effective);
             Assert.False(OpenMpWaitPolicy.FromEnvironment);
+            // Read back from the native environment, where libgomp looks.
+            Assert.Equal(string.IsNullOrEmpty(givenSpins) ? OpenMpWaitPolicy.SpinCount.ToString(System.Globalization.CultureInfo.InvariantCulture) : givenSpins, OpenMpWaitPolicy.EffectiveSpinCount);
         }
     }
 }
