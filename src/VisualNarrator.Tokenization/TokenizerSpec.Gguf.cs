@@ -98,7 +98,8 @@ public sealed partial record TokenizerSpec
         writer.SetBool(GgufKeys.AddBosToken, AddBosToken);
     }
 
-    private static TokenType[] ReadTokenTypes(GgufFile file, int count)
+    /// <summary>The token types of <paramref name="file"/> (all normal when the key is absent).</summary>
+    internal static TokenType[] ReadTokenTypes(GgufFile file, int count)
     {
         if (!file.TryGet(GgufKeys.TokenType, out GgufValue value))
         {

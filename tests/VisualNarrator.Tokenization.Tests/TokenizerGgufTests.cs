@@ -95,5 +95,8 @@ public sealed class TokenizerGgufTests : IDisposable
         Expect(w => { tiny.WriteTo(w); w.SetStringArray(GgufKeys.Merges, ["Ġ t", "Ġt hx"]); }, GgufKeys.Merges + "[1]", "'hx', which is not a token");
         Expect(w => { tiny.WriteTo(w); w.SetUInt32(GgufKeys.EosTokenId, 5000); }, GgufKeys.EosTokenId, "outside the vocabulary");
         Expect(w => { tiny.WriteTo(w); w.SetString(GgufKeys.BosTokenId, "2"); }, GgufKeys.BosTokenId, "integer");
+        // The BPE model is built on a worker from the unvalidated arrays; its own failure on them must not win.
+        Expect(w => { tiny.WriteTo(w); w.SetStringArray(GgufKeys.Tokens, [.. tiny.Tokens.Select((t, i) => i == 1 ? tiny.Tokens[0] : t)]); },
+            GgufKeys.Tokens + "[1]", "duplicate token");
     }
 }

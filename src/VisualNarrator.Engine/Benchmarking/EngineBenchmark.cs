@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using VisualNarrator.Engine.Inference;
+using VisualNarrator.Engine.Native;
 
 namespace VisualNarrator.Engine.Benchmarking;
 
@@ -11,6 +12,9 @@ public static class EngineBenchmark
     public static BenchmarkResult Run(string path, BenchmarkPlan plan, Action<string>? status = null, ModelLoadOptions? placement = null)
     {
         status?.Invoke("load");
+        // Load time is file to ready context for both engines: the native libraries (LLamaSharp's libllama and ggml,
+        // shared by both) are loaded before the clock starts, as LlamaCppBenchmark does.
+        GgmlLibrary.EnsureLoaded();
         var clock = Stopwatch.StartNew();
         var inference = new InferenceOptions(BenchmarkProcedure.Cells(plan), KvCacheType.F16, Math.Max(plan.PromptTokens, 512));
         var load = (placement ?? new ModelLoadOptions()) with { Threads = plan.Threads, Inference = inference };
