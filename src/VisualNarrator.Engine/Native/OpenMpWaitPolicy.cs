@@ -30,8 +30,8 @@ public static partial class OpenMpWaitPolicy
 
     /// <summary>Pauses a waiting thread spins before it sleeps: 1,000, about 70 µs at the 60-75 ns a pause takes on
     /// this project's machine. Longer than a barrier usually waits on an idle machine; a small part of the 3 ms or so a
-    /// busy Linux machine gives a thread per turn (with two busy processes on two cores, 1,000 and 3,000 pauses cost
-    /// opt-125m 10-25% of its decode speed against sleeping at once, so the shorter one).</summary>
+    /// busy Linux machine gives a thread per turn (with two busy processes on two cores, 1,000 pauses cost opt-125m
+    /// 13-26% of its decode speed against sleeping at once; on an idle machine 1,000 gained as much as 3,000).</summary>
     public const int SpinCount = 1000;
 
     /// <summary>
