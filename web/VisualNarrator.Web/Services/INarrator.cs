@@ -1,3 +1,4 @@
+using VisualNarrator.Engine.Inference;
 using VisualNarrator.Engine.Serving;
 
 namespace VisualNarrator.Web.Services;
@@ -100,9 +101,11 @@ public sealed class NarrationRun
         Model = model;
     }
 
-    /// <summary>For a scheduler's narration.</summary>
-    public NarrationRun(NarrationStream stream, string model)
-        : this(stream.Updates, stream.Completion, () => stream.QueuePosition, model)
+    /// <summary>For a scheduler's narration. <paramref name="onModelFault"/> runs before a caller sees the model
+    /// fail (through <see cref="Updates"/>, <see cref="Pieces"/> or <see cref="Completion"/>), so what the failure
+    /// changes (the server turning unhealthy) is in place by the time the caller answers its client.</summary>
+    public NarrationRun(NarrationStream stream, string model, Action<ModelOutputException> onModelFault)
+        : this(ReportingFaults(stream.Updates, onModelFault), ReportingFault(stream.Completion, onModelFault), () => stream.QueuePosition, model)
     {
     }
 
@@ -121,6 +124,34 @@ public sealed class NarrationRun
 
     /// <summary>Name of the model narrating.</summary>
     public string Model { get; }
+
+    private static async IAsyncEnumerable<NarrationUpdate> ReportingFaults(IAsyncEnumerable<NarrationUpdate> updates,
+        Action<ModelOutputException> onModelFault, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var e = updates.WithCancellation(cancellationToken).ConfigureAwait(false).GetAsyncEnumerator();
+        while (true)
+        {
+            bool more;
+            try { more = await e.MoveNextAsync(); }
+            catch (ModelOutputException ex)
+            {
+                onModelFault(ex);
+                throw;
+            }
+            if (!more) yield break;
+            yield return e.Current;
+        }
+    }
+
+    private static async Task<NarrationResult> ReportingFault(Task<NarrationResult> completion, Action<ModelOutputException> onModelFault)
+    {
+        try { return await completion.ConfigureAwait(false); }
+        catch (ModelOutputException ex)
+        {
+            onModelFault(ex);
+            throw;
+        }
+    }
 
     private static async IAsyncEnumerable<NarrationPiece> PiecesOf(IAsyncEnumerable<NarrationUpdate> updates,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
