@@ -101,11 +101,13 @@ public sealed class NarrationRun
         Model = model;
     }
 
-    /// <summary>For a scheduler's narration. <paramref name="onModelFault"/> runs before a caller sees the model
-    /// fail (through <see cref="Updates"/>, <see cref="Pieces"/> or <see cref="Completion"/>), so what the failure
-    /// changes (the server turning unhealthy) is in place by the time the caller answers its client.</summary>
-    public NarrationRun(NarrationStream stream, string model, Action<ModelOutputException> onModelFault)
-        : this(ReportingFaults(stream.Updates, onModelFault), ReportingFault(stream.Completion, onModelFault), () => stream.QueuePosition, model)
+    /// <summary>For a scheduler's narration. The callbacks run before a caller sees the outcome, so what it changes
+    /// (the server turning unhealthy, the metrics) is in place by the time the caller answers its client:
+    /// <paramref name="onModelFault"/> when the model fails (seen through <see cref="Updates"/>, <see cref="Pieces"/>
+    /// or <see cref="Completion"/>), <paramref name="onDone"/> once the narration ends, with its result or null when it
+    /// failed or was cancelled (it runs whether or not anyone awaits <see cref="Completion"/>).</summary>
+    public NarrationRun(NarrationStream stream, string model, Action<ModelOutputException> onModelFault, Action<NarrationResult?> onDone)
+        : this(ReportingFaults(stream.Updates, onModelFault), Reporting(stream.Completion, onModelFault, onDone), () => stream.QueuePosition, model)
     {
     }
 
@@ -143,14 +145,19 @@ public sealed class NarrationRun
         }
     }
 
-    private static async Task<NarrationResult> ReportingFault(Task<NarrationResult> completion, Action<ModelOutputException> onModelFault)
+    private static async Task<NarrationResult> Reporting(Task<NarrationResult> completion, Action<ModelOutputException> onModelFault,
+        Action<NarrationResult?> onDone)
     {
-        try { return await completion.ConfigureAwait(false); }
-        catch (ModelOutputException ex)
+        NarrationResult result;
+        try { result = await completion.ConfigureAwait(false); }
+        catch (Exception ex)
         {
-            onModelFault(ex);
+            if (ex is ModelOutputException fault) onModelFault(fault);
+            onDone(null);
             throw;
         }
+        onDone(result);
+        return result;
     }
 
     private static async IAsyncEnumerable<NarrationPiece> PiecesOf(IAsyncEnumerable<NarrationUpdate> updates,

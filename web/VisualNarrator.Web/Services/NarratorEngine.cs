@@ -159,14 +159,11 @@ public sealed class NarratorEngine : INarrator, IHostedService, IDisposable
         // The server's prompt-token limit caps what a caller asks for; everything else is checked by the scheduler.
         var stream = slot.Scheduler.Submit(request with { Client = clientId, MaxPromptTokens = Math.Min(request.MaxPromptTokens, Limits.MaxPromptTokens) },
             cancellationToken);
-        // Also marked here for a run nobody watches to the end (a client that went away).
-        _ = stream.Completion.ContinueWith(t =>
+        return new NarrationRun(stream, slot.Info.Name, error => MarkUnhealthy(slot, error), result =>
         {
-            if (t.IsCompletedSuccessfully) _metrics.Record(clientId, t.Result);
+            if (result is not null) _metrics.Record(clientId, result);
             else _metrics.RecordFailure(clientId);
-            if (t.Exception?.InnerException is ModelOutputException error) MarkUnhealthy(slot, error);
-        }, TaskScheduler.Default);
-        return new NarrationRun(stream, slot.Info.Name, error => MarkUnhealthy(slot, error));
+        });
     }
 
     /// <inheritdoc />
