@@ -111,6 +111,22 @@ public sealed class EngineCommandsTests(TestModels models) : IClassFixture<TestM
     }
 
     [Fact]
+    public void Bench_Repeat_LoadsAndMeasuresInAFreshProcessEachRound_AndReportsOneRow()
+    {
+        var path = models.Get("opt", TestModels.Wider with { ContextLength = 256 }, GgmlType.F16);
+        var run = NarratorCli.Run("bench", "--model", path, "--threads", "1", "--repeat", "2", "--json");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+
+        // One child per round, each loading the model and measuring once.
+        Assert.Equal(2, run.Stderr.Split('\n').Count(l => l.StartsWith("narrator: load", StringComparison.Ordinal)));
+        Assert.Contains("round 1 of 2", run.Stderr);
+        Assert.Contains("round 2 of 2", run.Stderr);
+        Assert.DoesNotContain("(round", run.Stderr); // no child repeats its own measurements
+        var row = JsonDocument.Parse(run.Stdout).RootElement.EnumerateArray().Single();
+        Assert.True(row.GetProperty("Result").GetProperty("DecodeTokensPerSecond").GetDouble() > 0, run.Stdout);
+    }
+
+    [Fact]
     public void MalformedModel_ExitCode2()
     {
         var bad = models.PathFor("cli-bad.gguf");

@@ -19,7 +19,8 @@ namespace VisualNarrator.Cli.Commands;
 /// <summary><c>narrator bench (--model M.gguf | --shape opt-125m|opt-1.3b|opt-2.7b --type T) [--anchor]</c>: load time,
 /// prefill and decode rates, seconds per 80-token description, peak RSS and aggregate decode at 1, 4 and 8 sequences;
 /// with <c>--anchor</c>, llama.cpp on a gpt2 model of identical shape and type in the same run. Each engine is
-/// measured in a fresh child process so peak RSS is its own; <c>--contention N</c> keeps N busy threads running in this
+/// measured in a fresh child process so peak RSS is its own, and with <c>--repeat N</c> the engines take turns, round by
+/// round; <c>--contention N</c> keeps N busy threads running in this
 /// process while each engine is measured. Cached models are written under a temporary name and renamed when complete,
 /// and a cached file that does not open as complete GGUF is made again.</summary>
 public static class BenchCommand
@@ -34,7 +35,7 @@ public static class BenchCommand
         var type = new Option<string>("--type") { Description = "With --shape: weight type (f16, q8_0, q6_k, q5_k_m, q4_k_m, q4_0)", DefaultValueFactory = _ => "q4_k_m" };
         var anchor = new Option<bool>("--anchor") { Description = "Also measure llama.cpp on a gpt2 model of identical shape and type" };
         var threads = new Option<int>("--threads", "-t") { Description = "CPU threads (0: automatic for this engine, one per core for llama.cpp)", DefaultValueFactory = _ => 0 };
-        var repeat = new Option<int>("--repeat") { Description = "Rounds of every measurement after loading (1 to 50); each figure is their median (load is measured once)", DefaultValueFactory = _ => 1 };
+        var repeat = new Option<int>("--repeat") { Description = "Rounds (1 to 50): each loads and measures every engine in a fresh process, alternating their order; each figure is the median of the rounds (peak RSS the largest)", DefaultValueFactory = _ => 1 };
         var contention = new Option<int>("--contention") { Description = "Busy background threads running while each engine is measured (a machine shared with other work)", DefaultValueFactory = _ => 0 };
         var cacheDir = new Option<DirectoryInfo?>("--cache-dir") { Description = "Where generated models are kept between runs (default: ~/.cache/visual-narrator/bench)" };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
@@ -88,7 +89,6 @@ public static class BenchCommand
                         ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "visual-narrator", "bench");
             Directory.CreateDirectory(cache);
             var typeName = parse.GetValue(type)!.ToLowerInvariant();
-            var rows = new List<(string Label, BenchmarkResult Result, double? QuantizeSeconds)>();
 
             string ours;
             ModelHyperparameters hp;
@@ -105,9 +105,10 @@ public static class BenchCommand
                 hp = FitsPlan(ModelShapes.Get(parse.GetValue(shape)!), plan);
                 (ours, ourQuantize) = Prepare(cache, parse.GetValue(shape)!, "opt", hp, typeName, QuantizeOurs);
             }
-            if (splits.Length == 0) rows.Add((Label(deviceName, null), Measure("narrator", ours, plan, deviceName, null, backendPaths, busy, repackWeights), ourQuantize));
+            var columns = new List<Column>();
+            if (splits.Length == 0) columns.Add(new Column(Label(deviceName, null), "narrator", ours, deviceName, null, backendPaths, repackWeights, ourQuantize));
             foreach (var split in splits)
-                rows.Add((Label(deviceName, split), Measure("narrator", ours, plan, deviceName, split.ToString(), backendPaths, busy, repackWeights), ourQuantize));
+                columns.Add(new Column(Label(deviceName, split), "narrator", ours, deviceName, split.ToString(), backendPaths, repackWeights, ourQuantize));
             if (parse.GetValue(anchor))
             {
                 var shapeName = parse.GetValue(shape) ?? $"{hp.EmbeddingLength}x{hp.BlockCount}";
@@ -115,8 +116,9 @@ public static class BenchCommand
                 // post-LN order and 512-wide embedding.
                 var anchorHp = hp with { LayerNormBefore = true, TokenEmbeddingLength = null };
                 var (gpt2, llamaQuantize) = Prepare(cache, shapeName, "gpt2", anchorHp, typeName, QuantizeWithLlamaCpp);
-                rows.Add(("llama.cpp", Measure("llama.cpp", gpt2, plan, "cpu", null, [], busy), llamaQuantize));
+                columns.Add(new Column("llama.cpp", "llama.cpp", gpt2, "cpu", null, [], true, llamaQuantize));
             }
+            var rows = columns.Zip(MeasureInRounds(columns, plan, busy), (c, r) => (c.Label, Result: r, c.QuantizeSeconds)).ToList();
 
             BandwidthResult? memory = null;
             if (parse.GetValue(bandwidth))
@@ -226,19 +228,42 @@ public static class BenchCommand
     private static string Label(string device, Engine.Placement.GpuLayers? split) =>
         device.Equals("cpu", StringComparison.OrdinalIgnoreCase) ? "narrator" : $"{device} -ngl {split?.ToString() ?? "all"}";
 
+    /// <summary>One column of the table: an engine on a file, where it runs, and how long making the file took.</summary>
+    private sealed record Column(string Label, string Engine, string Model, string Device, string? Split, string[] Backends, bool Repack,
+        double? QuantizeSeconds);
+
+    /// <summary>
+    /// Measures every column <see cref="BenchmarkPlan.Repeats"/> times, each time in a fresh child process, round by
+    /// round, with the order reversed every other round: on a shared or virtual machine the speed available drifts over
+    /// minutes, and measuring one engine's rounds all before the other's put that drift into the ratio. Each figure is
+    /// the median of a column's rounds (<see cref="BenchmarkResult.Median"/>), load time included.
+    /// </summary>
+    private static List<BenchmarkResult> MeasureInRounds(IReadOnlyList<Column> columns, BenchmarkPlan plan, int contention)
+    {
+        var rounds = columns.Select(_ => new List<BenchmarkResult>()).ToArray();
+        for (var round = 0; round < plan.Repeats; round++)
+        {
+            var order = Enumerable.Range(0, columns.Count).ToList();
+            if (round % 2 == 1) order.Reverse();
+            var label = plan.Repeats > 1 ? $", round {round + 1} of {plan.Repeats}" : "";
+            foreach (var i in order) rounds[i].Add(Measure(columns[i], plan with { Repeats = 1 }, contention, label));
+        }
+        return rounds.Select(BenchmarkResult.Median).ToList();
+    }
+
     /// <summary>Runs one engine's measurements in a child process (this same tool, hidden --engine option).</summary>
-    private static BenchmarkResult Measure(string engine, string model, BenchmarkPlan plan, string device, string? split, string[] backends, int contention,
-        bool repack = true)
+    private static BenchmarkResult Measure(Column column, BenchmarkPlan plan, int contention, string round)
     {
         var psi = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") psi.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
-        foreach (var a in new[] { "bench", "--engine", engine, "--model", model, "--threads", plan.Threads.ToString(CultureInfo.InvariantCulture),
+        foreach (var a in new[] { "bench", "--engine", column.Engine, "--model", column.Model, "--threads", plan.Threads.ToString(CultureInfo.InvariantCulture),
                      "--repeat", plan.Repeats.ToString(CultureInfo.InvariantCulture) })
             psi.ArgumentList.Add(a);
-        foreach (var a in new[] { "--device", device, "--repack", repack ? "on" : "off" }.Concat(split is null ? [] : ["--gpu-layers", split]).Concat(backends.SelectMany(b => new[] { "--backend", b })))
+        foreach (var a in new[] { "--device", column.Device, "--repack", column.Repack ? "on" : "off" }
+                     .Concat(column.Split is null ? [] : ["--gpu-layers", column.Split]).Concat(column.Backends.SelectMany(b => new[] { "--backend", b })))
             psi.ArgumentList.Add(a);
         string stdout = "", stderr = "";
-        Status($"measuring {engine} on {Path.GetFileName(model)}" + (contention > 0 ? $" with {contention} busy threads" : ""), () =>
+        Status($"measuring {column.Label} on {Path.GetFileName(column.Model)}" + (contention > 0 ? $" with {contention} busy threads" : "") + round, () =>
         {
             using var load = new BackgroundLoad(contention);
             using var p = Process.Start(psi)!;
@@ -246,12 +271,12 @@ public static class BenchCommand
             stdout = p.StandardOutput.ReadToEnd();
             p.WaitForExit();
             stderr = err.Result;
-            if (p.ExitCode != 0) throw new InvalidOperationException($"{engine} benchmark failed (exit {p.ExitCode}): {stderr.Trim()}");
+            if (p.ExitCode != 0) throw new InvalidOperationException($"{column.Engine} benchmark failed (exit {p.ExitCode}): {stderr.Trim()}");
         });
         // --json keeps stdout to JSON and reports on stderr; the child's phases (and any backend log) go there too.
         if (_quiet && stderr.Length > 0) Console.Error.Write(stderr);
         return JsonSerializer.Deserialize<BenchmarkResult>(stdout.Trim().Split('\n')[^1], Json)
-               ?? throw new InvalidOperationException($"{engine} benchmark printed no result");
+               ?? throw new InvalidOperationException($"{column.Engine} benchmark printed no result");
     }
 
     /// <summary>Mean number of cached tokens behind each step of the single-stream decode measurement.</summary>
@@ -263,7 +288,7 @@ public static class BenchCommand
         AnsiConsole.MarkupLine($"[bold]{hp.EmbeddingLength} wide x {hp.BlockCount} layers, {type}[/], " +
                                string.Join(", ", rows.Select(r => $"{r.Label} {r.Result.Threads} threads")) +
                                (contention > 0 ? $", {contention} busy background threads" : "") +
-                               (repeats > 1 ? $", medians of {repeats} rounds" : ""));
+                               (repeats > 1 ? $", medians of {repeats} rounds (each a fresh process, engines alternating)" : ""));
         var table = new Table().AddColumn("metric");
         foreach (var r in rows) table.AddColumn(new TableColumn(r.Label).RightAligned());
         var anchored = rows.Count == 2 && rows[1].Label == "llama.cpp";

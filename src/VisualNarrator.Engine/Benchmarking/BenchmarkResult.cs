@@ -14,7 +14,26 @@ namespace VisualNarrator.Engine.Benchmarking;
 /// <param name="RunsOn">Where the model ran, e.g. <c>CPU</c> or <c>Vulkan0: 6/12 layers, ...</c> (null: not recorded).</param>
 public sealed record BenchmarkResult(string Engine, string Model, long FileBytes, int Threads, double LoadSeconds,
     double PrefillTokensPerSecond, double DecodeTokensPerSecond, double SecondsPerDescription,
-    IReadOnlyDictionary<int, double> AggregateDecode, long PeakRssBytes, string? RunsOn = null);
+    IReadOnlyDictionary<int, double> AggregateDecode, long PeakRssBytes, string? RunsOn = null)
+{
+    /// <summary>Rounds of one engine on one file as one result: the median of each figure (load included, each round
+    /// having loaded the model afresh), and the largest peak RSS.</summary>
+    public static BenchmarkResult Median(IReadOnlyList<BenchmarkResult> rounds)
+    {
+        ArgumentNullException.ThrowIfNull(rounds);
+        if (rounds.Count == 0) throw new ArgumentException("no rounds", nameof(rounds));
+        double Of(Func<BenchmarkResult, double> figure) => BenchmarkPlan.Median(rounds.Select(figure).ToList());
+        return rounds[0] with
+        {
+            LoadSeconds = Of(r => r.LoadSeconds),
+            PrefillTokensPerSecond = Of(r => r.PrefillTokensPerSecond),
+            DecodeTokensPerSecond = Of(r => r.DecodeTokensPerSecond),
+            SecondsPerDescription = Of(r => r.SecondsPerDescription),
+            AggregateDecode = rounds[0].AggregateDecode.Keys.ToDictionary(n => n, n => Of(r => r.AggregateDecode[n])),
+            PeakRssBytes = rounds.Max(r => r.PeakRssBytes),
+        };
+    }
+}
 
 /// <summary>What to measure.</summary>
 /// <param name="PromptTokens">Prompt length for the prefill measurement.</param>
@@ -24,7 +43,8 @@ public sealed record BenchmarkResult(string Engine, string Model, long FileBytes
 /// <param name="AggregateSteps">Decode steps per aggregate measurement.</param>
 /// <param name="Threads">CPU threads (0: one per core).</param>
 /// <param name="Repeats">Rounds of every measurement after loading; each figure is the median of the rounds (on a busy
-/// machine one short run can be off by a factor of two).</param>
+/// machine one short run can be off by a factor of two). <c>narrator bench</c> itself runs its rounds in separate
+/// processes (see <see cref="BenchmarkResult.Median"/>).</param>
 public sealed record BenchmarkPlan(int PromptTokens = 128, int DecodeTokens = 32, int DescriptionTokens = 80,
     int[]? ConcurrentSequences = null, int AggregateSteps = 16, int Threads = 0, int Repeats = 1)
 {

@@ -64,6 +64,25 @@ public sealed class BenchmarkSupportTests(TestModels models) : IClassFixture<Tes
     }
 
     [Fact]
+    public void Median_OfRounds_TakesEachFiguresMedian_AndTheLargestPeakRss()
+    {
+        static BenchmarkResult Round(double load, double rate, long rss) =>
+            new("narrator", "m.gguf", 100, 2, load, rate, rate / 2, 10 / rate, new Dictionary<int, double> { [1] = rate, [4] = 3 * rate }, rss);
+        var rounds = new[] { Round(0.9, 10, 300), Round(0.2, 40, 500), Round(0.4, 20, 400) };
+
+        var median = BenchmarkResult.Median(rounds);
+
+        Assert.Equal(0.4, median.LoadSeconds);
+        Assert.Equal(20, median.PrefillTokensPerSecond);
+        Assert.Equal(10, median.DecodeTokensPerSecond);
+        Assert.Equal(0.5, median.SecondsPerDescription);
+        Assert.Equal(new Dictionary<int, double> { [1] = 20, [4] = 60 }, median.AggregateDecode);
+        Assert.Equal(500, median.PeakRssBytes);
+        Assert.Equal(("narrator", "m.gguf", 100L, 2), (median.Engine, median.Model, median.FileBytes, median.Threads));
+        Assert.Throws<ArgumentException>(() => BenchmarkResult.Median([]));
+    }
+
+    [Fact]
     public void Repeats_RunEveryMeasurementThatManyTimes_AndReportOneFigureEach()
     {
         var path = models.Get("opt", TestModels.Wider with { ContextLength = 256 }, GgmlType.F16);
