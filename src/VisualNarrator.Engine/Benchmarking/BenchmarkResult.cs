@@ -45,9 +45,14 @@ public sealed record BenchmarkResult(string Engine, string Model, long FileBytes
 /// <param name="Repeats">Rounds of every measurement after loading; each figure is the median of the rounds (on a busy
 /// machine one short run can be off by a factor of two). <c>narrator bench</c> itself runs its rounds in separate
 /// processes (see <see cref="BenchmarkResult.Median"/>).</param>
+/// <param name="MinSeconds">Each rate is measured in windows of the sizes above, repeated (up to
+/// <see cref="MaxWindows"/>) until their timed parts add up to this many seconds; 0 measures one window each.</param>
 public sealed record BenchmarkPlan(int PromptTokens = 128, int DecodeTokens = 32, int DescriptionTokens = 80,
-    int[]? ConcurrentSequences = null, int AggregateSteps = 16, int Threads = 0, int Repeats = 1)
+    int[]? ConcurrentSequences = null, int AggregateSteps = 16, int Threads = 0, int Repeats = 1, double MinSeconds = 1.0)
 {
+    /// <summary>Most windows one measurement repeats to reach <see cref="MinSeconds"/>.</summary>
+    public const int MaxWindows = 16;
+
     /// <summary>The median of <paramref name="values"/> (the mean of the middle two for an even count).</summary>
     public static double Median(IReadOnlyList<double> values)
     {

@@ -26,7 +26,8 @@ public static class EngineBenchmark
         return result;
     }
 
-    private sealed class Target(InferenceContext ctx) : IBenchmarkTarget
+    /// <summary>This engine as the procedure sees it (internal: tests count its calls).</summary>
+    internal sealed class Target(InferenceContext ctx) : IBenchmarkTarget
     {
         private readonly DecodeBatch _batch = new();
         public int Bos => ctx.Model.Tokenizer.BosId ?? 0;

@@ -1,4 +1,5 @@
 using VisualNarrator.Engine.Benchmarking;
+using VisualNarrator.Engine.Inference;
 using VisualNarrator.Gguf;
 using VisualNarrator.Testing;
 using Xunit;
@@ -80,6 +81,47 @@ public sealed class BenchmarkSupportTests(TestModels models) : IClassFixture<Tes
         Assert.Equal(500, median.PeakRssBytes);
         Assert.Equal(("narrator", "m.gguf", 100L, 2), (median.Engine, median.Model, median.FileBytes, median.Threads));
         Assert.Throws<ArgumentException>(() => BenchmarkResult.Median([]));
+    }
+
+    [Theory]
+    [InlineData(0.0, 1)]                             // one window per measurement
+    [InlineData(1e6, BenchmarkPlan.MaxWindows)]      // never reaches the minimum time: the cap
+    public void MinSeconds_RepeatsEachMeasurementsWindow_UpToTheCap(double minSeconds, int windows)
+    {
+        var path = models.Get("opt", TestModels.Wider with { ContextLength = 256 }, GgmlType.F16);
+        var plan = new BenchmarkPlan(PromptTokens: 8, DecodeTokens: 2, DescriptionTokens: 3, ConcurrentSequences: [1, 2],
+            AggregateSteps: 2, Threads: 1, MinSeconds: minSeconds);
+        var inference = new InferenceOptions(BenchmarkProcedure.Cells(plan));
+        using var model = Model.Load(path, new ModelLoadOptions { Threads = 1, Inference = inference });
+        using var ctx = new InferenceContext(model, inference);
+        var target = new CountingTarget(new EngineBenchmark.Target(ctx));
+
+        var result = BenchmarkProcedure.Run(target, "narrator", path, 1, 0, plan, null);
+
+        // Warm-up; prefill; decode (its first window continues the prefill, later ones prefill again, untimed);
+        // description (prompt, then 2 steps); 1 and 2 sequences (prompts, then 2 steps each).
+        var expected = 1 + windows + (windows * 2 + (windows - 1)) + windows * 3 + 2 * windows * 3;
+        Assert.Equal(expected, target.Decodes);
+        Assert.True(result.DecodeTokensPerSecond > 0 && result.AggregateDecode[2] > 0);
+    }
+
+    /// <summary>The engine's real benchmark target, counting the decodes the procedure asks of it.</summary>
+    private sealed class CountingTarget(IBenchmarkTarget inner) : IBenchmarkTarget
+    {
+        public int Decodes { get; private set; }
+        public int Bos => inner.Bos;
+        public int Eos => inner.Eos;
+        public int VocabSize => inner.VocabSize;
+        public int[] Tokenize(string text) => inner.Tokenize(text);
+        public void Clear() => inner.Clear();
+        public void Add(int token, int position, int sequence, bool logits) => inner.Add(token, position, sequence, logits);
+        public void Decode()
+        {
+            Decodes++;
+            inner.Decode();
+        }
+        public ReadOnlySpan<float> Logits(int output) => inner.Logits(output);
+        public void ClearCache() => inner.ClearCache();
     }
 
     [Fact]
