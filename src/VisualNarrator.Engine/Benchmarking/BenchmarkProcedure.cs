@@ -52,43 +52,41 @@ internal static class BenchmarkProcedure
         int Next(int output) => Greedy.ArgMaxExcept(target.Logits(output), target.Eos);
 
         var prompt = BenchmarkPlan.SyntheticPrompt(plan.PromptTokens, target.Bos, 100, hi);
-        target.Clear();
-        for (var i = 0; i < prompt.Length; i++) target.Add(prompt[i], i, 0, i == prompt.Length - 1);
+        AddPrompt();
         target.Decode(); // warm-up: first graph allocation
         target.ClearCache();
 
-        var rounds = Enumerable.Range(0, Math.Max(1, plan.Repeats)).Select(r => Round(r)).ToList();
-        var aggregate = plan.Sequences.ToDictionary(n => n, n => BenchmarkPlan.Median(rounds.Select(r => r.Aggregate[n]).ToList()));
-        return new BenchmarkResult(engine, path, new FileInfo(path).Length, threads, loadSeconds,
-            BenchmarkPlan.Median(rounds.Select(r => r.Prefill).ToList()), BenchmarkPlan.Median(rounds.Select(r => r.Decode).ToList()),
-            BenchmarkPlan.Median(rounds.Select(r => r.PerDescription).ToList()), aggregate, BenchmarkPlan.PeakRss());
+        var fileBytes = new FileInfo(path).Length;
+        var rounds = Enumerable.Range(0, Math.Max(1, plan.Repeats)).Select(Round).ToList();
+        return BenchmarkResult.Median(rounds) with { PeakRssBytes = BenchmarkPlan.PeakRss() };
 
-        (double Prefill, double Decode, double PerDescription, Dictionary<int, double> Aggregate) Round(int round)
+        // An empty cache and the prompt in the batch, to decode.
+        void AddPrompt()
+        {
+            target.ClearCache();
+            target.Clear();
+            for (var i = 0; i < prompt.Length; i++) target.Add(prompt[i], i, 0, i == prompt.Length - 1);
+        }
+
+        // One round's figures (peak RSS is read once, after the last round).
+        BenchmarkResult Round(int round)
         {
             var label = plan.Repeats > 1 ? $" (round {round + 1} of {plan.Repeats})" : "";
             status?.Invoke("prefill" + label);
             // The prompt is decoded in windows until they add up to the plan's minimum time; the last one leaves the
             // cache filled for the decode measurement.
-            var prefill = Windows(() =>
-            {
-                target.ClearCache();
-                target.Clear();
-                for (var i = 0; i < prompt.Length; i++) target.Add(prompt[i], i, 0, i == prompt.Length - 1);
-            }, () =>
+            var prefill = Windows(_ => AddPrompt(), () =>
             {
                 target.Decode();
                 return plan.PromptTokens;
             });
 
             status?.Invoke("decode" + label);
-            var first = true;
-            var decode = Windows(() =>
+            var decode = Windows(window =>
             {
                 // Every window after the first decodes from the same prompt again (untimed).
-                if (first) { first = false; return; }
-                target.ClearCache();
-                target.Clear();
-                for (var i = 0; i < prompt.Length; i++) target.Add(prompt[i], i, 0, i == prompt.Length - 1);
+                if (window == 0) return;
+                AddPrompt();
                 target.Decode();
             }, () =>
             {
@@ -99,7 +97,7 @@ internal static class BenchmarkProcedure
             target.ClearCache();
 
             status?.Invoke("description" + label);
-            var descriptionsPerSecond = Windows(() => target.ClearCache(), () =>
+            var descriptionsPerSecond = Windows(_ => target.ClearCache(), () =>
             {
                 // End to end: tokenizing the prompt is part of a description.
                 var ids = target.Tokenize(BenchmarkPlan.DescriptionPrompt);
@@ -117,7 +115,7 @@ internal static class BenchmarkProcedure
             {
                 status?.Invoke($"{n} sequences{label}");
                 var last = new int[n];
-                aggregate[n] = Windows(() =>
+                aggregate[n] = Windows(_ =>
                 {
                     target.ClearCache();
                     target.Clear();
@@ -141,20 +139,20 @@ internal static class BenchmarkProcedure
                 });
                 target.ClearCache();
             }
-            return (prefill, decode, 1 / descriptionsPerSecond, aggregate);
+            return new BenchmarkResult(engine, path, fileBytes, threads, loadSeconds, prefill, decode, 1 / descriptionsPerSecond, aggregate, 0);
         }
 
-        // Repeats a measurement window (setup untimed, then the timed part, which returns what it counted) until the
-        // timed parts add up to the plan's minimum time or the window cap is reached; returns count per second. A
-        // window of a small model lasts a fraction of a second, and one pause of a virtual machine then moved the rate
-        // by a fifth or more.
-        double Windows(Action setup, Func<int> timed)
+        // Repeats a measurement window (setup untimed, given the window's index; then the timed part, which returns
+        // what it counted) until the timed parts add up to the plan's minimum time or the window cap is reached;
+        // returns count per second. A window of a small model lasts a fraction of a second, and one pause of a
+        // virtual machine then moved the rate by a fifth or more.
+        double Windows(Action<int> setup, Func<int> timed)
         {
             double seconds = 0;
             long counted = 0;
             for (var window = 0; window < BenchmarkPlan.MaxWindows && (window == 0 || seconds < plan.MinSeconds); window++)
             {
-                setup();
+                setup(window);
                 clock.Restart();
                 counted += timed();
                 seconds += clock.Elapsed.TotalSeconds;
