@@ -199,7 +199,7 @@ public sealed class Model : IDisposable
             try
             {
                 var repack = options.RepackWeights && CpuRepackBufferType.Find(backend) is { } repackType
-                    ? new WeightRepacking(repackType, backend, DecoderArchitecture.MultipliedWeights(hp).Contains)
+                    ? new WeightRepacking(repackType, backend, DecoderArchitecture.MultipliedWeights(hp).Contains, threads.Threads)
                     : null;
                 var weights = ModelWeights.Load(file, _ => backend, options.MapFile ? FusionsWorthACopy(file, fusions) : fusions,
                     options.MapFile, progress, repack);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.ExceptionServices;
 using VisualNarrator.Engine.Native;
 using VisualNarrator.Engine.Placement;
 using VisualNarrator.Gguf;
@@ -139,7 +140,7 @@ public sealed class ModelWeights : IDisposable
             if (mappedContext is not null)
                 parts.Add(PlaceMapped(file, mapping = MappedFile.Open(file.Path, file.FileLength), mappedContext, mapped));
             var mappedNames = mapped.Select(m => m.Info.Name).ToHashSet(StringComparer.Ordinal);
-            ReadData(file, file.Tensors.Where(t => !mappedNames.Contains(t.Name)), tensors, destination, repacked, progress);
+            ReadData(file, file.Tensors.Where(t => !mappedNames.Contains(t.Name)), tensors, destination, repacked, repack?.Workers ?? 1, progress);
             progress?.Report(1);
             return new ModelWeights(parts, tensors, mapping) { Repacked = repacked };
         }
@@ -193,10 +194,9 @@ public sealed class ModelWeights : IDisposable
 
     /// <summary>Reads every tensor's bytes from the file: straight into the tensor's memory where the CPU can address
     /// it (one copy, by the kernel), through a 4 MiB staging buffer and ggml_backend_tensor_set on a device. A tensor in
-    /// <paramref name="repacked"/> is gathered whole (all its fused parts) in a staging buffer and written with one
-    /// ggml_backend_tensor_set, which rearranges it; the repack buffer takes nothing less than a whole tensor.</summary>
+    /// <paramref name="repacked"/> is rearranged on the way in (see <see cref="Repack"/>).</summary>
     private static void ReadData(GgufFile file, IEnumerable<GgufTensorInfo> toRead, Dictionary<string, GgmlTensor> tensors,
-        Dictionary<string, (string Tensor, long Offset)> destination, IReadOnlySet<string> repacked, IProgress<double>? progress)
+        Dictionary<string, (string Tensor, long Offset)> destination, IReadOnlySet<string> repacked, int workers, IProgress<double>? progress)
     {
         using var handle = File.OpenHandle(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
         if (RandomAccess.GetLength(handle) != file.FileLength)
@@ -229,32 +229,68 @@ public sealed class ModelWeights : IDisposable
                 done += info.ByteSize;
                 progress?.Report((double)done / total);
             }
-            // One staging array the size of the largest repacked tensor, dropped after loading (not pooled, so it does not
-            // stay in the process for the model's lifetime).
             var groups = infos.Where(i => repacked.Contains(destination[i.Name].Tensor)).GroupBy(i => destination[i.Name].Tensor).ToList();
-            var whole = groups.Count == 0 ? [] : GC.AllocateUninitializedArray<byte>(groups.Max(g => checked((int)tensors[g.Key].Nbytes)));
-            foreach (var group in groups)
-            {
-                var tensor = tensors[group.Key];
-                var size = (int)tensor.Nbytes;
-                long covered = 0;
-                foreach (var info in group)
-                {
-                    var start = destination[info.Name].Offset;
-                    CheckedDestination(tensors, group.Key, start, info);
-                    ReadExactly(handle, whole.AsSpan((int)start, (int)info.ByteSize), info.FileOffset, file.Path);
-                    covered += info.ByteSize;
-                    done += info.ByteSize;
-                }
-                if (covered != size)
-                    throw new InvalidOperationException($"the file's parts of '{group.Key}' hold {covered} bytes, ggml sizes it at {size}");
-                tensor.SetData<byte>(whole.AsSpan(0, size));
-                progress?.Report((double)done / total);
-            }
+            if (groups.Count > 0) Repack(handle, file.Path, groups, tensors, destination, workers, progress, done, total);
         }
         finally
         {
             if (chunk is not null) ArrayPool<byte>.Shared.Return(chunk);
+        }
+    }
+
+    /// <summary>Gathers each repacked tensor whole (all its fused parts) in a staging array and writes it with one
+    /// ggml_backend_tensor_set, which rearranges it; the repack buffer takes nothing less than a whole tensor. The
+    /// rearranging is single-threaded in ggml and a large part of a quantized model's load, so <paramref name="workers"/>
+    /// threads take whole tensors in turn (each writes only its own tensor's memory).</summary>
+    private static void Repack(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string path, List<IGrouping<string, GgufTensorInfo>> groups,
+        Dictionary<string, GgmlTensor> tensors, Dictionary<string, (string Tensor, long Offset)> destination, int workers,
+        IProgress<double>? progress, long done, long total)
+    {
+        var largest = groups.Max(g => checked((int)tensors[g.Key].Nbytes));
+        var progressLock = new object();
+        var next = -1;
+        Exception? failure = null;
+        // Threads of its own rather than the thread pool's, which a busy server (or test run) may not lend in time.
+        var helpers = Enumerable.Range(1, Math.Clamp(workers, 1, groups.Count) - 1)
+            .Select(i => new Thread(Work) { IsBackground = true, Name = $"repack {i}" }).ToList();
+        foreach (var helper in helpers) helper.Start();
+        Work();
+        foreach (var helper in helpers) helper.Join();
+        // The first failure as itself, as sequential reads throw it (a truncated file's EndOfStreamException).
+        if (failure is not null) ExceptionDispatchInfo.Throw(failure);
+
+        void Work()
+        {
+            // One staging array per worker, the size of the largest repacked tensor, dropped after loading (not pooled,
+            // so it does not stay in the process for the model's lifetime).
+            var whole = GC.AllocateUninitializedArray<byte>(largest);
+            int g;
+            while (Volatile.Read(ref failure) is null && (g = Interlocked.Increment(ref next)) < groups.Count)
+            {
+                try
+                {
+                    var group = groups[g];
+                    var tensor = tensors[group.Key];
+                    var size = (int)tensor.Nbytes;
+                    long covered = 0;
+                    foreach (var info in group)
+                    {
+                        var start = destination[info.Name].Offset;
+                        CheckedDestination(tensors, group.Key, start, info);
+                        ReadExactly(handle, whole.AsSpan((int)start, (int)info.ByteSize), info.FileOffset, path);
+                        covered += info.ByteSize;
+                    }
+                    if (covered != size)
+                        throw new InvalidOperationException($"the file's parts of '{group.Key}' hold {covered} bytes, ggml sizes it at {size}");
+                    tensor.SetData<byte>(whole.AsSpan(0, size));
+                    var now = Interlocked.Add(ref done, covered);
+                    if (progress is not null) lock (progressLock) progress.Report((double)now / total);
+                }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref failure, e, null);
+                }
+            }
         }
     }
 
@@ -297,7 +333,8 @@ public sealed class ModelWeights : IDisposable
 /// <param name="Backend">The CPU backend the repacked weights are computed on.</param>
 /// <param name="OnlyMultiplied">Whether a weight is used only as the matrix of mul_mat (never by get_rows, a view or
 /// a copy, which would read the rearranged bytes as the plain layout).</param>
-internal sealed record WeightRepacking(CpuRepackBufferType BufferType, GgmlBackend Backend, Func<string, bool> OnlyMultiplied)
+/// <param name="Workers">Threads that rearrange weights at load, each a whole tensor at a time.</param>
+internal sealed record WeightRepacking(CpuRepackBufferType BufferType, GgmlBackend Backend, Func<string, bool> OnlyMultiplied, int Workers = 1)
 {
     /// <summary>Whether weight <paramref name="name"/> of that type and shape, placed on <paramref name="backend"/>, is repacked.</summary>
     public bool Takes(string name, GgmlBackend backend, GgmlType type, IReadOnlyList<long> shape) =>

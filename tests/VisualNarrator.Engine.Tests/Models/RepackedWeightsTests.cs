@@ -37,15 +37,16 @@ public sealed class RepackedWeightsTests(TestModels models) : IClassFixture<Test
     }
 
     [SkippableTheory]
-    [InlineData("q4_k_m", false)]
-    [InlineData("q4_k_m", true)]
-    [InlineData("q4_0", false)]
-    public void RepackedLogits_EqualThePlainLayouts_ForAPromptBatchAndDecodeSteps(string type, bool flash)
+    [InlineData("q4_k_m", false, 0)]
+    [InlineData("q4_k_m", true, 0)]
+    [InlineData("q4_0", false, 0)]
+    [InlineData("q4_k_m", false, 3)] // three threads rearrange the eight repacked tensors at load, concurrently
+    public void RepackedLogits_EqualThePlainLayouts_ForAPromptBatchAndDecodeSteps(string type, bool flash, int threads)
     {
         Skip.IfNot(Avx2.IsSupported, "ggml-cpu repacks Q4_0 / Q4_K only on CPUs with AVX2");
         var path = ModelFile(type);
         using var plain = Model.Load(path, new ModelLoadOptions(RepackWeights: false));
-        using var repacked = Model.Load(path);
+        using var repacked = Model.Load(path, new ModelLoadOptions(Threads: threads));
         Assert.Empty(plain.Weights.Repacked);
         Assert.NotEmpty(repacked.Weights.Repacked);
 
