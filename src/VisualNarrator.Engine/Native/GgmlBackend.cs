@@ -130,6 +130,27 @@ public sealed unsafe class GgmlBackend : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// As <see cref="AllocateTensors"/>, with the tensors' memory zero-filled. On the CPU the memory comes zeroed from
+    /// the operating system (<c>calloc</c>, which maps large blocks fresh): a page becomes resident only when first
+    /// written, instead of every page being written with zeros up front, which took 0.6 ms per MiB here (a 384 MiB KV
+    /// cache, 240 ms of a load). Other backends allocate and clear.
+    /// </summary>
+    public GgmlBackendBuffer AllocateZeroedTensors(GgmlContext context, IReadOnlyList<GgmlTensor> tensors, GgmlBufferUsage usage = GgmlBufferUsage.Any)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(tensors);
+        if (!GgmlNative.ggml_backend_is_cpu(Handle))
+        {
+            var buffer = AllocateTensors(context, usage);
+            buffer.Clear(0);
+            return buffer;
+        }
+        var zeroed = GgmlBackendBuffer.ZeroedOnHost(tensors);
+        zeroed.Usage = usage;
+        return zeroed;
+    }
+
     /// <summary>A graph allocator using this backend's default buffer type.</summary>
     public GgmlGraphAllocator CreateGraphAllocator() => new(GgmlNative.ggml_backend_get_default_buffer_type(Handle));
 
@@ -171,10 +192,11 @@ public enum GgmlBufferUsage
 }
 
 /// <summary>A backend buffer owning tensor memory; freeing it leaves its tensors dangling, so dispose it last.</summary>
-public sealed class GgmlBackendBuffer : IDisposable
+public sealed unsafe class GgmlBackendBuffer : IDisposable
 {
     private IntPtr handle;
     private GgmlBufferUsage usage;
+    private void* owned; // host memory under a buffer made over it, freed after the buffer
 
     internal GgmlBackendBuffer(IntPtr handle) => this.handle = handle;
 
@@ -184,7 +206,7 @@ public sealed class GgmlBackendBuffer : IDisposable
     /// <summary>A CPU buffer over <paramref name="size"/> bytes at <paramref name="pointer"/>, memory the caller owns
     /// and keeps alive longer than the buffer (disposing the buffer does not free it).</summary>
     /// <exception cref="ArgumentException">The pointer is not <see cref="CpuAlignment"/>-byte aligned.</exception>
-    internal static unsafe GgmlBackendBuffer OverHostMemory(byte* pointer, ulong size)
+    internal static GgmlBackendBuffer OverHostMemory(byte* pointer, ulong size)
     {
         // ggml asserts the alignment, which would end the process.
         if ((nuint)pointer % CpuAlignment != 0)
@@ -195,9 +217,39 @@ public sealed class GgmlBackendBuffer : IDisposable
         return new GgmlBackendBuffer(buffer);
     }
 
+    /// <summary>A CPU buffer over zero-filled memory of its own (freed with the buffer) holding <paramref name="tensors"/>
+    /// (of a no_alloc context, not yet allocated) one after another, each at a <see cref="CpuAlignment"/>-byte boundary.</summary>
+    internal static GgmlBackendBuffer ZeroedOnHost(IReadOnlyList<GgmlTensor> tensors)
+    {
+        var offsets = new ulong[tensors.Count];
+        ulong size = 0;
+        for (var i = 0; i < tensors.Count; i++)
+        {
+            offsets[i] = size;
+            size = checked(size + (tensors[i].Nbytes + CpuAlignment - 1) / CpuAlignment * CpuAlignment);
+        }
+        // calloc gives 16-byte alignment; the extra bytes let the buffer start at the next 32-byte boundary.
+        var memory = NativeMemory.AllocZeroed(checked((nuint)(Math.Max(size, 1) + CpuAlignment)));
+        GgmlBackendBuffer? buffer = null;
+        try
+        {
+            var start = (byte*)(((nuint)memory + CpuAlignment - 1) / CpuAlignment * CpuAlignment);
+            buffer = OverHostMemory(start, Math.Max(size, 1));
+            buffer.owned = memory;
+            for (var i = 0; i < tensors.Count; i++) buffer.Place(tensors[i], start + offsets[i]);
+            return buffer;
+        }
+        catch
+        {
+            if (buffer is not null) buffer.Dispose();
+            else NativeMemory.Free(memory);
+            throw;
+        }
+    }
+
     /// <summary>Places <paramref name="tensor"/> (of a no_alloc context, not yet allocated) at <paramref name="address"/>
     /// inside this buffer.</summary>
-    internal unsafe void Place(GgmlTensor tensor, byte* address)
+    internal void Place(GgmlTensor tensor, byte* address)
     {
         // ggml asserts all of these, which would end the process.
         var start = (byte*)GgmlNative.ggml_backend_buffer_get_base(Handle);
@@ -237,11 +289,14 @@ public sealed class GgmlBackendBuffer : IDisposable
     /// <summary>Sets every byte of the buffer to <paramref name="value"/> (e.g. zero a fresh KV cache).</summary>
     public void Clear(byte value = 0) => GgmlNative.ggml_backend_buffer_clear(Handle, value);
 
-    /// <summary>Frees the buffer (once).</summary>
+    /// <summary>Frees the buffer (once), then the memory it was made over if it owns it.</summary>
     public void Dispose()
     {
         var h = Interlocked.Exchange(ref handle, IntPtr.Zero);
-        if (h != IntPtr.Zero) GgmlNative.ggml_backend_buffer_free(h);
+        if (h == IntPtr.Zero) return;
+        GgmlNative.ggml_backend_buffer_free(h);
+        if (owned != null) NativeMemory.Free(owned);
+        owned = null;
     }
 }
 
