@@ -22,7 +22,8 @@ namespace VisualNarrator.Engine.Inference;
 /// <param name="RepackWeights">When every weight is on the CPU, put the matmul weights of the types the CPU backend
 /// repacks (Q4_0, Q4_K; see <see cref="CpuRepackBufferType"/>) into its repack buffer type, whose interleaved layout
 /// its kernels multiply faster, as llama.cpp's "extra buffer types" do. Those weights are read into memory rather than
-/// mapped. The results equal the plain layout's up to the order of float additions; false keeps every weight plain.</param>
+/// mapped, and rearranged at load by <paramref name="Threads"/> threads. The results equal the plain layout's up to the
+/// order of float additions; false keeps every weight plain.</param>
 public sealed record ModelLoadOptions(string Device = "cpu", int Threads = 0, GpuLayers? GpuLayers = null,
     IReadOnlyList<string>? BackendPaths = null, InferenceOptions? Inference = null, bool FuseWeights = true, bool MapFile = true,
     bool RepackWeights = true);
