@@ -261,13 +261,15 @@ public sealed class ModelWeights : IDisposable
 
         void Work()
         {
-            // One staging array per worker, the size of the largest repacked tensor, dropped after loading (not pooled,
-            // so it does not stay in the process for the model's lifetime).
-            var whole = GC.AllocateUninitializedArray<byte>(largest);
-            int g;
-            while (Volatile.Read(ref failure) is null && (g = Interlocked.Increment(ref next)) < groups.Count)
+            // Any failure, the staging array's allocation included, is kept for the loading thread: an exception
+            // escaping a helper thread would end the process.
+            try
             {
-                try
+                // One staging array per worker, the size of the largest repacked tensor, dropped after loading (not
+                // pooled, so it does not stay in the process for the model's lifetime).
+                var whole = GC.AllocateUninitializedArray<byte>(largest);
+                int g;
+                while (Volatile.Read(ref failure) is null && (g = Interlocked.Increment(ref next)) < groups.Count)
                 {
                     var group = groups[g];
                     var tensor = tensors[group.Key];
@@ -286,10 +288,10 @@ public sealed class ModelWeights : IDisposable
                     var now = Interlocked.Add(ref done, covered);
                     if (progress is not null) lock (progressLock) progress.Report((double)now / total);
                 }
-                catch (Exception e)
-                {
-                    Interlocked.CompareExchange(ref failure, e, null);
-                }
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref failure, e, null);
             }
         }
     }
