@@ -44,25 +44,25 @@ public sealed class KvCache : IDisposable
         ElementBytes = type == KvCacheType.F16 ? 2u : 4u;
         _k = new GgmlTensor[hp.BlockCount];
         _v = new GgmlTensor[hp.BlockCount];
-        var contexts = new Dictionary<GgmlBackend, (GgmlContext Context, List<GgmlTensor> Tensors)>();
+        var contexts = new Dictionary<GgmlBackend, GgmlContext>();
         try
         {
             for (var i = 0; i < hp.BlockCount; i++)
             {
                 var backend = layerBackend(i);
-                if (!contexts.TryGetValue(backend, out var part))
-                    contexts[backend] = part = (GgmlContext.Create(2 * hp.BlockCount), []);
-                part.Tensors.Add(_k[i] = part.Context.NewTensor(ggmlType, hp.EmbeddingLength, cells).SetName($"cache_k_l{i}"));
-                part.Tensors.Add(_v[i] = part.Context.NewTensor(ggmlType, hp.EmbeddingLength, cells).SetName($"cache_v_l{i}"));
+                if (!contexts.TryGetValue(backend, out var context))
+                    contexts[backend] = context = GgmlContext.Create(2 * hp.BlockCount);
+                _k[i] = context.NewTensor(ggmlType, hp.EmbeddingLength, cells).SetName($"cache_k_l{i}");
+                _v[i] = context.NewTensor(ggmlType, hp.EmbeddingLength, cells).SetName($"cache_v_l{i}");
             }
             // Cells beyond those in use are still multiplied (then masked); zeros keep them finite.
-            foreach (var (backend, (context, tensors)) in contexts)
-                _parts.Add((context, backend.AllocateZeroedTensors(context, tensors)));
+            foreach (var (backend, context) in contexts)
+                _parts.Add((context, backend.AllocateZeroedTensors(context)));
         }
         catch
         {
             foreach (var (_, buffer) in _parts) buffer.Dispose();
-            foreach (var (context, _) in contexts.Values) context.Dispose();
+            foreach (var context in contexts.Values) context.Dispose();
             throw;
         }
         _cellSequence = new int[cells];

@@ -136,17 +136,16 @@ public sealed unsafe class GgmlBackend : IDisposable
     /// written, instead of every page being written with zeros up front, which took 0.6 ms per MiB here (a 384 MiB KV
     /// cache, 240 ms of a load). Other backends allocate and clear.
     /// </summary>
-    public GgmlBackendBuffer AllocateZeroedTensors(GgmlContext context, IReadOnlyList<GgmlTensor> tensors, GgmlBufferUsage usage = GgmlBufferUsage.Any)
+    public GgmlBackendBuffer AllocateZeroedTensors(GgmlContext context, GgmlBufferUsage usage = GgmlBufferUsage.Any)
     {
         ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(tensors);
         if (!GgmlNative.ggml_backend_is_cpu(Handle))
         {
             var buffer = AllocateTensors(context, usage);
             buffer.Clear(0);
             return buffer;
         }
-        var zeroed = GgmlBackendBuffer.ZeroedOnHost(tensors);
+        var zeroed = GgmlBackendBuffer.ZeroedOnHost([.. context.Tensors]);
         zeroed.Usage = usage;
         return zeroed;
     }

@@ -274,6 +274,16 @@ public sealed class GgmlContext : IDisposable
         return h;
     }
 
+    /// <summary>Every tensor of the context, in the order they were created.</summary>
+    internal IEnumerable<GgmlTensor> Tensors
+    {
+        get
+        {
+            for (var t = GgmlNative.ggml_get_first_tensor(Handle); t != IntPtr.Zero; t = GgmlNative.ggml_get_next_tensor(Handle, t))
+                yield return new GgmlTensor(this, t);
+        }
+    }
+
     private GgmlTensor Wrap(IntPtr tensor)
         => tensor != IntPtr.Zero ? new GgmlTensor(this, tensor) : throw new InvalidOperationException("ggml returned a null tensor.");
 

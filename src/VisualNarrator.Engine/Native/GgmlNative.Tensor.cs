@@ -13,6 +13,8 @@ internal static unsafe partial class GgmlNative
     [LibraryImport(BaseLibrary, StringMarshalling = StringMarshalling.Utf8)] internal static partial IntPtr ggml_set_name(IntPtr tensor, string name);
     [LibraryImport(BaseLibrary)] internal static partial IntPtr ggml_get_name(IntPtr tensor);
     [LibraryImport(BaseLibrary)] internal static partial nuint ggml_nbytes(IntPtr tensor);
+    [LibraryImport(BaseLibrary)] internal static partial IntPtr ggml_get_first_tensor(IntPtr ctx);
+    [LibraryImport(BaseLibrary)] internal static partial IntPtr ggml_get_next_tensor(IntPtr ctx, IntPtr tensor);
     [LibraryImport(BaseLibrary)] internal static partial long ggml_nelements(IntPtr tensor);
     [LibraryImport(BaseLibrary)] [return: MarshalAs(UnmanagedType.U1)] internal static partial bool ggml_is_contiguous(IntPtr tensor);
     [LibraryImport(BaseLibrary)] [return: MarshalAs(UnmanagedType.U1)] internal static partial bool ggml_is_transposed(IntPtr tensor);
