@@ -65,7 +65,13 @@ internal static class BenchmarkProcedure
         {
             target.ClearCache();
             target.Clear();
-            for (var i = 0; i < prompt.Length; i++) target.Add(prompt[i], i, 0, i == prompt.Length - 1);
+            AddSequence(prompt, 0);
+        }
+
+        // A sequence's tokens from position 0, with logits for the last one.
+        void AddSequence(int[] tokens, int sequence)
+        {
+            for (var i = 0; i < tokens.Length; i++) target.Add(tokens[i], i, sequence, i == tokens.Length - 1);
         }
 
         // One round's figures (peak RSS is read once, after the last round).
@@ -102,7 +108,7 @@ internal static class BenchmarkProcedure
                 // End to end: tokenizing the prompt is part of a description.
                 var ids = target.Tokenize(BenchmarkPlan.DescriptionPrompt);
                 target.Clear();
-                for (var i = 0; i < ids.Length; i++) target.Add(ids[i], i, 0, i == ids.Length - 1);
+                AddSequence(ids, 0);
                 target.Decode();
                 var position = ids.Length;
                 for (var i = 0; i < plan.DescriptionTokens - 1; i++) Step(Next(0), position++);
@@ -119,11 +125,7 @@ internal static class BenchmarkProcedure
                 {
                     target.ClearCache();
                     target.Clear();
-                    for (var s = 0; s < n; s++)
-                    {
-                        var p = BenchmarkPlan.SyntheticPrompt(16, target.Bos, 100, hi, seed: s);
-                        for (var i = 0; i < p.Length; i++) target.Add(p[i], i, s, i == p.Length - 1);
-                    }
+                    for (var s = 0; s < n; s++) AddSequence(BenchmarkPlan.SyntheticPrompt(16, target.Bos, 100, hi, seed: s), s);
                     target.Decode();
                     for (var s = 0; s < n; s++) last[s] = Next(s);
                 }, () =>
