@@ -127,6 +127,43 @@ public sealed class EngineCommandsTests(TestModels models) : IClassFixture<TestM
     }
 
     [Fact]
+    public void Bench_Interleave_MeasuresSpeedsInOneProcessForBothEngines_AndLoadAndRssInAFreshOneEach()
+    {
+        var path = models.Get("opt", TestModels.Wider with { ContextLength = 256 }, GgmlType.F16);
+        var cache = models.PathFor("bench-interleave-cache");
+        var run = NarratorCli.Run("bench", "--model", path, "--anchor", "--interleave", "--threads", "1", "--json", "--cache-dir", cache);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+
+        var lines = run.Stderr.Split('\n');
+        // The fresh narrator process loads once and runs one window of each measurement; the shared one loads both.
+        Assert.Single(lines, l => l == "narrator: load");
+        Assert.Single(lines, l => l == "interleaved: load");
+        Assert.Contains("interleaved: 8 sequences", lines);
+        var rows = JsonDocument.Parse(run.Stdout).RootElement.EnumerateArray().ToList();
+        Assert.Equal(["narrator", "llama.cpp"], rows.Select(r => r.GetProperty("Label").GetString()));
+        Assert.All(rows, r =>
+        {
+            Assert.True(r.GetProperty("Interleaved").GetBoolean());
+            var result = r.GetProperty("Result");
+            Assert.True(result.GetProperty("DecodeTokensPerSecond").GetDouble() > 0, run.Stdout);
+            Assert.True(result.GetProperty("LoadSeconds").GetDouble() > 0, run.Stdout);
+            Assert.True(result.GetProperty("PeakRssBytes").GetInt64() > 0, run.Stdout);
+        });
+        // Peak RSS is each engine's own, not the shared process's with both models loaded.
+        Assert.NotEqual(rows[0].GetProperty("Result").GetProperty("PeakRssBytes").GetInt64(),
+            rows[1].GetProperty("Result").GetProperty("PeakRssBytes").GetInt64());
+    }
+
+    [Fact]
+    public void Bench_Interleave_NeedsAnAnchor()
+    {
+        var path = models.Get("opt", TestModels.Wider with { ContextLength = 256 }, GgmlType.F16);
+        var run = NarratorCli.Run("bench", "--model", path, "--interleave");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("narrator: --interleave needs --anchor (it measures both engines in one process)", run.Stderr.Trim());
+    }
+
+    [Fact]
     public void MalformedModel_ExitCode2()
     {
         var bad = models.PathFor("cli-bad.gguf");

@@ -20,8 +20,9 @@ namespace VisualNarrator.Cli.Commands;
 /// prefill and decode rates, seconds per 80-token description, peak RSS and aggregate decode at 1, 4 and 8 sequences;
 /// with <c>--anchor</c>, llama.cpp on a gpt2 model of identical shape and type in the same run. Each engine is
 /// measured in a fresh child process so peak RSS is its own, and with <c>--repeat N</c> the engines take turns, round by
-/// round; <c>--contention N</c> keeps N busy threads running in this
-/// process while each engine is measured. Cached models are written under a temporary name and renamed when complete,
+/// round; with <c>--interleave</c> the speed figures come from one child that loads both engines and measures them in
+/// turns, window by window. <c>--contention N</c> keeps N busy threads running in this process while each engine is
+/// measured. Cached models are written under a temporary name and renamed when complete,
 /// and a cached file that does not open as complete GGUF is made again.</summary>
 public static class BenchCommand
 {
@@ -39,19 +40,23 @@ public static class BenchCommand
         var contention = new Option<int>("--contention") { Description = "Busy background threads running while each engine is measured (a machine shared with other work)", DefaultValueFactory = _ => 0 };
         var cacheDir = new Option<DirectoryInfo?>("--cache-dir") { Description = "Where generated models are kept between runs (default: ~/.cache/visual-narrator/bench)" };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
-        var engine = new Option<string?>("--engine") { Description = "Internal: measure one engine (narrator or llama.cpp) on --model in this process and print JSON", Hidden = true };
+        var interleave = new Option<bool>("--interleave") { Description = "With --anchor: measure both engines' speeds in one process, taking turns window by window, so both meet the same drift in machine speed (load time and peak RSS still come from a fresh process per engine)" };
+        var engine = new Option<string?>("--engine") { Description = "Internal: measure one engine (narrator or llama.cpp) on --model, or both (interleaved, llama.cpp on --anchor-model), in this process and print JSON", Hidden = true };
+        var oneWindow = new Option<bool>("--one-window") { Description = "Internal: one window per measurement (load time and peak RSS only)", Hidden = true };
+        var anchorModel = new Option<FileInfo?>("--anchor-model") { Description = "Internal: with --engine interleaved, llama.cpp's file", Hidden = true };
         var device = new Option<string>("--device") { Description = "ggml device for this engine: cpu, or a GPU (see narrator devices)", DefaultValueFactory = _ => "cpu" };
         var gpuLayers = new Option<string?>("--gpu-layers", "-ngl") { Description = "With a GPU --device: layers there, comma-separated to compare splits, e.g. 0,half,all (each is one column)" };
         var repack = new Option<string>("--repack") { Description = "This engine's Q4_0/Q4_K matmul weights in the CPU backend's repacked layout: on (default) or off, to compare", DefaultValueFactory = _ => "on" };
         var bandwidth = new Option<bool>("--bandwidth") { Description = "Also measure memory read bandwidth (1 GiB, this engine's thread count) and each file's decode bound: bandwidth ÷ bytes read per token" };
         var backends = EngineOptions.BackendOption();
         var command = new Command("bench", "Measure load time, prefill and decode speed, memory, and batching gains")
-            { model, shape, type, anchor, threads, repeat, contention, cacheDir, json, engine, device, gpuLayers, repack, bandwidth, backends };
+            { model, shape, type, anchor, interleave, threads, repeat, contention, cacheDir, json, engine, anchorModel, oneWindow, device, gpuLayers, repack, bandwidth, backends };
         command.SetAction(parse => UserInputError.Guard(() =>
         {
             var rounds = parse.GetValue(repeat);
             if (rounds is < 1 or > 50) throw new UsageException($"--repeat must be 1 to 50 rounds, got {rounds}");
             var plan = new BenchmarkPlan(Threads: parse.GetValue(threads), Repeats: rounds);
+            if (parse.GetValue(oneWindow)) plan = plan with { MinSeconds = 0 };
             var deviceName = parse.GetValue(device)!;
             var repackWeights = parse.GetValue(repack) switch
             {
@@ -69,12 +74,14 @@ public static class BenchCommand
                 var file = parse.GetValue(model)?.FullName ?? throw new UsageException("--engine needs --model");
                 var placement = new ModelLoadOptions(deviceName, GpuLayers: splits.Length > 0 ? splits[0] : null, BackendPaths: backendPaths,
                     RepackWeights: repackWeights);
-                var result = which switch
+                IReadOnlyList<BenchmarkResult> result = which switch
                 {
                     // Phases on stderr: a child that dies says in which phase (the parent shows stderr on failure).
-                    "narrator" => EngineBenchmark.Run(file, plan, phase => Console.Error.WriteLine($"narrator: {phase}"), placement),
-                    "llama.cpp" => LlamaCppBenchmark.Run(file, plan),
-                    _ => throw new UsageException($"--engine must be narrator or llama.cpp, got '{which}'"),
+                    "narrator" => [EngineBenchmark.Run(file, plan, phase => Console.Error.WriteLine($"narrator: {phase}"), placement)],
+                    "llama.cpp" => [LlamaCppBenchmark.Run(file, plan)],
+                    "interleaved" => InterleavedBenchmark.Run(file, parse.GetValue(anchorModel)?.FullName ?? throw new UsageException("--engine interleaved needs --anchor-model"),
+                        plan, phase => Console.Error.WriteLine($"interleaved: {phase}"), placement),
+                    _ => throw new UsageException($"--engine must be narrator, llama.cpp or interleaved, got '{which}'"),
                 };
                 Console.WriteLine(JsonSerializer.Serialize(result, Json));
                 return 0;
@@ -82,6 +89,9 @@ public static class BenchCommand
 
             if ((parse.GetValue(model) is null) == (parse.GetValue(shape) is null))
                 throw new UsageException("give exactly one of --model and --shape");
+            var interleaved = parse.GetValue(interleave);
+            if (interleaved && !parse.GetValue(anchor)) throw new UsageException("--interleave needs --anchor (it measures both engines in one process)");
+            if (interleaved && splits.Length > 1) throw new UsageException("--interleave takes at most one --gpu-layers split");
             var busy = parse.GetValue(contention);
             if (busy is < 0 or > 1024) throw new UsageException($"--contention must be 0 to 1024 busy threads, got {busy}");
             _quiet = parse.GetValue(json);
@@ -118,7 +128,8 @@ public static class BenchCommand
                 var (gpt2, llamaQuantize) = Prepare(cache, shapeName, "gpt2", anchorHp, typeName, QuantizeWithLlamaCpp);
                 columns.Add(new Column("llama.cpp", "llama.cpp", gpt2, "cpu", null, [], true, llamaQuantize));
             }
-            var rows = columns.Zip(MeasureInRounds(columns, plan, busy), (c, r) => (c.Label, Result: r, c.QuantizeSeconds)).ToList();
+            var results = interleaved ? MeasureInterleaved(columns[0], columns[1], plan, busy) : MeasureInRounds(columns, plan, busy);
+            var rows = columns.Zip(results, (c, r) => (c.Label, Result: r, c.QuantizeSeconds)).ToList();
 
             BandwidthResult? memory = null;
             if (parse.GetValue(bandwidth))
@@ -136,10 +147,10 @@ public static class BenchCommand
             if (parse.GetValue(json))
                 Console.WriteLine(JsonSerializer.Serialize(rows.Select(r => new
                 {
-                    r.Label, r.Result, r.QuantizeSeconds, Contention = busy,
+                    r.Label, r.Result, r.QuantizeSeconds, Contention = busy, Interleaved = interleaved,
                     BandwidthBytesPerSecond = memory?.BytesPerSecond, DecodeBoundTokensPerSecond = Bound(r.Result),
                 }), Json));
-            else Print(rows, hp, typeName, busy, plan.Repeats, memory, Bound);
+            else Print(rows, hp, typeName, busy, plan.Repeats, interleaved, memory, Bound);
             return 0;
         }));
         return command;
@@ -251,16 +262,35 @@ public static class BenchCommand
         return rounds.Select(BenchmarkResult.Median).ToList();
     }
 
+    /// <summary>
+    /// With <c>--interleave</c>: load time and peak RSS from a fresh process per engine and round, as without it, but
+    /// running one window of each measurement (every graph the speed figures use, so the peak is the same); the speed
+    /// figures from one process that loads both engines and measures them in turns, window by window
+    /// (<see cref="InterleavedBenchmark"/>), with the plan's rounds.
+    /// </summary>
+    private static List<BenchmarkResult> MeasureInterleaved(Column ours, Column anchor, BenchmarkPlan plan, int contention)
+    {
+        var separate = MeasureInRounds([ours, anchor], plan with { MinSeconds = 0 }, contention);
+        var pair = ours with { Label = "both engines in turns", Engine = "interleaved" };
+        var speeds = RunChild(pair, plan, contention, "", ["--anchor-model", anchor.Model]);
+        return [.. separate.Zip(speeds, (s, speed) => speed with { LoadSeconds = s.LoadSeconds, PeakRssBytes = s.PeakRssBytes })];
+    }
+
     /// <summary>Runs one engine's measurements in a child process (this same tool, hidden --engine option).</summary>
-    private static BenchmarkResult Measure(Column column, BenchmarkPlan plan, int contention, string round)
+    private static BenchmarkResult Measure(Column column, BenchmarkPlan plan, int contention, string round) =>
+        RunChild(column, plan, contention, round, []).Single();
+
+    /// <summary>Runs a column's child process (this same tool, hidden --engine option) and reads the results it prints.</summary>
+    private static BenchmarkResult[] RunChild(Column column, BenchmarkPlan plan, int contention, string round, string[] extra)
     {
         var psi = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") psi.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
         foreach (var a in new[] { "bench", "--engine", column.Engine, "--model", column.Model, "--threads", plan.Threads.ToString(CultureInfo.InvariantCulture),
                      "--repeat", plan.Repeats.ToString(CultureInfo.InvariantCulture) })
             psi.ArgumentList.Add(a);
+        if (plan.MinSeconds == 0) psi.ArgumentList.Add("--one-window");
         foreach (var a in new[] { "--device", column.Device, "--repack", column.Repack ? "on" : "off" }
-                     .Concat(column.Split is null ? [] : ["--gpu-layers", column.Split]).Concat(column.Backends.SelectMany(b => new[] { "--backend", b })))
+                     .Concat(column.Split is null ? [] : ["--gpu-layers", column.Split]).Concat(column.Backends.SelectMany(b => new[] { "--backend", b })).Concat(extra))
             psi.ArgumentList.Add(a);
         string stdout = "", stderr = "";
         Status($"measuring {column.Label} on {Path.GetFileName(column.Model)}" + (contention > 0 ? $" with {contention} busy threads" : "") + round, () =>
@@ -275,7 +305,7 @@ public static class BenchCommand
         });
         // --json keeps stdout to JSON and reports on stderr; the child's phases (and any backend log) go there too.
         if (_quiet && stderr.Length > 0) Console.Error.Write(stderr);
-        return JsonSerializer.Deserialize<BenchmarkResult>(stdout.Trim().Split('\n')[^1], Json)
+        return JsonSerializer.Deserialize<BenchmarkResult[]>(stdout.Trim().Split('\n')[^1], Json)
                ?? throw new InvalidOperationException($"{column.Engine} benchmark printed no result");
     }
 
@@ -283,12 +313,14 @@ public static class BenchCommand
     private static int DecodeCachedTokens(BenchmarkPlan plan) => plan.PromptTokens + plan.DecodeTokens / 2;
 
     private static void Print(List<(string Label, BenchmarkResult Result, double? QuantizeSeconds)> rows, ModelHyperparameters hp, string type, int contention, int repeats,
-        BandwidthResult? memory, Func<BenchmarkResult, double?> bound)
+        bool interleaved, BandwidthResult? memory, Func<BenchmarkResult, double?> bound)
     {
         AnsiConsole.MarkupLine($"[bold]{hp.EmbeddingLength} wide x {hp.BlockCount} layers, {type}[/], " +
                                string.Join(", ", rows.Select(r => $"{r.Label} {r.Result.Threads} threads")) +
                                (contention > 0 ? $", {contention} busy background threads" : "") +
-                               (repeats > 1 ? $", medians of {repeats} rounds (each a fresh process, engines alternating)" : ""));
+                               (repeats > 1 ? $", medians of {repeats} rounds" : "") +
+                               (interleaved ? "; speeds measured in one process, engines taking turns window by window; load and RSS each in a fresh process"
+                                   : repeats > 1 ? " (each a fresh process, engines alternating)" : ""));
         var table = new Table().AddColumn("metric");
         foreach (var r in rows) table.AddColumn(new TableColumn(r.Label).RightAligned());
         var anchored = rows.Count == 2 && rows[1].Label == "llama.cpp";

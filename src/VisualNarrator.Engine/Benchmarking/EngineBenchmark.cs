@@ -11,6 +11,15 @@ public static class EngineBenchmark
     /// libraries; its threads and inference settings are taken from the plan).</summary>
     public static BenchmarkResult Run(string path, BenchmarkPlan plan, Action<string>? status = null, ModelLoadOptions? placement = null)
     {
+        using var loaded = Load(path, plan, status, placement);
+        var result = BenchmarkProcedure.Run([loaded.Entrant], plan, status)[0] with { RunsOn = loaded.RunsOn };
+        status?.Invoke("measured");
+        return result;
+    }
+
+    /// <summary>Loads the model and a context sized for the plan, timing it.</summary>
+    internal static Loaded Load(string path, BenchmarkPlan plan, Action<string>? status = null, ModelLoadOptions? placement = null)
+    {
         status?.Invoke("load");
         // Load time is file to ready context for both engines: the native libraries (LLamaSharp's libllama and ggml,
         // shared by both) are loaded before the clock starts, as LlamaCppBenchmark does.
@@ -18,12 +27,34 @@ public static class EngineBenchmark
         var clock = Stopwatch.StartNew();
         var inference = new InferenceOptions(BenchmarkProcedure.Cells(plan), KvCacheType.F16, Math.Max(plan.PromptTokens, 512));
         var load = (placement ?? new ModelLoadOptions()) with { Threads = plan.Threads, Inference = inference };
-        using var model = Model.Load(path, load);
-        using var ctx = new InferenceContext(model, inference);
-        var seconds = clock.Elapsed.TotalSeconds;
-        var result = BenchmarkProcedure.Run(new Target(ctx), "narrator", path, model.Backend.Threads, seconds, plan, status) with { RunsOn = model.RunsOn };
-        status?.Invoke("measured");
-        return result;
+        var model = Model.Load(path, load);
+        try
+        {
+            var ctx = new InferenceContext(model, inference);
+            var seconds = clock.Elapsed.TotalSeconds;
+            return new Loaded(model, ctx, new BenchmarkEntrant(new Target(ctx), "narrator", path, model.Backend.Threads, seconds));
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A model and context loaded for the procedure; disposing frees both.</summary>
+    internal sealed class Loaded(Model model, InferenceContext ctx, BenchmarkEntrant entrant) : IDisposable
+    {
+        /// <summary>The engine as the procedure sees it.</summary>
+        public BenchmarkEntrant Entrant => entrant;
+
+        /// <summary>Where the model runs.</summary>
+        public string RunsOn => model.RunsOn;
+
+        public void Dispose()
+        {
+            ctx.Dispose();
+            model.Dispose();
+        }
     }
 
     /// <summary>This engine as the procedure sees it (internal: tests count its calls).</summary>

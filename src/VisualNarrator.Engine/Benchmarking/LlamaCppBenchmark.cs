@@ -11,22 +11,50 @@ public static class LlamaCppBenchmark
     /// <summary>Runs the plan.</summary>
     public static BenchmarkResult Run(string path, BenchmarkPlan plan, Action<string>? status = null)
     {
+        using var loaded = Load(path, plan);
+        return BenchmarkProcedure.Run([loaded.Entrant], plan, status)[0];
+    }
+
+    /// <summary>Loads the model and a context sized for the plan, timing it.</summary>
+    internal static Loaded Load(string path, BenchmarkPlan plan)
+    {
         GgmlLibrary.EnsureLoaded();
         var threads = plan.Threads == 0 ? Environment.ProcessorCount : plan.Threads;
         var clock = Stopwatch.StartNew();
         var mp = LLamaModelParams.Default();
         mp.n_gpu_layers = 0;
-        using var model = SafeLlamaModelHandle.LoadFromFile(path, mp);
-        var cp = LLamaContextParams.Default();
-        cp.n_ctx = (uint)((BenchmarkProcedure.Cells(plan) + 255) / 256 * 256);
-        cp.n_batch = (uint)Math.Max(plan.PromptTokens, 512);
-        cp.n_ubatch = cp.n_batch;
-        cp.n_seq_max = (uint)plan.Sequences.Max();
-        cp.n_threads = threads;
-        cp.n_threads_batch = threads;
-        using var ctx = model.CreateContext(cp);
-        var load = clock.Elapsed.TotalSeconds;
-        return BenchmarkProcedure.Run(new Target(model, ctx), "llama.cpp", path, threads, load, plan, status);
+        var model = SafeLlamaModelHandle.LoadFromFile(path, mp);
+        try
+        {
+            var cp = LLamaContextParams.Default();
+            cp.n_ctx = (uint)((BenchmarkProcedure.Cells(plan) + 255) / 256 * 256);
+            cp.n_batch = (uint)Math.Max(plan.PromptTokens, 512);
+            cp.n_ubatch = cp.n_batch;
+            cp.n_seq_max = (uint)plan.Sequences.Max();
+            cp.n_threads = threads;
+            cp.n_threads_batch = threads;
+            var ctx = model.CreateContext(cp);
+            var load = clock.Elapsed.TotalSeconds;
+            return new Loaded(model, ctx, new BenchmarkEntrant(new Target(model, ctx), "llama.cpp", path, threads, load));
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A model and context loaded for the procedure; disposing frees both.</summary>
+    internal sealed class Loaded(SafeLlamaModelHandle model, SafeLLamaContextHandle ctx, BenchmarkEntrant entrant) : IDisposable
+    {
+        /// <summary>The engine as the procedure sees it.</summary>
+        public BenchmarkEntrant Entrant => entrant;
+
+        public void Dispose()
+        {
+            ctx.Dispose();
+            model.Dispose();
+        }
     }
 
     /// <summary>llama.cpp reads logits by batch index; the procedure asks by output order, so the adapter remembers

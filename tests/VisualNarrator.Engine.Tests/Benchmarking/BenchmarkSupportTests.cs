@@ -105,8 +105,39 @@ public sealed class BenchmarkSupportTests(TestModels models) : IClassFixture<Tes
         Assert.True(result.DecodeTokensPerSecond > 0 && result.AggregateDecode[2] > 0);
     }
 
-    /// <summary>The engine's real benchmark target, counting the decodes the procedure asks of it.</summary>
-    private sealed class CountingTarget(IBenchmarkTarget inner) : IBenchmarkTarget
+    [Fact]
+    public void TwoEngines_TakeTurnsWindowByWindow_TheOrderReversedEveryWindow_AndEachGetsTheWholePlan()
+    {
+        var path = models.Get("opt", TestModels.Wider with { ContextLength = 256 }, GgmlType.F16);
+        var plan = new BenchmarkPlan(PromptTokens: 8, DecodeTokens: 2, DescriptionTokens: 3, ConcurrentSequences: [1, 2],
+            AggregateSteps: 2, Threads: 1, MinSeconds: 1e6);
+        var inference = new InferenceOptions(BenchmarkProcedure.Cells(plan));
+        using var model = Model.Load(path, new ModelLoadOptions { Threads = 1, Inference = inference });
+        using var first = new InferenceContext(model, inference);
+        using var second = new InferenceContext(model, inference);
+        var log = new List<string>();
+        var a = new CountingTarget(new EngineBenchmark.Target(first), "a", log);
+        var b = new CountingTarget(new EngineBenchmark.Target(second), "b", log);
+
+        var results = BenchmarkProcedure.Run([new BenchmarkEntrant(a, "narrator", path, 1, 0.5), new BenchmarkEntrant(b, "llama.cpp", path, 1, 0.7)],
+            plan, null);
+
+        // Warm-ups, then the prefill's 16 windows (one decode each): a b, b a, a b, ...
+        var prefill = log.Skip(2).Take(2 * BenchmarkPlan.MaxWindows);
+        Assert.Equal(Enumerable.Range(0, BenchmarkPlan.MaxWindows).SelectMany(w => w % 2 == 0 ? new[] { "a", "b" } : ["b", "a"]), prefill);
+        // Each did what the plan asks of one engine alone (see the test above, at the window cap).
+        var windows = BenchmarkPlan.MaxWindows;
+        var alone = 1 + windows + (windows * 2 + (windows - 1)) + windows * 3 + 2 * windows * 3;
+        Assert.Equal(alone, a.Decodes);
+        Assert.Equal(alone, b.Decodes);
+        Assert.Equal(["narrator", "llama.cpp"], results.Select(r => r.Engine));
+        Assert.Equal([0.5, 0.7], results.Select(r => r.LoadSeconds));
+        Assert.All(results, r => Assert.True(r.PrefillTokensPerSecond > 0 && r.AggregateDecode[2] > 0));
+    }
+
+    /// <summary>The engine's real benchmark target, counting the decodes the procedure asks of it (and, given a log,
+    /// writing its name there at each).</summary>
+    private sealed class CountingTarget(IBenchmarkTarget inner, string name = "", List<string>? log = null) : IBenchmarkTarget
     {
         public int Decodes { get; private set; }
         public int Bos => inner.Bos;
@@ -118,6 +149,7 @@ public sealed class BenchmarkSupportTests(TestModels models) : IClassFixture<Tes
         public void Decode()
         {
             Decodes++;
+            log?.Add(name);
             inner.Decode();
         }
         public ReadOnlySpan<float> Logits(int output) => inner.Logits(output);
