@@ -58,7 +58,7 @@ internal static class BenchmarkProcedure
 
     /// <summary>
     /// Runs the plan on engines loaded in this process, taking turns window by window: every measurement's windows go
-    /// to each engine in turn, the order reversed every other window, until each engine's timed parts reach the plan's
+    /// to each engine in turn, the order reversed every window and every round, until each engine's timed parts reach the plan's
     /// minimum time. The speed a machine gives drifts over seconds to minutes, and engines measured one after the other
     /// (even in alternating processes) carried that drift into their ratio; interleaved, both meet the same drift.
     /// Peak RSS is this process's, so it means something only with one engine.
@@ -74,10 +74,12 @@ internal static class BenchmarkProcedure
         {
             var label = plan.Repeats > 1 ? $" (round {round + 1} of {plan.Repeats})" : "";
             var rates = courses.Select(_ => new Dictionary<string, double>()).ToList();
-            foreach (var name in courses[0].Measurements.Select(m => m.Name))
+            // Every course has the same measurements in the same order (one plan).
+            for (var m = 0; m < courses[0].Measurements.Count; m++)
             {
+                var name = courses[0].Measurements[m].Name;
                 status?.Invoke(name + label);
-                var measured = Windows(courses.Select(c => c.Measurements.Single(m => m.Name == name)).ToList());
+                var measured = Windows([.. courses.Select(c => c.Measurements[m])], round);
                 for (var i = 0; i < courses.Count; i++) rates[i][name] = measured[i];
             }
             for (var i = 0; i < entrants.Count; i++)
@@ -95,8 +97,10 @@ internal static class BenchmarkProcedure
         // Repeats a measurement's window (setup untimed, given the window's index; then the timed part, which returns
         // what it counted) for each engine in turn until every engine's timed parts add up to the plan's minimum time
         // or the window cap is reached; returns each engine's count per second. A window of a small model lasts a
-        // fraction of a second, and one pause of a virtual machine then moved the rate by a fifth or more.
-        double[] Windows(IReadOnlyList<Measurement> each)
+        // fraction of a second, and one pause of a virtual machine then moved the rate by a fifth or more. The order
+        // flips every window and every round: a measurement whose one window outlasts the minimum time (a large
+        // model's description) would otherwise always go to the same engine first.
+        double[] Windows(IReadOnlyList<Measurement> each, int round)
         {
             var seconds = new double[each.Count];
             var counted = new long[each.Count];
@@ -104,7 +108,7 @@ internal static class BenchmarkProcedure
             {
                 for (var turn = 0; turn < each.Count; turn++)
                 {
-                    var i = window % 2 == 0 ? turn : each.Count - 1 - turn;
+                    var i = (window + round) % 2 == 0 ? turn : each.Count - 1 - turn;
                     each[i].Setup(window);
                     clock.Restart();
                     counted[i] += each[i].Timed();

@@ -135,6 +135,30 @@ public sealed class BenchmarkSupportTests(TestModels models) : IClassFixture<Tes
         Assert.All(results, r => Assert.True(r.PrefillTokensPerSecond > 0 && r.AggregateDecode[2] > 0));
     }
 
+    [Fact]
+    public void TwoEngines_OneWindowEach_GoFirstInTurnRoundByRound()
+    {
+        var path = models.Get("opt", TestModels.Wider with { ContextLength = 256 }, GgmlType.F16);
+        var plan = new BenchmarkPlan(PromptTokens: 8, DecodeTokens: 2, DescriptionTokens: 3, ConcurrentSequences: [1, 2],
+            AggregateSteps: 2, Threads: 1, Repeats: 2, MinSeconds: 0);
+        var inference = new InferenceOptions(BenchmarkProcedure.Cells(plan));
+        using var model = Model.Load(path, new ModelLoadOptions { Threads = 1, Inference = inference });
+        using var first = new InferenceContext(model, inference);
+        using var second = new InferenceContext(model, inference);
+        var log = new List<string>();
+        var a = new CountingTarget(new EngineBenchmark.Target(first), "a", log);
+        var b = new CountingTarget(new EngineBenchmark.Target(second), "b", log);
+
+        BenchmarkProcedure.Run([new BenchmarkEntrant(a, "narrator", path, 1, 0), new BenchmarkEntrant(b, "llama.cpp", path, 1, 0)], plan, null);
+
+        // One window per measurement: prefill 1 decode, decode 2, description 3, one and two sequences 3 each.
+        const int perRound = 2 * (1 + 2 + 3 + 3 + 3);
+        Assert.Equal(2 + 2 * perRound, log.Count);
+        Assert.Equal(["a", "b"], log.Skip(2).Take(2));            // round 1's prefill: a first
+        Assert.Equal(["b", "a"], log.Skip(2 + perRound).Take(2)); // round 2's: b first
+        Assert.Equal(["b", "b", "b", "a", "a", "a"], log.TakeLast(6)); // round 2's last measurement, b first
+    }
+
     /// <summary>The engine's real benchmark target, counting the decodes the procedure asks of it (and, given a log,
     /// writing its name there at each).</summary>
     private sealed class CountingTarget(IBenchmarkTarget inner, string name = "", List<string>? log = null) : IBenchmarkTarget
