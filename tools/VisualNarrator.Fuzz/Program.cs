@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using VisualNarrator.Engine.Benchmarking;
 using VisualNarrator.Engine.Models;
 using VisualNarrator.Gguf;
 
@@ -206,7 +207,7 @@ public static class Program
     {
         foreach (var line in File.ReadLines("/proc/self/status"))
             if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+                return BenchmarkPlan.StatusKilobytes(line) * 1024;
         return 0;
     }
 

@@ -77,13 +77,18 @@ public sealed record BenchmarkPlan(int PromptTokens = 128, int DecodeTokens = 32
         try
         {
             var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+            return line is null ? 0 : StatusKilobytes(line) * 1024;
         }
         catch (IOException)
         {
             return 0;
         }
     }
+
+    /// <summary>The figure of a /proc status line such as <c>VmHWM:\t  123456 kB</c>. The kernel pads the number to
+    /// eight places after a tab, so from 10,000,000 kB on nothing but the tab separates it from the name.</summary>
+    public static long StatusKilobytes(string line) =>
+        long.Parse(line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Deterministic pseudo-random prompt ids in [lo, hi) after a BOS, for prefill measurements.</summary>
     public static int[] SyntheticPrompt(int length, int bos, int lo, int hi, int seed = 7)

@@ -84,6 +84,12 @@ public sealed class BenchmarkSupportTests(TestModels models) : IClassFixture<Tes
     }
 
     [Theory]
+    [InlineData("VmHWM:\t  123456 kB", 123456)]
+    [InlineData("VmHWM:\t10485760 kB", 10485760)] // 10 GiB: no space between the name and the number
+    public void PeakRss_ReadsTheStatusFigure_AtAnySize(string line, long kilobytes) =>
+        Assert.Equal(kilobytes, BenchmarkPlan.StatusKilobytes(line));
+
+    [Theory]
     [InlineData(0.0, 1)]                             // one window per measurement
     [InlineData(1e6, BenchmarkPlan.MaxWindows)]      // never reaches the minimum time: the cap
     public void MinSeconds_RepeatsEachMeasurementsWindow_UpToTheCap(double minSeconds, int windows)
