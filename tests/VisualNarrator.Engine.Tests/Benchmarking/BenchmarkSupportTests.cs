@@ -114,19 +114,8 @@ public sealed class BenchmarkSupportTests(TestModels models) : IClassFixture<Tes
     [Fact]
     public void TwoEngines_TakeTurnsWindowByWindow_TheOrderReversedEveryWindow_AndEachGetsTheWholePlan()
     {
-        var path = models.Get("opt", TestModels.Wider with { ContextLength = 256 }, GgmlType.F16);
-        var plan = new BenchmarkPlan(PromptTokens: 8, DecodeTokens: 2, DescriptionTokens: 3, ConcurrentSequences: [1, 2],
-            AggregateSteps: 2, Threads: 1, MinSeconds: 1e6);
-        var inference = new InferenceOptions(BenchmarkProcedure.Cells(plan));
-        using var model = Model.Load(path, new ModelLoadOptions { Threads = 1, Inference = inference });
-        using var first = new InferenceContext(model, inference);
-        using var second = new InferenceContext(model, inference);
-        var log = new List<string>();
-        var a = new CountingTarget(new EngineBenchmark.Target(first), "a", log);
-        var b = new CountingTarget(new EngineBenchmark.Target(second), "b", log);
-
-        var results = BenchmarkProcedure.Run([new BenchmarkEntrant(a, "narrator", path, 1, 0.5), new BenchmarkEntrant(b, "llama.cpp", path, 1, 0.7)],
-            plan, null);
+        var (log, a, b, results) = RunTwoEngines(new BenchmarkPlan(PromptTokens: 8, DecodeTokens: 2, DescriptionTokens: 3,
+            ConcurrentSequences: [1, 2], AggregateSteps: 2, Threads: 1, MinSeconds: 1e6));
 
         // Warm-ups, then the prefill's 16 windows (one decode each): a b, b a, a b, ...
         var prefill = log.Skip(2).Take(2 * BenchmarkPlan.MaxWindows);
@@ -144,18 +133,8 @@ public sealed class BenchmarkSupportTests(TestModels models) : IClassFixture<Tes
     [Fact]
     public void TwoEngines_OneWindowEach_GoFirstInTurnRoundByRound()
     {
-        var path = models.Get("opt", TestModels.Wider with { ContextLength = 256 }, GgmlType.F16);
-        var plan = new BenchmarkPlan(PromptTokens: 8, DecodeTokens: 2, DescriptionTokens: 3, ConcurrentSequences: [1, 2],
-            AggregateSteps: 2, Threads: 1, Repeats: 2, MinSeconds: 0);
-        var inference = new InferenceOptions(BenchmarkProcedure.Cells(plan));
-        using var model = Model.Load(path, new ModelLoadOptions { Threads = 1, Inference = inference });
-        using var first = new InferenceContext(model, inference);
-        using var second = new InferenceContext(model, inference);
-        var log = new List<string>();
-        var a = new CountingTarget(new EngineBenchmark.Target(first), "a", log);
-        var b = new CountingTarget(new EngineBenchmark.Target(second), "b", log);
-
-        BenchmarkProcedure.Run([new BenchmarkEntrant(a, "narrator", path, 1, 0), new BenchmarkEntrant(b, "llama.cpp", path, 1, 0)], plan, null);
+        var (log, _, _, _) = RunTwoEngines(new BenchmarkPlan(PromptTokens: 8, DecodeTokens: 2, DescriptionTokens: 3,
+            ConcurrentSequences: [1, 2], AggregateSteps: 2, Threads: 1, Repeats: 2, MinSeconds: 0));
 
         // One window per measurement: prefill 1 decode, decode 2, description 3, one and two sequences 3 each.
         const int perRound = 2 * (1 + 2 + 3 + 3 + 3);
@@ -163,6 +142,23 @@ public sealed class BenchmarkSupportTests(TestModels models) : IClassFixture<Tes
         Assert.Equal(["a", "b"], log.Skip(2).Take(2));            // round 1's prefill: a first
         Assert.Equal(["b", "a"], log.Skip(2 + perRound).Take(2)); // round 2's: b first
         Assert.Equal(["b", "b", "b", "a", "a", "a"], log.TakeLast(6)); // round 2's last measurement, b first
+    }
+
+    /// <summary>Two contexts of one model entered as two engines ("a" loading in 0.5 s, "b" in 0.7 s), each writing
+    /// its name to the log at every decode.</summary>
+    private (List<string> Log, CountingTarget A, CountingTarget B, IReadOnlyList<BenchmarkResult> Results) RunTwoEngines(BenchmarkPlan plan)
+    {
+        var path = models.Get("opt", TestModels.Wider with { ContextLength = 256 }, GgmlType.F16);
+        var inference = new InferenceOptions(BenchmarkProcedure.Cells(plan));
+        using var model = Model.Load(path, new ModelLoadOptions { Threads = 1, Inference = inference });
+        using var first = new InferenceContext(model, inference);
+        using var second = new InferenceContext(model, inference);
+        var log = new List<string>();
+        var a = new CountingTarget(new EngineBenchmark.Target(first), "a", log);
+        var b = new CountingTarget(new EngineBenchmark.Target(second), "b", log);
+        var results = BenchmarkProcedure.Run([new BenchmarkEntrant(a, "narrator", path, 1, 0.5), new BenchmarkEntrant(b, "llama.cpp", path, 1, 0.7)],
+            plan, null);
+        return (log, a, b, results);
     }
 
     /// <summary>The engine's real benchmark target, counting the decodes the procedure asks of it (and, given a log,
