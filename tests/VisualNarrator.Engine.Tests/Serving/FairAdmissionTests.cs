@@ -84,16 +84,8 @@ public sealed class FairAdmissionTests(TestModels models) : IClassFixture<TestMo
         using var stopFirst = new CancellationTokenSource();
         var first = scheduler.Submit(new NarrationRequest(Scene, Holding, Client: "A"), stopFirst.Token);
         var second = scheduler.Submit(new NarrationRequest(Scene, SamplingSettings.Greedy with { MaxNewTokens = 5 }, Client: "B"));
-        var updates = new List<NarrationUpdate>();
-        var reading = Task.Run(async () =>
-        {
-            await foreach (var update in second.Updates) lock (updates) updates.Add(update);
-        });
-        // Nothing polls: the queued position is already in the stream.
-        await WaitFor(() => { lock (updates) return updates.Count > 0; });
-        lock (updates) Assert.Equal(new NarrationUpdate(NarrationStage.Queued, 1, 0, second.PromptTokens), updates[0]);
-        stopFirst.Cancel();
-        await reading.WaitAsync(TimeSpan.FromSeconds(60));
+        var updates = await ReadQueuedThenCancel(second, stopFirst);
+        Assert.Equal(new NarrationUpdate(NarrationStage.Queued, 1, 0, second.PromptTokens), updates[0]);
         var result = await second.Completion;
 
         var stages = updates.Select(u => u.Stage).ToList();
@@ -126,15 +118,8 @@ public sealed class FairAdmissionTests(TestModels models) : IClassFixture<TestMo
         var second = scheduler.Submit(new NarrationRequest(Scene, Endless(40)));
         Assert.Equal(1, second.QueuePosition);
         Assert.Equal((1, 1), (scheduler.ActiveCount, scheduler.WaitingCount));
-        var stages = new List<NarrationStage>();
-        var reading = Task.Run(async () =>
-        {
-            await foreach (var update in second.Updates) lock (stages) stages.Add(update.Stage);
-        });
         // Read while it still waits: a place read after the narration was admitted is dropped as stale.
-        await WaitFor(() => { lock (stages) return stages.Count > 0; });
-        stopFirst.Cancel();
-        await reading.WaitAsync(TimeSpan.FromSeconds(60));
+        var stages = (await ReadQueuedThenCancel(second, stopFirst)).Select(u => u.Stage).ToList();
         Assert.Equal([NarrationStage.Queued, NarrationStage.Prefilling], stages[..2]);
         Assert.Equal(FinishReason.Length, (await second.Completion).Finish);
         Assert.Equal(FinishReason.Cancelled, (await first.Completion).Finish);
@@ -176,13 +161,7 @@ public sealed class FairAdmissionTests(TestModels models) : IClassFixture<TestMo
         // Ten moves up, none of them read yet.
         foreach (var cancel in ahead) cancel.Cancel();
         Assert.Equal(1, last.QueuePosition);
-        var updates = new List<NarrationUpdate>();
-        var reading = Task.Run(async () =>
-        {
-            await foreach (var update in last.Updates) updates.Add(update);
-        });
-        stopAll.CancelAfter(TimeSpan.FromMilliseconds(200));
-        await reading.WaitAsync(TimeSpan.FromSeconds(60));
+        var updates = await ReadQueuedThenCancel(last, stopAll);
         Assert.Equal(1, updates.Count(u => u.Stage == NarrationStage.Queued));
         Assert.Equal(1, updates[0].QueuePosition);
         Assert.Equal(NarrationStage.Done, updates[^1].Stage);
@@ -205,10 +184,20 @@ public sealed class FairAdmissionTests(TestModels models) : IClassFixture<TestMo
         Assert.Equal((0, 0), (scheduler.ActiveCount, scheduler.WaitingCount));
     }
 
-    private static async Task WaitFor(Func<bool> condition)
+    /// <summary>Reads a waiting narration's first update (its queued place, in the stream from Submit on), then cancels
+    /// the narration holding the slot, then reads the rest. The first read is of a completed read, on this thread: a
+    /// reader on the thread pool could start late enough on a busy machine that the holding narration had used up its
+    /// 2000 tokens before the cancel.</summary>
+    private static async Task<List<NarrationUpdate>> ReadQueuedThenCancel(NarrationStream waiting, CancellationTokenSource stopHolder)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition() && DateTime.UtcNow < deadline) await Task.Delay(5);
-        Assert.True(condition());
+        var updates = waiting.Updates.GetAsyncEnumerator();
+        var next = updates.MoveNextAsync();
+        Assert.True(next.IsCompletedSuccessfully, "the queued place is in the stream at Submit");
+        Assert.True(await next); // already complete: no thread switch before the cancel
+        var read = new List<NarrationUpdate> { updates.Current };
+        stopHolder.Cancel();
+        while (await updates.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(60))) read.Add(updates.Current);
+        await updates.DisposeAsync();
+        return read;
     }
 }
