@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using VisualNarrator.Engine.Native;
 using VisualNarrator.Gguf;
 
 namespace VisualNarrator.CommandLine;
@@ -7,7 +8,8 @@ namespace VisualNarrator.CommandLine;
 /// Ctrl+C, SIGTERM, SIGHUP and SIGQUIT for every command. A command that watches a cancellation token
 /// (<see cref="Cooperate"/>) gets the first signal as a cancellation and unwinds itself (its outputs' Dispose removes
 /// their temporaries); any other command, or a second signal, ends the process at once after removing every pending
-/// temporary path (<see cref="AtomicFile.DeletePending"/>), with exit code 128 + the signal number.
+/// temporary path (<see cref="AtomicFile.DeletePending"/>), with exit code 128 + the signal number, without running
+/// exit handlers (<see cref="ImmediateExit"/>).
 /// </summary>
 public static class Interruption
 {
@@ -65,9 +67,14 @@ public static class Interruption
             PosixSignal.SIGQUIT => 131,
             _ => 128,
         };
-        try { Console.Error.WriteLine($"{_tool}: interrupted ({context.Signal}); partial output removed"); }
+        try
+        {
+            Console.Error.WriteLine($"{_tool}: interrupted ({context.Signal}); partial output removed");
+            Console.Out.Flush();
+        }
         catch (IOException) { }
-        Environment.Exit(code);
+        // Not Environment.Exit: its teardown of native libraries crashed a thread still inside ggml (exit 139).
+        ImmediateExit.Now(code);
     }
 
     private sealed class Scope(CancellationTokenSource source) : IDisposable
