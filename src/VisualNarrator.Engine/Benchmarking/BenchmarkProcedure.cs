@@ -58,10 +58,10 @@ internal static class BenchmarkProcedure
 
     /// <summary>
     /// Runs the plan on engines loaded in this process, taking turns window by window: every measurement's windows go
-    /// to each engine in turn, the order reversed every window and every round, until each engine's timed parts reach the plan's
-    /// minimum time. The speed a machine gives drifts over seconds to minutes, and engines measured one after the other
-    /// (even in alternating processes) carried that drift into their ratio; interleaved, both meet the same drift.
-    /// Peak RSS is this process's, so it means something only with one engine.
+    /// to each engine in turn, the order reversed every window and every round, until each engine's timed parts reach
+    /// the plan's minimum time. The speed a machine gives drifts over seconds to minutes, and engines measured one
+    /// after the other (even in alternating processes) carried that drift into their ratio; interleaved, both meet the
+    /// same drift. Peak RSS is this process's, so it means something only with one engine.
     /// </summary>
     public static IReadOnlyList<BenchmarkResult> Run(IReadOnlyList<BenchmarkEntrant> entrants, BenchmarkPlan plan, Action<string>? status)
     {
