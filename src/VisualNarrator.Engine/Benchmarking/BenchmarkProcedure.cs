@@ -42,7 +42,21 @@ internal interface IBenchmarkTarget
 /// <param name="Path">Model file.</param>
 /// <param name="Threads">CPU threads it uses.</param>
 /// <param name="LoadSeconds">What loading took.</param>
-internal sealed record BenchmarkEntrant(IBenchmarkTarget Target, string Engine, string Path, int Threads, double LoadSeconds);
+/// <param name="RunsOn">Where the model runs, as the result records it (null: not recorded).</param>
+internal sealed record BenchmarkEntrant(IBenchmarkTarget Target, string Engine, string Path, int Threads, double LoadSeconds,
+    string? RunsOn = null);
+
+/// <summary>An engine loaded for the procedure, and what it holds (context first, then model), freed in that order.</summary>
+internal sealed class LoadedEngine(BenchmarkEntrant entrant, params IDisposable[] owned) : IDisposable
+{
+    /// <summary>The engine as the procedure sees it.</summary>
+    public BenchmarkEntrant Entrant => entrant;
+
+    public void Dispose()
+    {
+        foreach (var part in owned) part.Dispose();
+    }
+}
 
 /// <summary>The measurements behind <c>narrator bench</c>, the same for every engine.</summary>
 internal static class BenchmarkProcedure
@@ -88,7 +102,7 @@ internal static class BenchmarkProcedure
                 var r = rates[i];
                 rounds[i].Add(new BenchmarkResult(e.Engine, e.Path, new FileInfo(e.Path).Length, e.Threads, e.LoadSeconds,
                     r[Course.Prefill], r[Course.Decode], 1 / r[Course.Description],
-                    plan.Sequences.ToDictionary(n => n, n => r[Course.Sequences(n)]), 0));
+                    plan.Sequences.ToDictionary(n => n, n => r[Course.Sequences(n)]), 0, e.RunsOn));
             }
         }
         var peak = BenchmarkPlan.PeakRss();

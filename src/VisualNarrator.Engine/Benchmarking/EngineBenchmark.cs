@@ -12,13 +12,13 @@ public static class EngineBenchmark
     public static BenchmarkResult Run(string path, BenchmarkPlan plan, Action<string>? status = null, ModelLoadOptions? placement = null)
     {
         using var loaded = Load(path, plan, status, placement);
-        var result = BenchmarkProcedure.Run([loaded.Entrant], plan, status)[0] with { RunsOn = loaded.RunsOn };
+        var result = BenchmarkProcedure.Run([loaded.Entrant], plan, status)[0];
         status?.Invoke("measured");
         return result;
     }
 
     /// <summary>Loads the model and a context sized for the plan, timing it.</summary>
-    internal static Loaded Load(string path, BenchmarkPlan plan, Action<string>? status = null, ModelLoadOptions? placement = null)
+    internal static LoadedEngine Load(string path, BenchmarkPlan plan, Action<string>? status = null, ModelLoadOptions? placement = null)
     {
         status?.Invoke("load");
         // Load time is file to ready context for both engines: the native libraries (LLamaSharp's libllama and ggml,
@@ -32,28 +32,12 @@ public static class EngineBenchmark
         {
             var ctx = new InferenceContext(model, inference);
             var seconds = clock.Elapsed.TotalSeconds;
-            return new Loaded(model, ctx, new BenchmarkEntrant(new Target(ctx), "narrator", path, model.Backend.Threads, seconds));
+            return new LoadedEngine(new BenchmarkEntrant(new Target(ctx), "narrator", path, model.Backend.Threads, seconds, model.RunsOn), ctx, model);
         }
         catch
         {
             model.Dispose();
             throw;
-        }
-    }
-
-    /// <summary>A model and context loaded for the procedure; disposing frees both.</summary>
-    internal sealed class Loaded(Model model, InferenceContext ctx, BenchmarkEntrant entrant) : IDisposable
-    {
-        /// <summary>The engine as the procedure sees it.</summary>
-        public BenchmarkEntrant Entrant => entrant;
-
-        /// <summary>Where the model runs.</summary>
-        public string RunsOn => model.RunsOn;
-
-        public void Dispose()
-        {
-            ctx.Dispose();
-            model.Dispose();
         }
     }
 

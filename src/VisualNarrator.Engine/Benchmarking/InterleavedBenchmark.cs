@@ -16,6 +16,6 @@ public static class InterleavedBenchmark
         using var llama = LlamaCppBenchmark.Load(theirs, plan);
         var results = BenchmarkProcedure.Run([narrator.Entrant, llama.Entrant], plan, status);
         status?.Invoke("measured");
-        return [results[0] with { RunsOn = narrator.RunsOn }, results[1]];
+        return results;
     }
 }

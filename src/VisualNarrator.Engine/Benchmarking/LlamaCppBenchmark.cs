@@ -16,7 +16,7 @@ public static class LlamaCppBenchmark
     }
 
     /// <summary>Loads the model and a context sized for the plan, timing it.</summary>
-    internal static Loaded Load(string path, BenchmarkPlan plan)
+    internal static LoadedEngine Load(string path, BenchmarkPlan plan)
     {
         GgmlLibrary.EnsureLoaded();
         var threads = plan.Threads == 0 ? Environment.ProcessorCount : plan.Threads;
@@ -35,25 +35,12 @@ public static class LlamaCppBenchmark
             cp.n_threads_batch = threads;
             var ctx = model.CreateContext(cp);
             var load = clock.Elapsed.TotalSeconds;
-            return new Loaded(model, ctx, new BenchmarkEntrant(new Target(model, ctx), "llama.cpp", path, threads, load));
+            return new LoadedEngine(new BenchmarkEntrant(new Target(model, ctx), "llama.cpp", path, threads, load), ctx, model);
         }
         catch
         {
             model.Dispose();
             throw;
-        }
-    }
-
-    /// <summary>A model and context loaded for the procedure; disposing frees both.</summary>
-    internal sealed class Loaded(SafeLlamaModelHandle model, SafeLLamaContextHandle ctx, BenchmarkEntrant entrant) : IDisposable
-    {
-        /// <summary>The engine as the procedure sees it.</summary>
-        public BenchmarkEntrant Entrant => entrant;
-
-        public void Dispose()
-        {
-            ctx.Dispose();
-            model.Dispose();
         }
     }
 
