@@ -155,6 +155,21 @@ public sealed class EngineCommandsTests(TestModels models) : IClassFixture<TestM
     }
 
     [Fact]
+    public void Bench_ModelFile_AnchorsAQ4KMFileWithLlamaCppsQ4KM_NotTheAmbiguousQ4K()
+    {
+        // 256 wide, so the matmul weights really are Q4_K (narrower rows fall back to other types).
+        var hp = TestModels.Wider with { ContextLength = 256, EmbeddingLength = 256, FeedForwardLength = 512, HeadCount = 4 };
+        var q4 = models.PathFor("bench-q4_k_m.gguf");
+        var quantize = NarratorCli.Run("quantize", models.Get("opt", hp, GgmlType.F16), q4, "--type", "q4_k_m", "--force");
+        Assert.True(quantize.ExitCode == 0, quantize.Stderr);
+
+        var run = NarratorCli.Run("bench", "--model", q4, "--anchor", "--threads", "1", "--json", "--cache-dir", models.PathFor("bench-q4-cache"));
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var rows = JsonDocument.Parse(run.Stdout).RootElement.EnumerateArray().ToList();
+        Assert.EndsWith("-gpt2-q4_k_m.gguf", rows[1].GetProperty("Result").GetProperty("Model").GetString());
+    }
+
+    [Fact]
     public void Bench_Interleave_NeedsAnAnchor()
     {
         var path = models.Get("opt", TestModels.Wider with { ContextLength = 256 }, GgmlType.F16);

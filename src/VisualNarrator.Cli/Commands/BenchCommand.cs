@@ -160,9 +160,17 @@ public static class BenchCommand
     private static ModelHyperparameters FitsPlan(ModelHyperparameters hp, BenchmarkPlan plan) => hp.ContextLength >= plan.PositionsNeeded ? hp
         : throw new UsageException($"bench needs a model with at least {plan.PositionsNeeded} positions; this one has {hp.ContextLength}");
 
-    /// <summary>The type of the bulk of a file's weights (ffn_up of layer 0), lower-case.</summary>
-    private static string DominantType(GgufFile file) =>
-        GgmlTypeInfo.Name((file.FindTensor(TensorNames.Tn(ModelTensor.FfnUp, layer: 0)) ?? file.Tensors.MaxBy(t => t.ByteSize)!).Type).ToLowerInvariant();
+    /// <summary>The file's type as a preset name, which is what the anchor is quantized to: the preset of its
+    /// <c>general.file_type</c>, else the preset whose weights have the type of the bulk of the file's (ffn_up of layer
+    /// 0), else that ggml type's name. A Q4_K file must come out as q4_k_m, not q4_k, which llama.cpp's quantizer
+    /// refuses as ambiguous (Q4_K_S or Q4_K_M).</summary>
+    private static string DominantType(GgufFile file)
+    {
+        if (file.GetIntegerOrNull(GgufKeys.FileType) is { } fileType && QuantizationPreset.All.FirstOrDefault(p => p.FileType == fileType) is { } byFileType)
+            return byFileType.Name;
+        var bulk = (file.FindTensor(TensorNames.Tn(ModelTensor.FfnUp, layer: 0)) ?? file.Tensors.MaxBy(t => t.ByteSize)!).Type;
+        return QuantizationPreset.All.FirstOrDefault(p => p.DefaultType == bulk)?.Name ?? GgmlTypeInfo.Name(bulk).ToLowerInvariant();
+    }
 
     /// <summary>Makes (or reuses from the cache) a random F16 model of the shape and converts it to the type.</summary>
     private static (string Path, double? QuantizeSeconds) Prepare(string cache, string shape, string arch, ModelHyperparameters hp, string type,
