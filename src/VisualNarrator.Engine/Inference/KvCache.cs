@@ -57,7 +57,13 @@ public sealed class KvCache : IDisposable
             }
             // Cells beyond those in use are still multiplied (then masked); zeros keep them finite.
             foreach (var (backend, context) in contexts)
-                _parts.Add((context, backend.AllocateZeroedTensors(context)));
+            {
+                var buffer = backend.AllocateZeroedTensors(context);
+                _parts.Add((context, buffer));
+                // Attention reads a head's keys and values one row (the model's width) apart, so on 4 KiB pages nearly
+                // every cell it reads is a TLB miss of its own; huge pages take those away.
+                if (backend.IsCpu) buffer.PreferHugePages();
+            }
         }
         catch
         {

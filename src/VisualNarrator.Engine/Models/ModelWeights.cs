@@ -130,12 +130,19 @@ public sealed class ModelWeights : IDisposable
                 if (info is not null) mapped.Add((t, info, backend));
                 if (repackIt) repacked.Add(name);
             }
+            // Weights read into the CPU's memory ask for huge pages before they are written (mapped ones live in the
+            // page cache, whose folio sizes the kernel chooses).
             foreach (var (backend, context) in contexts)
-                parts.Add((backend, context, backend.AllocateTensors(context, GgmlBufferUsage.Weights)));
+            {
+                var buffer = backend.AllocateTensors(context, GgmlBufferUsage.Weights);
+                parts.Add((backend, context, buffer));
+                if (backend.IsCpu) buffer.PreferHugePages();
+            }
             if (repackContext is not null)
             {
                 var buffer = repack!.BufferType.Allocate(repackContext);
                 parts.Add((repack.Backend, repackContext, buffer));
+                buffer.PreferHugePages();
             }
             if (mappedContext is not null)
                 parts.Add(PlaceMapped(file, mapping = MappedFile.Open(file.Path, file.FileLength), mappedContext, mapped));

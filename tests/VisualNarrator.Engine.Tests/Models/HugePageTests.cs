@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Runtime.Intrinsics.X86;
+using VisualNarrator.Engine.Inference;
+using VisualNarrator.Engine.Models;
+using VisualNarrator.Engine.Native;
+using VisualNarrator.Engine.Quantization;
+using VisualNarrator.Testing;
+
+namespace VisualNarrator.Engine.Tests.Models;
+
+/// <summary>Weights read into the CPU's memory (the plain buffer and the repack buffer) and the KV cache sit on
+/// transparent huge pages wherever the kernel offers them on request (its common default, under which no memory gets
+/// them unasked).</summary>
+public sealed class HugePageTests(TestModels models) : IClassFixture<TestModels>
+{
+    private const string Setting = "/sys/kernel/mm/transparent_hugepage/enabled";
+
+    /// <summary>1024 wide, two layers: 12 MiB of Q4_K matrices, several whole 2 MiB pages in each buffer.</summary>
+    private static ModelHyperparameters Shape => new("opt", 64, 1024, 4096, 2, 16, 1e-5f, 0);
+
+    [SkippableTheory]
+    [InlineData("f32", "blk.0.ffn_up.weight")]
+    [InlineData("q4_k_m", "blk.0.ffn_up.weight")]
+    public void WeightsReadIntoMemory_AreOnHugePages(string type, string weight)
+    {
+        SkipWithoutHugePages();
+        var source = models.Get("opt", Shape, tied: false);
+        var path = source;
+        if (type != "f32")
+        {
+            path = models.PathFor($"huge-pages-{type}.gguf");
+            if (!File.Exists(path)) ModelQuantizer.Quantize(source, path, QuantizationPreset.Parse(type));
+        }
+        // f32 read rather than mapped: the plain CPU buffer. q4_k_m mapped: its Q4_K matrices alone are read, into the
+        // repack buffer (where the CPU repacks them).
+        using var model = Model.Load(path, new ModelLoadOptions(MapFile: type != "f32"));
+        var tensor = model.Weights[weight];
+        if (type == "f32") Assert.False(tensor.InRepackBuffer);
+        else if (Avx2.IsSupported) Assert.True(tensor.InRepackBuffer);
+
+        var address = (ulong)tensor.Field<IntPtr>(GgmlTensor.DataOffset);
+        var region = MemoryRegion(address);
+        Assert.True(region.HugePageKilobytes >= 2048,
+            $"{weight} at 0x{address:x} lies in {region.Range} with {region.HugePageKilobytes} kB on huge pages");
+    }
+
+    [SkippableFact]
+    public void KvCache_IsOnHugePages_FromItsFirstWrite()
+    {
+        SkipWithoutHugePages();
+        using var backend = GgmlBackend.Create();
+        // 1024 wide, 2048 cells of F16: 4 MiB per layer's keys or values.
+        using var cache = new KvCache(Shape with { ContextLength = 2048 }, backend, 2048, KvCacheType.F16);
+        var (_, values) = cache.Layer(0);
+        values.SetData<byte>([1, 2, 3, 4]); // the first cell's first write, as a decode makes it
+
+        var address = (ulong)values.Field<IntPtr>(GgmlTensor.DataOffset);
+        var region = MemoryRegion(address);
+        Assert.True(region.HugePageKilobytes >= 2048,
+            $"the cache's layer-0 values at 0x{address:x} lie in {region.Range} with {region.HugePageKilobytes} kB on huge pages");
+    }
+
+    private static void SkipWithoutHugePages() =>
+        Skip.IfNot(File.Exists(Setting) && !File.ReadAllText(Setting).Contains("[never]", StringComparison.Ordinal),
+            "this kernel offers no transparent huge pages");
+
+    /// <summary>The mapping holding <paramref name="address"/> in /proc/self/smaps, and its AnonHugePages figure.</summary>
+    private static (string Range, long HugePageKilobytes) MemoryRegion(ulong address)
+    {
+        string? range = null;
+        foreach (var line in File.ReadLines("/proc/self/smaps"))
+        {
+            // A mapping's header starts "start-end perms ..." in hex; its fields follow as "Name: value kB".
+            var first = line.Split(' ', 2)[0];
+            var bounds = first.Split('-');
+            if (bounds.Length == 2 && ulong.TryParse(bounds[0], NumberStyles.HexNumber, null, out var start)
+                && ulong.TryParse(bounds[1], NumberStyles.HexNumber, null, out var end))
+            {
+                range = address >= start && address < end ? first : null;
+            }
+            else if (range is not null && first == "AnonHugePages:")
+            {
+                return (range, long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture));
+            }
+        }
+        throw new InvalidOperationException($"no mapping in /proc/self/smaps holds 0x{address:x}");
+    }
+}
