@@ -5,7 +5,7 @@ namespace VisualNarrator.Engine.Native;
 /// <summary>Tells the kernel how memory will be used (libc's <c>madvise</c>).</summary>
 internal static unsafe partial class MemoryAdvice
 {
-    private const int MadvHugePage = 14; // MADV_HUGEPAGE, the same on every Linux architecture
+    private const int MadvHugePage = 14; // MADV_HUGEPAGE on x86-64 and arm64
 
     [LibraryImport("libc", EntryPoint = "madvise")]
     private static partial int Madvise(void* address, nuint length, int advice);

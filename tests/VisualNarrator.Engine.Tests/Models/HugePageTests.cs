@@ -15,7 +15,7 @@ public sealed class HugePageTests(TestModels models) : IClassFixture<TestModels>
 {
     private const string Setting = "/sys/kernel/mm/transparent_hugepage/enabled";
 
-    /// <summary>1024 wide, two layers: 12 MiB of Q4_K matrices, several whole 2 MiB pages in each buffer.</summary>
+    /// <summary>1024 wide, two layers: some 12 MiB of Q4_K matrices, several whole 2 MiB pages in each buffer.</summary>
     private static ModelHyperparameters Shape => new("opt", 64, 1024, 4096, 2, 16, 1e-5f, 0);
 
     [SkippableTheory]

@@ -61,7 +61,7 @@ public sealed class NarrationSchedulerTests(TestModels models) : IClassFixture<T
     public async Task CancelledRequest_FreesItsSlot_AndTheOthersFinishUnchanged()
     {
         // The holding model: the victim cannot run out of tokens before the cancel lands, however late this test's
-        // reader gets the CPU (with 60 tokens of the Wider model it once finished first under a full test run).
+        // reader gets the CPU. With 60 tokens of the Wider model it could, and the test failed once in a full run.
         using var model = Model.Load(models.Get("opt", TestModels.Holding, seed: TestModels.HoldingSeed));
         var expected = new List<string>();
         using (var single = new NarrationScheduler(model, new SchedulerOptions { MaxSequences = 1, Inference = new(ContextSize: 256, CacheType: KvCacheType.F32) }))
