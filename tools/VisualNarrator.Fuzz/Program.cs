@@ -192,7 +192,7 @@ public static class Program
         var clock = Stopwatch.StartNew();
         var outcome = LoadEvaluate.Run(path);
         var seconds = clock.Elapsed.TotalSeconds;
-        return (outcome, PeakRss(), GC.GetTotalAllocatedBytes(precise: true) - before, seconds);
+        return (outcome, BenchmarkPlan.PeakRss(), GC.GetTotalAllocatedBytes(precise: true) - before, seconds);
     }
 
     // Linux: writing 5 to clear_refs resets the peak RSS (VmHWM) to the current RSS.
@@ -201,14 +201,6 @@ public static class Program
         try { File.WriteAllText("/proc/self/clear_refs", "5"); }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
-    }
-
-    private static long PeakRss()
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                return BenchmarkPlan.StatusKilobytes(line) * 1024;
-        return 0;
     }
 
     internal sealed class Options(string command, Dictionary<string, string> values)

@@ -35,7 +35,7 @@ internal sealed unsafe class CpuRepackBufferType
     public static CpuRepackBufferType? Find(GgmlBackend cpu)
     {
         ArgumentNullException.ThrowIfNull(cpu);
-        if (!GgmlNative.ggml_backend_is_cpu(cpu.Handle)) return null;
+        if (!cpu.IsCpu) return null;
         var device = cpu.Device.Handle;
         var reg = GgmlNative.ggml_backend_dev_backend_reg(device);
         if (reg == IntPtr.Zero) return null;
