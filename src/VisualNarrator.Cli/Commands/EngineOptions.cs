@@ -32,8 +32,8 @@ public sealed class EngineOptions
     /// <summary>--cache-type f16|f32.</summary>
     public Option<string> CacheType { get; } = new("--cache-type") { Description = "KV-cache element type: f16 or f32", DefaultValueFactory = _ => "f16" };
 
-    /// <summary>--flash-attn on|off.</summary>
-    public Option<string> FlashAttention { get; } = new("--flash-attn", "-fa") { Description = "Fused attention kernel: on (default, as llama.cpp on CPU) or off (mul_mat + soft_max)", DefaultValueFactory = _ => "on" };
+    /// <summary>--flash-attn auto|on|off.</summary>
+    public Option<string> FlashAttention { get; } = new("--flash-attn", "-fa") { Description = "Fused attention kernel: auto (default: on, except on the CPU alone for a head size that is not a multiple of 64, e.g. opt-2.7b's 80, where mul_mat attention is faster), on (as llama.cpp on CPU) or off (mul_mat + soft_max)", DefaultValueFactory = _ => "auto" };
 
     /// <summary>--check-tensors.</summary>
     public Option<bool> CheckTensors { get; } = new("--check-tensors") { Description = "Scan the weights for NaN and infinity before loading (as llama.cpp's --check-tensors)" };
@@ -98,8 +98,9 @@ public sealed class EngineOptions
         },
         FlashAttention: parse.GetValue(FlashAttention)?.ToLowerInvariant() switch
         {
+            "auto" => null,
             "on" => true,
             "off" => false,
-            var other => throw new UsageException($"--flash-attn must be on or off, got '{other}'"),
+            var other => throw new UsageException($"--flash-attn must be auto, on or off, got '{other}'"),
         });
 }

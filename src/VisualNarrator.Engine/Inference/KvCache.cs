@@ -14,7 +14,8 @@ public enum KvCacheType
 }
 
 /// <summary>
-/// A unified key/value cache: per layer one K and one V tensor of [n_embd, cells] in a backend buffer, shared by all
+/// A unified key/value cache: per layer one K tensor of [n_embd, cells] and one V tensor of [n_embd, cells], or of
+/// [cells, n_embd] when the values are held transposed for mul_mat attention, in a backend buffer, shared by all
 /// sequences. Each cell remembers which sequence and position it holds; a token may attend a cell of its own sequence
 /// at an earlier or equal position, which the decode mask encodes. Freeing a sequence frees its cells at once.
 /// </summary>
@@ -25,21 +26,23 @@ public sealed class KvCache : IDisposable
     private readonly int[] _cellSequence; // -1 = free
     private readonly int[] _cellPosition;
 
-    /// <summary>Creates a cache of <paramref name="cells"/> cells for the model's layers and width.</summary>
-    public KvCache(ModelHyperparameters hp, GgmlBackend backend, int cells, KvCacheType type)
-        : this(hp, _ => backend, cells, type)
+    /// <summary>Creates a cache of <paramref name="cells"/> cells for the model's layers and width; with
+    /// <paramref name="transposedValues"/> it holds the values as [cells, n_embd] (attention without flash attention).</summary>
+    public KvCache(ModelHyperparameters hp, GgmlBackend backend, int cells, KvCacheType type, bool transposedValues = false)
+        : this(hp, _ => backend, cells, type, transposedValues)
     {
     }
 
     /// <summary>Creates a cache whose layer <c>i</c> lives on the backend <paramref name="layerBackend"/> names for it
     /// (next to that layer's weights when a model is split over devices).</summary>
-    public KvCache(ModelHyperparameters hp, Func<int, GgmlBackend> layerBackend, int cells, KvCacheType type)
+    public KvCache(ModelHyperparameters hp, Func<int, GgmlBackend> layerBackend, int cells, KvCacheType type, bool transposedValues = false)
     {
         ArgumentNullException.ThrowIfNull(hp);
         ArgumentNullException.ThrowIfNull(layerBackend);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(cells);
         Cells = cells;
         Type = type;
+        TransposedValues = transposedValues;
         var ggmlType = type == KvCacheType.F16 ? GgmlType.F16 : GgmlType.F32;
         ElementBytes = type == KvCacheType.F16 ? 2u : 4u;
         _k = new GgmlTensor[hp.BlockCount];
@@ -53,7 +56,9 @@ public sealed class KvCache : IDisposable
                 if (!contexts.TryGetValue(backend, out var context))
                     contexts[backend] = context = GgmlContext.Create(2 * hp.BlockCount);
                 _k[i] = context.NewTensor(ggmlType, hp.EmbeddingLength, cells).SetName($"cache_k_l{i}");
-                _v[i] = context.NewTensor(ggmlType, hp.EmbeddingLength, cells).SetName($"cache_v_l{i}");
+                _v[i] = transposedValues
+                    ? context.NewTensor(ggmlType, cells, hp.EmbeddingLength).SetName($"cache_v_l{i}")
+                    : context.NewTensor(ggmlType, hp.EmbeddingLength, cells).SetName($"cache_v_l{i}");
             }
             // Cells beyond those in use are still multiplied (then masked); zeros keep them finite.
             foreach (var (backend, context) in contexts)
@@ -81,6 +86,9 @@ public sealed class KvCache : IDisposable
 
     /// <summary>Element type.</summary>
     public KvCacheType Type { get; }
+
+    /// <summary>Whether the values are held as [cells, n_embd]: each head dimension's values over the cells one row.</summary>
+    public bool TransposedValues { get; }
 
     /// <summary>Bytes per element.</summary>
     public uint ElementBytes { get; }

@@ -13,8 +13,10 @@ namespace VisualNarrator.Engine.Models;
 /// <see cref="GgmlContext.FlashAttentionMaskRows"/> for flash attention.</param>
 /// <param name="OutputRows">I32 [n_outputs]: which tokens produce logits; null when all do.</param>
 /// <param name="Logits">F32 [n_vocab, n_outputs]: the result.</param>
+/// <param name="ValueElements">With a transposed V cache and cells that are not one run: I64 [n_embd × n_tokens], the
+/// element of the cache each value of v is written to (value j of token t: j × cells + cell_t); null otherwise.</param>
 internal sealed record DecoderGraphIo(GgmlTensor Tokens, GgmlTensor Positions, GgmlTensor CacheRows, GgmlTensor Mask,
-    GgmlTensor? OutputRows, GgmlTensor Logits);
+    GgmlTensor? OutputRows, GgmlTensor Logits, GgmlTensor? ValueElements);
 
 /// <summary>Entry point of graph building: creates the batch's inputs and lets the architecture build its graph.</summary>
 internal static class DecoderGraph
@@ -22,11 +24,15 @@ internal static class DecoderGraph
     /// <summary>Nodes a graph needs for <paramref name="layers"/> layers (about 40 per layer, plus slack).</summary>
     public static int GraphSize(int layers) => 256 + 64 * layers;
 
-    /// <summary>Builds the forward pass of one batch; returns its inputs and logits.</summary>
+    /// <summary>Builds the forward pass of one batch; returns its inputs and logits. Without flash attention the cache
+    /// must hold its values transposed; <paramref name="valueRun"/> is then the first of the batch's cells when they
+    /// are one ascending run (a prompt), so v is copied into the cache in one block instead of value by value.</summary>
     public static DecoderGraphIo Build(GgmlContext ctx, GgmlGraph graph, DecoderArchitecture arch, ModelHyperparameters hp,
-        ModelWeights w, KvCache cache, int nTokens, int nOutputs, int nKv, bool flash)
+        ModelWeights w, KvCache cache, int nTokens, int nOutputs, int nKv, bool flash, int? valueRun = null)
     {
-        var builder = new GraphBuilder(ctx, graph, hp, w, cache, nTokens, nOutputs, nKv, flash);
+        if (cache.TransposedValues == flash)
+            throw new InvalidOperationException($"A graph {(flash ? "with" : "without")} flash attention needs a KV cache whose values are {(flash ? "not " : "")}transposed; this one's are {(cache.TransposedValues ? "" : "not ")}transposed.");
+        var builder = new GraphBuilder(ctx, graph, hp, w, cache, nTokens, nOutputs, nKv, flash, valueRun);
         var logits = arch.Build(builder).SetName("result_output").SetOutput();
         graph.Expand(logits);
         return builder.Io with { Logits = logits };
@@ -56,10 +62,11 @@ internal sealed class GraphBuilder
     private readonly ModelWeights _w;
     private readonly KvCache _cache;
     private readonly int _nKv;
+    private readonly int? _valueRun;
     private readonly bool _flash;
 
     public GraphBuilder(GgmlContext ctx, GgmlGraph graph, ModelHyperparameters hp, ModelWeights w, KvCache cache,
-        int nTokens, int nOutputs, int nKv, bool flash)
+        int nTokens, int nOutputs, int nKv, bool flash, int? valueRun)
     {
         _ctx = ctx;
         _graph = graph;
@@ -67,6 +74,7 @@ internal sealed class GraphBuilder
         _cache = cache;
         _nKv = nKv;
         _flash = flash;
+        _valueRun = flash ? null : valueRun;
         Hp = hp;
         var tokens = ctx.NewTensor(GgmlType.I32, nTokens).SetName("inp_tokens").SetInput();
         var positions = ctx.NewTensor(GgmlType.I32, nTokens).SetName("inp_pos").SetInput();
@@ -75,7 +83,9 @@ internal sealed class GraphBuilder
             ? ctx.NewTensor(GgmlType.F16, nKv, GgmlContext.FlashAttentionMaskRows(nTokens)).SetName("inp_kq_mask").SetInput()
             : ctx.NewTensor(GgmlType.F32, nKv, nTokens).SetName("inp_kq_mask").SetInput();
         var outputRows = nOutputs == nTokens ? (GgmlTensor?)null : ctx.NewTensor(GgmlType.I32, nOutputs).SetName("inp_out_ids").SetInput();
-        Io = new DecoderGraphIo(tokens, positions, cacheRows, mask, outputRows, default);
+        var valueElements = flash || valueRun is not null ? (GgmlTensor?)null
+            : ctx.NewTensor(GgmlType.I64, hp.EmbeddingLength * (long)nTokens).SetName("inp_v_elements").SetInput();
+        Io = new DecoderGraphIo(tokens, positions, cacheRows, mask, outputRows, default, valueElements);
     }
 
     /// <summary>The model's hyperparameters.</summary>
@@ -139,7 +149,8 @@ internal sealed class GraphBuilder
     /// <summary>Multi-head causal self-attention of layer <paramref name="layer"/>: writes this batch's k and v into
     /// the cache, then attends over the first n_kv cells under the mask (which encodes both causality and sequence
     /// membership). q is unscaled; scores are scaled by head_dim^-0.5. Returns [n_embd, n_tokens] before the output
-    /// projection.</summary>
+    /// projection. Flash attention reads v as stored; mul_mat attention reads each head dimension's values over the
+    /// cells as one row, so its cache holds v transposed (llama.cpp's layout without flash attention).</summary>
     public GgmlTensor Attention(GgmlTensor q, GgmlTensor k, GgmlTensor v, int layer)
     {
         var embd = q.Ne(0);
@@ -149,23 +160,29 @@ internal sealed class GraphBuilder
         var (kCache, vCache) = _cache.Layer(layer);
         // The stores must run before the reads below; nodes run in the order they were expanded.
         _graph.Expand(_ctx.SetRows(kCache, k, Io.CacheRows));
-        _graph.Expand(_ctx.SetRows(vCache, v, Io.CacheRows));
-
         var elem = _cache.ElementBytes;
+        if (_flash)
+            _graph.Expand(_ctx.SetRows(vCache, v, Io.CacheRows));
+        else if (_valueRun is { } first) // [tokens, n_embd] columns first.. of the [cells, n_embd] cache
+            _graph.Expand(_ctx.Cpy(_ctx.Transpose(v), _ctx.View(vCache, tokens, embd, vCache.Nb(1), (ulong)first * elem)));
+        else // every value a row of its own, at the element the input names
+            _graph.Expand(_ctx.SetRows(_ctx.Reshape(vCache, 1, vCache.Nelements), _ctx.Reshape(v, 1, embd * tokens), Io.ValueElements!.Value));
+
         var kView = _ctx.View(kCache, headDim, heads, _nKv, (ulong)headDim * elem, kCache.Nb(1), 0);
-        var vView = _ctx.View(vCache, headDim, heads, _nKv, (ulong)headDim * elem, vCache.Nb(1), 0);
         var qh = _ctx.Permute(_ctx.Reshape(q, headDim, heads, tokens), 0, 2, 1, 3);  // [hd, tokens, heads]
         var kh = _ctx.Permute(kView, 0, 2, 1, 3);                                     // [hd, n_kv, heads]
         var scale = 1f / MathF.Sqrt(headDim);
         if (_flash)
         {
             // Fused kernel: reads V in cache layout, no score matrix or V copy; result is [hd, heads, tokens].
+            var vView = _ctx.View(vCache, headDim, heads, _nKv, (ulong)headDim * elem, vCache.Nb(1), 0);
             var fused = _ctx.FlashAttention(qh, kh, _ctx.Permute(vView, 0, 2, 1, 3), Io.Mask, scale);
             return Cb(_ctx.Reshape(fused, embd, tokens), "kqv_out", layer);
         }
         var scores = _ctx.MulMat(kh, qh);                                             // [n_kv, tokens, heads]
         var probs = Cb(_ctx.SoftMax(scores, Io.Mask, scale), "kq_soft_max", layer);
-        var vh = _ctx.Cont(_ctx.Permute(vView, 1, 2, 0, 3));                          // [n_kv, hd, heads]
+        var vt = _ctx.View(vCache, _nKv, heads, headDim, (ulong)headDim * vCache.Nb(1), vCache.Nb(1), 0);  // [n_kv, heads, hd]
+        var vh = _ctx.Permute(vt, 0, 2, 1, 3);                                        // [n_kv, hd, heads]
         var mixed = _ctx.MulMat(vh, probs);                                           // [hd, tokens, heads]
         return Cb(_ctx.Reshape(_ctx.Cont(_ctx.Permute(mixed, 0, 2, 1, 3)), embd, tokens), "kqv_out", layer);
     }

@@ -200,11 +200,11 @@ public sealed class GgmlContext : IDisposable
     /// <summary>Contiguous copy (needed after permute/transpose before reshape or as mul_mat's first operand).</summary>
     public GgmlTensor Cont(GgmlTensor a) => Wrap(GgmlNative.ggml_cont(Room(), Use(a).Handle));
 
-    /// <summary>View with the first two dimensions swapped (the tests build transposed operands with it).</summary>
+    /// <summary>View with the first two dimensions swapped.</summary>
     internal GgmlTensor Transpose(GgmlTensor a) => Wrap(GgmlNative.ggml_transpose(Room(), Use(a).Handle));
 
-    /// <summary>Copies <paramref name="a"/> into <paramref name="b"/> (converting type); returns a view of b (the tests
-    /// check type conversion with it).</summary>
+    /// <summary>Copies <paramref name="a"/> into <paramref name="b"/> (converting type; either may be a strided view);
+    /// returns a view of b.</summary>
     internal GgmlTensor Cpy(GgmlTensor a, GgmlTensor b)
     {
         Use(a, b);

@@ -72,7 +72,7 @@ public sealed partial record MemoryNeeds(IReadOnlyList<long> LayerWeightBytes, l
         var cells = inference.CellsFor(hp);
         var tokens = Math.Min(inference.MaxBatchTokens, cells);
         return new(layers, outer, LayerKvBytes(hp, cells, inference.CacheType),
-            Compute(hp, tokens, tokens, cells, inference.FlashAttention));
+            Compute(hp, tokens, tokens, cells, inference.FlashFor(hp, cpuOnly: false)));
     }
 
     /// <summary>The layer of a tensor named <c>blk.N.*</c>, or null.</summary>
@@ -97,11 +97,12 @@ public sealed partial record MemoryNeeds(IReadOnlyList<long> LayerWeightBytes, l
         const long f32 = 4;
         long e = hp.EmbeddingLength, ff = hp.FeedForwardLength, heads = hp.HeadCount, n = tokens, o = outputs;
         var maskRows = flash ? (n + 63) / 64 * 64 : n;
-        var inputs = n * 4 + n * 4 + n * 8 + kvCells * maskRows * (flash ? 2 : 4) + o * 4;
+        // tokens, positions, cells, mask, output rows; without flash attention, each value's element in the V cache
+        var inputs = n * 4 + n * 4 + n * 8 + kvCells * maskRows * (flash ? 2 : 4) + o * 4 + (flash ? 0 : e * n * 8);
         var embeddings = 3 * e * n * f32;
         var attention = flash
             ? 2 * e * n * f32
-            : 2 * kvCells * n * heads * f32 + kvCells * e * f32 + 2 * e * n * f32;
+            : 2 * kvCells * n * heads * f32 + 2 * e * n * f32;
         // norm, scale, shift; q, k, v (product and bias each); output projection; residual; FFN norm; up, act, down; residual
         var layer = 18 * e * n * f32 + 3 * ff * n * f32 + attention;
         var head = 4 * e * o * f32 + (long)hp.VocabSize * o * f32;

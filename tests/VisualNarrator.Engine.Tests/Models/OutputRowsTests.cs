@@ -44,7 +44,7 @@ public sealed class OutputRowsTests(TestModels models) : IClassFixture<TestModel
     {
         var hp = TestModels.Wider;
         using var model = Model.Load(models.Get("opt", hp));
-        using var cache = new KvCache(hp, model.Backend, 64, KvCacheType.F32);
+        using var cache = new KvCache(hp, model.Backend, 64, KvCacheType.F32, transposedValues: true);
         using var context = GgmlContext.Create(2 * DecoderGraph.GraphSize(hp.BlockCount), DecoderGraph.GraphSize(hp.BlockCount));
         var graph = context.NewGraph(DecoderGraph.GraphSize(hp.BlockCount));
         const int tokens = 13, outputs = 3;
