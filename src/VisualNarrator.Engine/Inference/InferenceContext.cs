@@ -303,6 +303,7 @@ public sealed class InferenceContext : IDisposable
                     "its weights are corrupt or overflow");
     }
 
+    /// <summary>Whether the cells are consecutive and ascending.</summary>
     private static bool IsRun(ReadOnlySpan<long> cells)
     {
         for (var i = 1; i < cells.Length; i++)

@@ -79,6 +79,21 @@ public sealed class DeviceOffloadTests(VulkanModels models, ITestOutputHelper ou
         for (var s = 0; s < Prompts.Length; s++) AssertClose(alone[s], together[s], Tolerance("f32"));
     }
 
+    /// <summary><c>--flash-attn off</c> on the device: attention by mul_mat over the transposed V cache. The prompt batch
+    /// of four sequences copies its values in one block and the steps of four write them value by value; both give the
+    /// CPU's logits.</summary>
+    [SkippableFact]
+    public void MulMatAttention_OnTheDevice_EqualsTheCpu()
+    {
+        VulkanDevice.Require();
+        var device = models.Get("f16", "all", flashAttention: false).Context;
+        Assert.True(device.Cache.TransposedValues);
+        var cpu = models.Get("f16", null).Context;
+        var expected = RunTogether(cpu, Prompts);
+        var actual = RunTogether(device, Prompts);
+        for (var s = 0; s < Prompts.Length; s++) AssertClose(expected[s], actual[s], Tolerance("f16"));
+    }
+
     [SkippableFact]
     public void ComputeBuffers_StayWithinThePlannedEstimate()
     {

@@ -65,20 +65,22 @@ public sealed class VulkanModels : IDisposable
     }
 
     /// <summary>The model of <paramref name="type"/> loaded on the CPU (<paramref name="gpuLayers"/> null) or on
-    /// Vulkan0 with that many layers, with its context; made once.</summary>
-    public (Model Model, InferenceContext Context) Get(string type, string? gpuLayers)
+    /// Vulkan0 with that many layers, with its context (<paramref name="flashAttention"/> as
+    /// <see cref="InferenceOptions.FlashAttention"/>); made once.</summary>
+    public (Model Model, InferenceContext Context) Get(string type, string? gpuLayers, bool? flashAttention = null)
     {
         var path = File(type);
         lock (_lock)
         {
-            var key = $"{type}/{gpuLayers ?? "cpu"}";
+            var key = $"{type}/{gpuLayers ?? "cpu"}/{flashAttention?.ToString() ?? "auto"}";
             if (!_loaded.TryGetValue(key, out var loaded))
             {
+                var inference = Inference with { FlashAttention = flashAttention };
                 var options = gpuLayers is null
                     ? new ModelLoadOptions(Threads: 2)
-                    : new ModelLoadOptions(VulkanDevice.Name, 2, GpuLayers.Parse(gpuLayers), [VulkanDevice.Require()], Inference);
+                    : new ModelLoadOptions(VulkanDevice.Name, 2, GpuLayers.Parse(gpuLayers), [VulkanDevice.Require()], inference);
                 var model = Model.Load(path, options);
-                loaded = (model, new InferenceContext(model, Inference));
+                loaded = (model, new InferenceContext(model, inference));
                 _loaded[key] = loaded;
             }
             loaded.Context.Cache.Clear();
