@@ -46,6 +46,7 @@ public sealed class ExitCodeContractTests(TestModels models) : IClassFixture<Tes
         { "describe --model {M} --context 2147483647 x", 2, "KV cache of 2147483647 cells" },
         { "logits --model {M} --prompt hi --steps 2147483647 --json", 2, "exceed the model's context" },
         { "describe --model {M} --cache-type f8 x", 2, "--cache-type must be f16 or f32" },
+        { "describe --model {M} --flash-attn maybe x", 2, "--flash-attn must be auto, on or off, got 'maybe'" },
         { "describe --model {M} --max-prompt-tokens 1 x", 2, "--max-prompt-tokens must be >= 2" },
         { "describe --model {M} --template nope x", 2, "--template must be one of" },
         { "bench --model {M} --repeat 0", 2, "--repeat must be 1 to 50 rounds, got 0" },
