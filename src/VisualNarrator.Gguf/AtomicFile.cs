@@ -58,10 +58,10 @@ public static partial class AtomicFile
         var temp = ReserveTemp(full);
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            using (var stream = new DurableFileStream(temp))
             {
                 write(stream);
-                stream.Flush(flushToDisk: true);
+                stream.Complete();
             }
             File.Move(temp, full, overwrite);
             Release(temp);
