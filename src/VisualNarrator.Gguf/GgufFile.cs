@@ -1,3 +1,5 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace VisualNarrator.Gguf;
 
 /// <summary>A parsed GGUF v3 file: header, metadata and tensor directory. Opening reads only the metadata, so
@@ -353,6 +355,36 @@ public sealed class GgufFile
             destination.Write(buffer, 0, n);
             left -= n;
         }
+    }
+
+    /// <summary>Reads bytes of one tensor's data, from <paramref name="offset"/> bytes into it, through a handle from
+    /// <see cref="OpenForParallelReads"/>; several threads may read through the same handle at once.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not inside the tensor.</exception>
+    /// <exception cref="EndOfStreamException">The file ended early.</exception>
+    public void ReadTensorData(SafeFileHandle handle, GgufTensorInfo tensor, long offset, Span<byte> destination)
+    {
+        if (!ReferenceEquals(FindTensor(tensor.Name), tensor))
+            throw new ArgumentException($"tensor '{tensor.Name}' does not belong to {Path}");
+        if (offset < 0 || offset + destination.Length > tensor.ByteSize)
+            throw new ArgumentOutOfRangeException(nameof(offset), $"bytes {offset}..{offset + destination.Length} are outside tensor '{tensor.Name}' ({tensor.ByteSize} bytes)");
+        for (var at = tensor.FileOffset + offset; !destination.IsEmpty;)
+        {
+            var n = RandomAccess.Read(handle, destination, at);
+            if (n == 0) throw new EndOfStreamException($"{Path} ended at byte {at}, inside tensor '{tensor.Name}'");
+            destination = destination[n..];
+            at += n;
+        }
+    }
+
+    /// <summary>Opens the file for <see cref="ReadTensorData(SafeFileHandle, GgufTensorInfo, long, Span{byte})"/>.</summary>
+    /// <exception cref="IOException">The file changed size since it was opened.</exception>
+    public SafeFileHandle OpenForParallelReads()
+    {
+        var handle = File.OpenHandle(Path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var length = RandomAccess.GetLength(handle);
+        if (length == FileLength) return handle;
+        handle.Dispose();
+        throw new IOException($"{Path} changed size since it was opened ({FileLength} -> {length} bytes)");
     }
 
     private FileStream OpenData(GgufTensorInfo tensor)

@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
@@ -138,6 +139,7 @@ public static class ModelQuantizer
             CancellationToken = cancellationToken,
             MaxDegreeOfParallelism = options.Threads > 0 ? options.Threads : Environment.ProcessorCount,
         };
+        using var source = file.OpenForParallelReads();
         long sourceTotal = plan.Tensors.Sum(t => t.Source.ByteSize), sourceDone = 0;
         var done = 0;
         foreach (var tensor in plan.Tensors)
@@ -145,7 +147,7 @@ public static class ModelQuantizer
             writer.AddTensor(tensor.Source.Name, tensor.Type, tensor.Source.Shape, stream =>
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (tensor.Converts) WriteConverted(file, tensor, stream, parallel);
+                if (tensor.Converts) WriteConverted(file, source, tensor, stream, parallel);
                 else file.CopyTensorData(tensor.Source, stream);
                 sourceDone += tensor.Source.ByteSize;
                 progress?.Report(new QuantizeProgress(++done, plan.Tensors.Count, tensor.Source.Name, tensor.Type, sourceDone, sourceTotal));
@@ -155,44 +157,47 @@ public static class ModelQuantizer
         return new QuantizeResult(plan, output, file.FileLength, new FileInfo(output).Length, stopwatch.Elapsed);
     }
 
-    private static void WriteConverted(GgufFile file, TensorQuantization tensor, Stream stream, ParallelOptions parallel)
+    private static void WriteConverted(GgufFile file, SafeFileHandle source, TensorQuantization tensor, Stream stream, ParallelOptions parallel)
     {
         var info = tensor.Source;
         var rowLength = info.Shape[0];
         var rows = info.ElementCount / rowLength;
-        if (info.ByteSize > Array.MaxLength || tensor.ByteSize > Array.MaxLength || rowLength > Array.MaxLength)
-            throw new NotSupportedException($"tensor '{info.Name}' is too large to convert in one piece ({info.ByteSize} bytes)");
-        var source = GC.AllocateUninitializedArray<byte>((int)info.ByteSize);
-        file.ReadTensorData(info, source);
+        if (tensor.ByteSize > Array.MaxLength || rowLength > Array.MaxLength)
+            throw new NotSupportedException($"tensor '{info.Name}' is too large to convert in one piece ({tensor.ByteSize} bytes quantized)");
         var result = GC.AllocateUninitializedArray<byte>((int)tensor.ByteSize);
 
         var sourceRowBytes = GgmlTypeInfo.RowBytes(info.Type, rowLength);
         var targetRowBytes = GgmlTypeInfo.RowBytes(tensor.Type, rowLength);
         var rowsPerChunk = RowsPerChunk(rows, rowLength, parallel.MaxDegreeOfParallelism);
         var chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
+        // Each task reads its own rows into a pooled buffer: the reads run on every thread, between the quantizing, and
+        // no tensor-sized array is allocated (and page-faulted in) for the source.
         Parallel.For(0L, chunks, parallel, chunk =>
         {
             var first = chunk * rowsPerChunk;
             var count = (int)Math.Min(rowsPerChunk, rows - first);
             var elements = (int)(count * rowLength);
-            var input = source.AsSpan((int)(first * sourceRowBytes), (int)(count * sourceRowBytes));
+            var inputBytes = (int)(count * sourceRowBytes);
             var output = result.AsSpan((int)(first * targetRowBytes), (int)(count * targetRowBytes));
-            if (info.Type == GgmlType.F32)
-            {
-                // F32 rows are quantized where they lie.
-                Ggml.QuantizeInto(tensor.Type, MemoryMarshal.Cast<byte, float>(input), rowLength, output);
-                return;
-            }
-            var floats = ArrayPool<float>.Shared.Rent(elements);
+            var raw = ArrayPool<byte>.Shared.Rent(inputBytes);
+            var floats = info.Type == GgmlType.F32 ? null : ArrayPool<float>.Shared.Rent(elements);
             try
             {
+                var input = raw.AsSpan(0, inputBytes);
+                file.ReadTensorData(source, info, first * sourceRowBytes, input);
+                if (floats is null)
+                {
+                    Ggml.QuantizeInto(tensor.Type, MemoryMarshal.Cast<byte, float>(input), rowLength, output);
+                    return;
+                }
                 var values = floats.AsSpan(0, elements);
                 Ggml.ToFloat(info.Type, input, values);
                 Ggml.QuantizeInto(tensor.Type, values, rowLength, output);
             }
             finally
             {
-                ArrayPool<float>.Shared.Return(floats);
+                ArrayPool<byte>.Shared.Return(raw);
+                if (floats is not null) ArrayPool<float>.Shared.Return(floats);
             }
         });
         stream.Write(result);
