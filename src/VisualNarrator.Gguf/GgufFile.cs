@@ -363,8 +363,7 @@ public sealed class GgufFile
     /// <exception cref="EndOfStreamException">The file ended early.</exception>
     public void ReadTensorData(SafeFileHandle handle, GgufTensorInfo tensor, long offset, Span<byte> destination)
     {
-        if (!ReferenceEquals(FindTensor(tensor.Name), tensor))
-            throw new ArgumentException($"tensor '{tensor.Name}' does not belong to {Path}");
+        RequireOwn(tensor);
         if (offset < 0 || offset + destination.Length > tensor.ByteSize)
             throw new ArgumentOutOfRangeException(nameof(offset), $"bytes {offset}..{offset + destination.Length} are outside tensor '{tensor.Name}' ({tensor.ByteSize} bytes)");
         for (var at = tensor.FileOffset + offset; !destination.IsEmpty;)
@@ -384,20 +383,29 @@ public sealed class GgufFile
         var length = RandomAccess.GetLength(handle);
         if (length == FileLength) return handle;
         handle.Dispose();
-        throw new IOException($"{Path} changed size since it was opened ({FileLength} -> {length} bytes)");
+        throw ChangedSize(length);
     }
 
     private FileStream OpenData(GgufTensorInfo tensor)
     {
-        if (!ReferenceEquals(FindTensor(tensor.Name), tensor))
-            throw new ArgumentException($"tensor '{tensor.Name}' does not belong to {Path}");
+        RequireOwn(tensor);
         var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         if (stream.Length != FileLength)
         {
+            var length = stream.Length;
             stream.Dispose();
-            throw new IOException($"{Path} changed size since it was opened ({FileLength} -> {stream.Length} bytes)");
+            throw ChangedSize(length);
         }
         stream.Position = tensor.FileOffset;
         return stream;
     }
+
+    private void RequireOwn(GgufTensorInfo tensor)
+    {
+        if (!ReferenceEquals(FindTensor(tensor.Name), tensor))
+            throw new ArgumentException($"tensor '{tensor.Name}' does not belong to {Path}");
+    }
+
+    private IOException ChangedSize(long length) =>
+        new($"{Path} changed size since it was opened ({FileLength} -> {length} bytes)");
 }
