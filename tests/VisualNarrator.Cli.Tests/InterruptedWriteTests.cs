@@ -51,7 +51,8 @@ public sealed class InterruptedWriteTests(BigModelFixture big) : IClassFixture<B
             var clock = Stopwatch.StartNew();
             while (!Temps(folder).Any() && !process.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2)) Thread.Sleep(10);
             Assert.False(process.HasExited, "quantize finished before it could be interrupted");
-            Thread.Sleep(new Random(seed).Next(0, 400));
+            // The write takes about 0.7 s here: strike within its first 300 ms so the signal lands mid-write.
+            Thread.Sleep(new Random(seed).Next(0, 300));
             Process.Start("kill", [$"-{signal}", process.Id.ToString()])!.WaitForExit();
             var result = NarratorCli.Wait(process);
 
