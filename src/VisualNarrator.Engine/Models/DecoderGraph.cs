@@ -135,20 +135,22 @@ internal sealed class GraphBuilder
         return (Linear(x, ModelTensor.AttnQ, layer, "Qcur"), Linear(x, ModelTensor.AttnK, layer, "Kcur"), Linear(x, ModelTensor.AttnV, layer, "Vcur"));
     }
 
-    /// <summary>Splits a fused [3 n_embd, n_tokens] projection into contiguous q, k, v.</summary>
+    /// <summary>Splits a fused [3 n_embd, n_tokens] projection into q, k, v: views into its rows, not copies
+    /// (<see cref="Attention"/> reads them through their row stride), as llama.cpp's gpt2 graph. Each copy would be a
+    /// node of its own, and on the CPU every node ends in a barrier of all threads.</summary>
     private (GgmlTensor Q, GgmlTensor K, GgmlTensor V) SplitQkv(GgmlTensor qkv, int layer)
     {
         var embd = qkv.Ne(0) / 3;
         var tokens = qkv.Ne(1);
-        // Views into the fused rows; made contiguous so the reshapes in attention are valid.
         GgmlTensor Part(int i, string name) =>
-            Cb(_ctx.Cont(_ctx.View(qkv, embd, tokens, qkv.Nb(1), (ulong)(i * embd * sizeof(float)))), name, layer);
+            Cb(_ctx.View(qkv, embd, tokens, qkv.Nb(1), (ulong)(i * embd * sizeof(float))), name, layer);
         return (Part(0, "Qcur"), Part(1, "Kcur"), Part(2, "Vcur"));
     }
 
     /// <summary>Multi-head causal self-attention of layer <paramref name="layer"/>: writes this batch's k and v into
     /// the cache, then attends over the first n_kv cells under the mask (which encodes both causality and sequence
-    /// membership). q is unscaled; scores are scaled by head_dim^-0.5. Returns [n_embd, n_tokens] before the output
+    /// membership). q, k and v are [n_embd, n_tokens] with contiguous rows, which may be views into a wider fused
+    /// projection. q is unscaled; scores are scaled by head_dim^-0.5. Returns [n_embd, n_tokens] before the output
     /// projection. Flash attention reads v as stored; mul_mat attention reads each head dimension's values over the
     /// cells as one row, so its cache holds v transposed (llama.cpp's layout without flash attention).</summary>
     public GgmlTensor Attention(GgmlTensor q, GgmlTensor k, GgmlTensor v, int layer)
@@ -166,10 +168,15 @@ internal sealed class GraphBuilder
         else if (_valueRun is { } first) // [tokens, n_embd] columns first.. of the [cells, n_embd] cache
             _graph.Expand(_ctx.Cpy(_ctx.Transpose(v), _ctx.View(vCache, tokens, embd, vCache.Nb(1), (ulong)first * elem)));
         else // every value a row of its own, at the element the input names
-            _graph.Expand(_ctx.SetRows(_ctx.Reshape(vCache, 1, vCache.Nelements), _ctx.Reshape(v, 1, embd * tokens), Io.ValueElements!.Value));
+        {
+            // One token's values are contiguous even inside a fused projection; several tokens' are copied together.
+            var values = tokens == 1 ? _ctx.View(v, 1, embd, sizeof(float), 0) : _ctx.Reshape(Contiguous(v), 1, embd * tokens);
+            _graph.Expand(_ctx.SetRows(_ctx.Reshape(vCache, 1, vCache.Nelements), values, Io.ValueElements!.Value));
+        }
 
         var kView = _ctx.View(kCache, headDim, heads, _nKv, (ulong)headDim * elem, kCache.Nb(1), 0);
-        var qh = _ctx.Permute(_ctx.Reshape(q, headDim, heads, tokens), 0, 2, 1, 3);  // [hd, tokens, heads]
+        var qHeads = _ctx.View(q, headDim, heads, tokens, (ulong)headDim * sizeof(float), q.Nb(1), 0);
+        var qh = _ctx.Permute(qHeads, 0, 2, 1, 3);                                   // [hd, tokens, heads]
         var kh = _ctx.Permute(kView, 0, 2, 1, 3);                                     // [hd, n_kv, heads]
         var scale = 1f / MathF.Sqrt(headDim);
         if (_flash)
@@ -186,6 +193,8 @@ internal sealed class GraphBuilder
         var mixed = _ctx.MulMat(vh, probs);                                           // [hd, tokens, heads]
         return Cb(_ctx.Reshape(_ctx.Cont(_ctx.Permute(mixed, 0, 2, 1, 3)), embd, tokens), "kqv_out", layer);
     }
+
+    private GgmlTensor Contiguous(GgmlTensor t) => t.IsContiguous ? t : _ctx.Cont(t);
 
     /// <summary>The two-matrix FFN of layer <paramref name="layer"/>: ffn_down(act(ffn_up(x))).</summary>
     public GgmlTensor Ffn(GgmlTensor x, FfnActivation activation, int layer)
