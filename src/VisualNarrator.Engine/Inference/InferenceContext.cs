@@ -246,9 +246,11 @@ public sealed class InferenceContext : IDisposable
     {
         var n = batch.Count;
         var outputs = batch.OutputCount;
-        // Attend over a prefix of the cache, rounded up so graph shapes (and allocations) change rarely.
-        var nKv = Math.Min(Cache.Cells, (Cache.UsedExtent() + 31) / 32 * 32);
+        // Attend over a prefix of the cache, rounded up so graph shapes (and allocations) change rarely. mul_mat attention
+        // attends at least 64 cells: its value products run along the cells, and ggml's f16 dot product takes 64 at a
+        // time (AVX-512), so a row of 32 would be summed element by element.
         var flash = _flash;
+        var nKv = Math.Min(Cache.Cells, Math.Max(flash ? 0 : 64, (Cache.UsedExtent() + 31) / 32 * 32));
         var maskRows = flash ? (int)GgmlContext.FlashAttentionMaskRows(n) : n;
         var maskLength = nKv * maskRows;
         if (_mask.Length < maskLength) _mask = new float[Math.Max(maskLength, _mask.Length * 2)];
@@ -323,7 +325,7 @@ public sealed class InferenceContext : IDisposable
         var index = _valueElements.AsSpan(0, length);
         for (var t = 0; t < cells.Length; t++)
             for (var j = 0; j < embd; j++)
-                index[t * embd + j] = (long)j * Cache.Cells + cells[t];
+                index[t * embd + j] = (long)j * Cache.ValueRowLength + cells[t];
         elements.SetData<long>(index);
     }
 

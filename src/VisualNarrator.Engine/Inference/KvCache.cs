@@ -47,17 +47,19 @@ public sealed class KvCache : IDisposable
         ElementBytes = type == KvCacheType.F16 ? 2u : 4u;
         _k = new GgmlTensor[hp.BlockCount];
         _v = new GgmlTensor[hp.BlockCount];
+        var backends = Enumerable.Range(0, hp.BlockCount).Select(layerBackend).ToArray();
+        ValueRowLength = transposedValues && backends.All(b => b.IsCpu) ? SetSpreadRow(cells, (int)ElementBytes) : cells;
         var contexts = new Dictionary<GgmlBackend, GgmlContext>();
         try
         {
             for (var i = 0; i < hp.BlockCount; i++)
             {
-                var backend = layerBackend(i);
+                var backend = backends[i];
                 if (!contexts.TryGetValue(backend, out var context))
                     contexts[backend] = context = GgmlContext.Create(2 * hp.BlockCount);
                 _k[i] = context.NewTensor(ggmlType, hp.EmbeddingLength, cells).SetName($"cache_k_l{i}");
                 _v[i] = transposedValues
-                    ? context.NewTensor(ggmlType, cells, hp.EmbeddingLength).SetName($"cache_v_l{i}")
+                    ? context.NewTensor(ggmlType, ValueRowLength, hp.EmbeddingLength).SetName($"cache_v_l{i}")
                     : context.NewTensor(ggmlType, hp.EmbeddingLength, cells).SetName($"cache_v_l{i}");
             }
             // Cells beyond those in use are still multiplied (then masked); zeros keep them finite.
@@ -89,6 +91,20 @@ public sealed class KvCache : IDisposable
 
     /// <summary>Whether the values are held as [cells, n_embd]: each head dimension's values over the cells one row.</summary>
     public bool TransposedValues { get; }
+
+    /// <summary>Elements from one row of a transposed V cache to the next: the cell count, on the CPU padded to an odd
+    /// number of 64-byte cache lines. A decode step writes and mul_mat attention reads one short stretch of every row;
+    /// rows a multiple of 4 KiB apart (2048 F16 cells) would all fall into the same few sets of the CPU's caches and
+    /// evict each other.</summary>
+    public int ValueRowLength { get; }
+
+    /// <summary>The row length of at least <paramref name="cells"/> elements that spans an odd number of cache lines.</summary>
+    internal static int SetSpreadRow(int cells, int elementBytes)
+    {
+        var perLine = 64 / elementBytes;
+        var lines = (cells + perLine - 1) / perLine;
+        return (lines | 1) * perLine;
+    }
 
     /// <summary>Bytes per element.</summary>
     public uint ElementBytes { get; }

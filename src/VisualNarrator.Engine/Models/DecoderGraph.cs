@@ -14,7 +14,8 @@ namespace VisualNarrator.Engine.Models;
 /// <param name="OutputRows">I32 [n_outputs]: which tokens produce logits; null when all do.</param>
 /// <param name="Logits">F32 [n_vocab, n_outputs]: the result.</param>
 /// <param name="ValueElements">With a transposed V cache and cells that are not one run: I64 [n_embd × n_tokens], the
-/// element of the cache each value of v is written to (value j of token t: j × cells + cell_t); null otherwise.</param>
+/// element of the cache each value of v is written to (value j of token t: j × row length + cell_t, see
+/// <see cref="KvCache.ValueRowLength"/>); null otherwise.</param>
 internal sealed record DecoderGraphIo(GgmlTensor Tokens, GgmlTensor Positions, GgmlTensor CacheRows, GgmlTensor Mask,
     GgmlTensor? OutputRows, GgmlTensor Logits, GgmlTensor? ValueElements);
 

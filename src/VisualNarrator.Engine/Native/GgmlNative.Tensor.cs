@@ -12,6 +12,7 @@ internal static unsafe partial class GgmlNative
     [LibraryImport(BaseLibrary)] internal static partial IntPtr ggml_new_tensor_4d(IntPtr ctx, uint type, long ne0, long ne1, long ne2, long ne3);
     [LibraryImport(BaseLibrary, StringMarshalling = StringMarshalling.Utf8)] internal static partial IntPtr ggml_set_name(IntPtr tensor, string name);
     [LibraryImport(BaseLibrary)] internal static partial IntPtr ggml_get_name(IntPtr tensor);
+    [LibraryImport(BaseLibrary)] internal static partial IntPtr ggml_op_desc(IntPtr tensor);
     [LibraryImport(BaseLibrary)] internal static partial nuint ggml_nbytes(IntPtr tensor);
     [LibraryImport(BaseLibrary)] internal static partial IntPtr ggml_get_first_tensor(IntPtr ctx);
     [LibraryImport(BaseLibrary)] internal static partial IntPtr ggml_get_next_tensor(IntPtr ctx, IntPtr tensor);

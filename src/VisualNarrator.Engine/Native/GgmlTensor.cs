@@ -57,6 +57,10 @@ public readonly unsafe struct GgmlTensor : IEquatable<GgmlTensor>
     /// <summary>The tensor's name (at most 63 bytes of UTF-8).</summary>
     public string Name => GgmlNative.Str(GgmlNative.ggml_get_name(Live));
 
+    /// <summary>The operation that computes the tensor, as ggml names it (<c>MUL_MAT</c>, <c>CONT</c>, <c>VIEW</c>;
+    /// <c>NONE</c> for a leaf, the function's name for a unary op).</summary>
+    public string OpName => GgmlNative.Str(GgmlNative.ggml_op_desc(Live));
+
     /// <summary>Whether the elements are laid out densely in ggml order (no gaps, no permutation).</summary>
     public bool IsContiguous => GgmlNative.ggml_is_contiguous(Live);
 

@@ -1,0 +1,60 @@
+using VisualNarrator.Engine.Inference;
+using VisualNarrator.Engine.Models;
+using VisualNarrator.Engine.Native;
+using VisualNarrator.Testing;
+
+namespace VisualNarrator.Engine.Tests.Models;
+
+/// <summary>q, k and v of a fused attn_qkv projection are read where the matmul wrote them: the graph views them and
+/// copies nothing of its own, except the values of several scattered tokens (written value by value into a transposed
+/// cache) and mul_mat attention's result (permuted back). On the CPU each copy is one more node, and every node ends
+/// in a barrier of all threads.</summary>
+public sealed class FusedProjectionGraphTests(TestModels models) : IClassFixture<TestModels>
+{
+    [Theory]
+    [InlineData(false, 1, 1)] // a decode step: only mul_mat attention's result
+    [InlineData(true, 1, 0)]
+    [InlineData(false, 4, 2)] // four sequences' steps: their values too
+    [InlineData(true, 4, 0)]
+    public void DecodeGraph_ViewsQkv_AndCopiesOnlyWhatItMust(bool flash, int tokens, int copiesPerLayer)
+    {
+        var hp = TestModels.Wider;
+        using var model = Model.Load(models.Get("opt", hp));
+        using var cache = new KvCache(hp, model.Backend, 64, KvCacheType.F32, transposedValues: !flash);
+        var size = DecoderGraph.GraphSize(hp.BlockCount);
+        using var context = GgmlContext.Create(2 * size, size);
+        var graph = context.NewGraph(size);
+        DecoderGraph.Build(context, graph, model.Architecture, hp, model.Weights, cache, tokens, tokens, 32, flash);
+
+        var nodes = Enumerable.Range(0, graph.NodeCount).Select(graph.Node).ToList();
+        for (var il = 0; il < hp.BlockCount; il++)
+            foreach (var part in new[] { "Qcur", "Kcur", "Vcur" })
+                Assert.Equal("VIEW", Assert.Single(nodes, n => n.Name == $"{part}-{il}").OpName);
+        Assert.Equal(copiesPerLayer * hp.BlockCount, nodes.Count(n => n.OpName == "CONT"));
+    }
+
+    [Theory]
+    [InlineData(2048, 2, 2080)] // 4096 bytes, 64 lines: one more
+    [InlineData(2047, 2, 2080)]
+    [InlineData(264, 2, 288)]   // 9 lines already
+    [InlineData(2048, 4, 2064)] // 8192 bytes, 128 lines: one more
+    [InlineData(1, 4, 16)]
+    public void TransposedValueRows_SpanAnOddNumberOfCacheLines(int cells, int elementBytes, int rowLength)
+    {
+        Assert.Equal(rowLength, KvCache.SetSpreadRow(cells, elementBytes));
+        Assert.Equal(1, rowLength * elementBytes / 64 % 2);
+    }
+
+    [Fact]
+    public void CpuCache_PadsTransposedValueRows_AndKeepsTheCellCount()
+    {
+        var hp = TestModels.Wider;
+        using var backend = GgmlBackend.Create();
+        using var transposed = new KvCache(hp, backend, 2048, KvCacheType.F16, transposedValues: true);
+        using var plain = new KvCache(hp, backend, 2048, KvCacheType.F16);
+        Assert.Equal(2048, transposed.Cells);
+        Assert.Equal(2080, transposed.ValueRowLength);
+        Assert.Equal(2080, transposed.Layer(0).V.Ne(0));
+        Assert.Equal(2048, plain.ValueRowLength);
+    }
+}
