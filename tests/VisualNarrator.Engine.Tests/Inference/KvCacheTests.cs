@@ -5,7 +5,8 @@ using VisualNarrator.Testing;
 namespace VisualNarrator.Engine.Tests.Inference;
 
 /// <summary>The CPU KV cache's memory: zero-filled memory of its own (not cleared page by page at creation), every
-/// layer's keys and values aligned as ggml's kernels need, and zeros even where a freed cache's data was before.</summary>
+/// layer's keys and values aligned as ggml's kernels need, and zeros even where a freed cache's data was before; a
+/// transposed V cache's rows padded to an odd number of cache lines.</summary>
 [Collection("ggml")]
 public sealed class KvCacheTests
 {
@@ -46,6 +47,31 @@ public sealed class KvCacheTests
         for (var i = 1; i < spans.Count; i++) Assert.True(spans[i].Start >= spans[i - 1].End, $"tensor {i} overlaps the one before");
         Assert.True(spans[^1].End - spans[0].Start <= (long)cache.BufferBytes);
         Assert.Equal(2L * hp.BlockCount * hp.EmbeddingLength * 24 * sizeof(short), spans.Sum(s => s.End - s.Start));
+    }
+
+    [Theory]
+    [InlineData(2048, 2, 2080)] // 4096 bytes, 64 lines: one more
+    [InlineData(2047, 2, 2080)]
+    [InlineData(264, 2, 288)]   // 9 lines already
+    [InlineData(2048, 4, 2064)] // 8192 bytes, 128 lines: one more
+    [InlineData(1, 4, 16)]
+    public void TransposedValueRows_SpanAnOddNumberOfCacheLines(int cells, int elementBytes, int rowLength)
+    {
+        Assert.Equal(rowLength, KvCache.SetSpreadRow(cells, elementBytes));
+        Assert.Equal(1, rowLength * elementBytes / 64 % 2);
+    }
+
+    [Fact]
+    public void CpuCache_PadsTransposedValueRows_AndKeepsTheCellCount()
+    {
+        var hp = TestModels.Wider;
+        using var backend = GgmlBackend.Create("cpu", 1);
+        using var transposed = new KvCache(hp, backend, 2048, KvCacheType.F16, transposedValues: true);
+        using var plain = new KvCache(hp, backend, 2048, KvCacheType.F16);
+        Assert.Equal(2048, transposed.Cells);
+        Assert.Equal(2080, transposed.ValueRowLength);
+        Assert.Equal(2080, transposed.Layer(0).V.Ne(0));
+        Assert.Equal(2048, plain.ValueRowLength);
     }
 
     private static unsafe long Address(Span<byte> data)

@@ -32,29 +32,4 @@ public sealed class FusedProjectionGraphTests(TestModels models) : IClassFixture
                 Assert.Equal("VIEW", Assert.Single(nodes, n => n.Name == $"{part}-{il}").OpName);
         Assert.Equal(copiesPerLayer * hp.BlockCount, nodes.Count(n => n.OpName == "CONT"));
     }
-
-    [Theory]
-    [InlineData(2048, 2, 2080)] // 4096 bytes, 64 lines: one more
-    [InlineData(2047, 2, 2080)]
-    [InlineData(264, 2, 288)]   // 9 lines already
-    [InlineData(2048, 4, 2064)] // 8192 bytes, 128 lines: one more
-    [InlineData(1, 4, 16)]
-    public void TransposedValueRows_SpanAnOddNumberOfCacheLines(int cells, int elementBytes, int rowLength)
-    {
-        Assert.Equal(rowLength, KvCache.SetSpreadRow(cells, elementBytes));
-        Assert.Equal(1, rowLength * elementBytes / 64 % 2);
-    }
-
-    [Fact]
-    public void CpuCache_PadsTransposedValueRows_AndKeepsTheCellCount()
-    {
-        var hp = TestModels.Wider;
-        using var backend = GgmlBackend.Create();
-        using var transposed = new KvCache(hp, backend, 2048, KvCacheType.F16, transposedValues: true);
-        using var plain = new KvCache(hp, backend, 2048, KvCacheType.F16);
-        Assert.Equal(2048, transposed.Cells);
-        Assert.Equal(2080, transposed.ValueRowLength);
-        Assert.Equal(2080, transposed.Layer(0).V.Ne(0));
-        Assert.Equal(2048, plain.ValueRowLength);
-    }
 }
