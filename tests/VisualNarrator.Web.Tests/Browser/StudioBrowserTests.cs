@@ -84,7 +84,9 @@ public sealed class StudioBrowserTests(StudioFixture app) : IClassFixture<Studio
             var selected = await page.EvaluateAsync<string>("() => getSelection().toString()");
             Assert.False(string.IsNullOrEmpty(selected), "dragging across the narration selected nothing");
             Assert.False(char.IsWhiteSpace(selected[0]), $"the selection starts with a space: '{selected}'");
-            Assert.StartsWith(Normal(selected)[..Math.Min(20, Normal(selected).Length)], Normal(text));
+            // Compared character by character: the random test model's text can put a combining mark right after the
+            // 20th character, and a culture-aware comparison reads the two as one letter that the prefix does not have.
+            Assert.StartsWith(Normal(selected)[..Math.Min(20, Normal(selected).Length)], Normal(text), StringComparison.Ordinal);
 
             // The copy button puts the same text on the clipboard, without a leading space.
             // The write happens after a round trip to the server, so the clipboard is read until it has something.
