@@ -77,7 +77,7 @@ public static class OptGgufExporter
         WriteProvenance(writer, provenance);
 
         var sources = Sources(model, hp);
-        foreach (var spec in new Opt().Tensors(hp))
+        foreach (var spec in new Opt().TensorsInFileOrder(hp))
         {
             var torchShape = spec.Shape.Reverse().ToArray();
             Func<Tensor>? source = sources.GetValueOrDefault(spec.Name);

@@ -166,12 +166,14 @@ public sealed class Model : IDisposable
             : new ModelLoadException(path, $"the tokenizer has {tokenizer.VocabularySize} tokens but token_embd.weight has {vocabSize} rows");
     }
 
-    /// <summary>The most q/k/v bytes fused on a CPU load that maps the file: 64 MiB (opt-125m F16 has 42 MB).</summary>
+    /// <summary>The most q/k/v bytes copied to fuse them on a CPU load that maps the file: 64 MiB (opt-125m F16 has
+    /// 42 MB).</summary>
     internal const long MappedFusionLimitBytes = 64L << 20;
 
     /// <summary>
-    /// <paramref name="fusions"/>, or none when their parts hold more than <paramref name="limit"/> bytes. A fused
-    /// tensor cannot point into the mapped file; it is a copy, read whole at load and kept in private memory. On
+    /// <paramref name="fusions"/>, or none when the parts that would be copied hold more than <paramref name="limit"/>
+    /// bytes. A fused tensor whose parts lie back to back in the file points into the mapped file like any other (this
+    /// project's writers place them so); any other is a copy, read whole at load and kept in private memory. On
     /// opt-2.7b F16 (1.26 GB of q/k/v) that copy took load from 0.5 s to 1.6-4.4 s, while prefill and decode were the
     /// same within run-to-run noise either way (2026-12-03, 2 cores): a large model's three matmuls are each big
     /// enough to keep the threads busy, which is what fusing buys a small one.
@@ -179,7 +181,9 @@ public sealed class Model : IDisposable
     internal static List<IReadOnlyList<TensorFusion>> FusionsWorthACopy(GgufFile file, List<IReadOnlyList<TensorFusion>> fusions,
         long limit = MappedFusionLimitBytes)
     {
-        var bytes = fusions.SelectMany(group => group).SelectMany(f => f.Parts).Sum(part => file.FindTensor(part)?.ByteSize ?? 0);
+        var bytes = fusions.SelectMany(group => group)
+            .Where(f => f.Parts.Any(p => file.FindTensor(p) is null) || ModelWeights.Contiguous(file, f) is null)
+            .SelectMany(f => f.Parts).Sum(part => file.FindTensor(part)?.ByteSize ?? 0);
         return bytes <= limit ? fusions : [];
     }
 

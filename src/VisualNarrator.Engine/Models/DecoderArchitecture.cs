@@ -13,6 +13,27 @@ public abstract class DecoderArchitecture
     /// <summary>Every tensor the architecture expects for these hyperparameters, with ggml-order shapes.</summary>
     public abstract IEnumerable<TensorSpec> Tensors(ModelHyperparameters hp);
 
+    /// <summary><see cref="Tensors"/> in the order writers place them in a file: each group of <see cref="Fusions"/>
+    /// is moved up to where its first part was and laid out stack by stack (OPT: a layer's q, k and v matrices, then their
+    /// three biases), so that every stack lies back to back and a mapped load uses it in place instead of copying it.
+    /// </summary>
+    public IEnumerable<TensorSpec> TensorsInFileOrder(ModelHyperparameters hp)
+    {
+        var specs = Tensors(hp).ToList();
+        var byName = specs.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        var groupOf = new Dictionary<string, IReadOnlyList<TensorFusion>>(StringComparer.Ordinal);
+        foreach (var group in Fusions(hp))
+            foreach (var part in group.SelectMany(f => f.Parts))
+                groupOf[part] = group;
+        var placed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var spec in specs)
+        {
+            var names = groupOf.TryGetValue(spec.Name, out var group) ? group.SelectMany(f => f.Parts) : [spec.Name];
+            foreach (var name in names)
+                if (byName.TryGetValue(name, out var part) && placed.Add(name)) yield return part;
+        }
+    }
+
     /// <summary>Builds the forward pass of one batch and returns its logits [n_vocab, n_outputs].</summary>
     internal abstract GgmlTensor Build(GraphBuilder b);
 

@@ -72,7 +72,9 @@ public sealed class ModelWeights : IDisposable
     /// tensors of every group of <paramref name="fusions"/> whose parts all fit (see <see cref="TensorFusion"/>) into
     /// one tensor; a fused tensor replaces its parts, whose data is read straight into its place. With
     /// <paramref name="map"/> (every tensor on the CPU) the other tensors point into a read-only memory map of the file
-    /// instead of being read: no copy, pages come in on first use and are shared with the page cache.</summary>
+    /// instead of being read: no copy, pages come in on first use and are shared with the page cache. So does a fused
+    /// tensor whose parts lie back to back in the file (see <see cref="Contiguous"/>), as this project's writers place
+    /// them.</summary>
     internal static ModelWeights Load(GgufFile file, Func<string, GgmlBackend> placement, IEnumerable<IReadOnlyList<TensorFusion>> fusions,
         bool map = false, IProgress<double>? progress = null, WeightRepacking? repack = null)
     {
@@ -80,12 +82,17 @@ public sealed class ModelWeights : IDisposable
         // Where each file tensor's bytes go: the tensor of that name at offset 0, or a place in a fused tensor.
         var destination = file.Tensors.ToDictionary(t => t.Name, t => (Tensor: t.Name, Offset: 0L), StringComparer.Ordinal);
         var created = file.Tensors.Select(t => (t.Name, t.Type, Shape: t.Shape.ToArray())).ToList();
+        // ggml's CPU kernels need 32-byte aligned data; GGUF's default alignment gives it, a smaller one is read instead.
+        map &= file.Alignment % GgmlBackendBuffer.CpuAlignment == 0 && file.DataOffset % GgmlBackendBuffer.CpuAlignment == 0;
+        // Where a mapped tensor's bytes lie in the data section: a file tensor's own, or a fused tensor's back-to-back parts.
+        var inFile = file.Tensors.ToDictionary(t => t.Name, t => (t.RelativeOffset, t.ByteSize), StringComparer.Ordinal);
         foreach (var group in fusions)
         {
             if (!group.All(f => Stacked(file, f) is not null)) continue;
             foreach (var fusion in group)
             {
                 created.Add((fusion.Name, file.FindTensor(fusion.Parts[0])!.Type, Stacked(file, fusion)!));
+                if (Contiguous(file, fusion) is { } span) inFile[fusion.Name] = span;
                 var offset = 0L;
                 foreach (var part in fusion.Parts)
                 {
@@ -96,8 +103,6 @@ public sealed class ModelWeights : IDisposable
         }
         var replaced = destination.Where(d => d.Key != d.Value.Tensor).Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
         created.RemoveAll(c => replaced.Contains(c.Name));
-        // ggml's CPU kernels need 32-byte aligned data; GGUF's default alignment gives it, a smaller one is read instead.
-        map &= file.Alignment % GgmlBackendBuffer.CpuAlignment == 0 && file.DataOffset % GgmlBackendBuffer.CpuAlignment == 0;
 
         var parts = new List<(GgmlBackend Backend, GgmlContext Context, GgmlBackendBuffer Buffer)>();
         var contexts = new Dictionary<GgmlBackend, GgmlContext>();
@@ -107,17 +112,18 @@ public sealed class ModelWeights : IDisposable
         try
         {
             var tensors = new Dictionary<string, GgmlTensor>(StringComparer.Ordinal);
-            var mapped = new List<(GgmlTensor Tensor, GgufTensorInfo Info, GgmlBackend Backend)>();
+            var mapped = new List<(GgmlTensor Tensor, string Name, long RelativeOffset, long ByteSize)>();
+            GgmlBackend? mappedBackend = null;
             var repacked = new HashSet<string>(StringComparer.Ordinal);
             foreach (var (name, type, s) in created)
             {
                 var backend = placement(name);
                 // Repacked weights get memory of their own (the layout differs from the file's), so they are never mapped.
                 var repackIt = repack is not null && repack.Takes(name, backend, type, s);
-                var info = map && !repackIt ? file.FindTensor(name) : null;
+                var mapIt = map && !repackIt && inFile.ContainsKey(name);
                 GgmlContext context;
                 if (repackIt) context = repackContext ??= GgmlContext.Create(created.Count + 1);
-                else if (info is not null) context = mappedContext ??= GgmlContext.Create(created.Count + 1);
+                else if (mapIt) context = mappedContext ??= GgmlContext.Create(created.Count + 1);
                 else if (!contexts.TryGetValue(backend, out context!)) contexts[backend] = context = GgmlContext.Create(created.Count + 1);
                 var t = s.Length switch
                 {
@@ -127,7 +133,11 @@ public sealed class ModelWeights : IDisposable
                     _ => context.NewTensor(type, s[0], s[1], s[2], s[3]),
                 };
                 tensors[name] = t.SetName(name);
-                if (info is not null) mapped.Add((t, info, backend));
+                if (mapIt)
+                {
+                    mapped.Add((t, name, inFile[name].RelativeOffset, inFile[name].ByteSize));
+                    mappedBackend = backend;
+                }
                 if (repackIt) repacked.Add(name);
             }
             // Weights read into the CPU's memory ask for huge pages before they are written (mapped ones live in the
@@ -145,9 +155,10 @@ public sealed class ModelWeights : IDisposable
                 buffer.PreferHugePages();
             }
             if (mappedContext is not null)
-                parts.Add(PlaceMapped(file, mapping = MappedFile.Open(file.Path, file.FileLength), mappedContext, mapped));
-            var mappedNames = mapped.Select(m => m.Info.Name).ToHashSet(StringComparer.Ordinal);
-            ReadData(file, file.Tensors.Where(t => !mappedNames.Contains(t.Name)), tensors, destination, repacked, repack?.Workers ?? 1, progress);
+                parts.Add(PlaceMapped(file, mapping = MappedFile.Open(file.Path, file.FileLength), mappedContext, mappedBackend!, mapped));
+            var mappedNames = mapped.Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
+            ReadData(file, file.Tensors.Where(t => !mappedNames.Contains(destination[t.Name].Tensor)), tensors, destination, repacked,
+                repack?.Workers ?? 1, progress);
             progress?.Report(1);
             return new ModelWeights(parts, tensors, mapping) { Repacked = repacked };
         }
@@ -164,20 +175,20 @@ public sealed class ModelWeights : IDisposable
 
     /// <summary>A CPU buffer over the mapped data section, with each tensor placed at its data in the file.</summary>
     private static unsafe (GgmlBackend, GgmlContext, GgmlBackendBuffer) PlaceMapped(GgufFile file, MappedFile mapping, GgmlContext context,
-        List<(GgmlTensor Tensor, GgufTensorInfo Info, GgmlBackend Backend)> tensors)
+        GgmlBackend backend, List<(GgmlTensor Tensor, string Name, long RelativeOffset, long ByteSize)> tensors)
     {
         var data = mapping.Pointer + file.DataOffset;
         var buffer = GgmlBackendBuffer.OverHostMemory(data, (ulong)(file.FileLength - file.DataOffset));
         try
         {
             buffer.Usage = GgmlBufferUsage.Weights;
-            foreach (var (tensor, info, _) in tensors)
+            foreach (var (tensor, name, relativeOffset, byteSize) in tensors)
             {
-                if ((long)tensor.Nbytes != info.ByteSize)
-                    throw new InvalidOperationException($"ggml sizes '{info.Name}' at {tensor.Nbytes} bytes, the file at {info.ByteSize}");
-                buffer.Place(tensor, data + info.RelativeOffset);
+                if ((long)tensor.Nbytes != byteSize)
+                    throw new InvalidOperationException($"ggml sizes '{name}' at {tensor.Nbytes} bytes, the file at {byteSize}");
+                buffer.Place(tensor, data + relativeOffset);
             }
-            return (tensors[0].Backend, context, buffer);
+            return (backend, context, buffer);
         }
         catch
         {
@@ -197,6 +208,17 @@ public sealed class ModelWeights : IDisposable
         if (first.Shape.Length is not (1 or 2)) return null;
         if (infos.Any(i => i!.Type != first.Type || i.Shape.Length != first.Shape.Length || i.Shape[0] != first.Shape[0])) return null;
         return first.Shape.Length == 1 ? [infos.Sum(i => i!.Shape[0])] : [first.Shape[0], infos.Sum(i => i!.Shape[1])];
+    }
+
+    /// <summary>Where <paramref name="fusion"/>'s parts lie in the file one right after the other, in its order (no
+    /// padding between them), so that the fused tensor can be read as one block or mapped: the first part's offset in
+    /// the data section and the parts' total size; else null. The parts must exist.</summary>
+    internal static (long RelativeOffset, long ByteSize)? Contiguous(GgufFile file, TensorFusion fusion)
+    {
+        var infos = fusion.Parts.Select(p => file.FindTensor(p)!).ToList();
+        for (var i = 1; i < infos.Count; i++)
+            if (infos[i].RelativeOffset != infos[i - 1].RelativeOffset + infos[i - 1].ByteSize) return null;
+        return (infos[0].RelativeOffset, infos.Sum(i => i.ByteSize));
     }
 
     /// <summary>Reads every tensor's bytes from the file: straight into the tensor's memory where the CPU can address

@@ -32,12 +32,14 @@ public static class RandomModelWriter
         writer.SetString(GgufKeys.Name, $"random {architecture} {hp.EmbeddingLength}x{hp.BlockCount} seed {seed}");
         writer.SetUInt32(GgufKeys.FileType, type == GgmlType.F32 ? 0u : 1u);
         tokenizer.WriteTo(writer);
-        var index = 0;
-        foreach (var spec in arch.Tensors(hp))
+        // Each tensor's seed is its place in the architecture's list, not in the file, so a change of file order leaves
+        // the weights as they were.
+        var place = arch.Tensors(hp).Select((spec, i) => (spec.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
+        foreach (var spec in arch.TensorsInFileOrder(hp))
         {
             if (spec.Name == TensorNames.Output && tiedOutput) continue;
             // Not HashCode.Combine: it is salted per process, and files must be identical across runs.
-            var tensorSeed = unchecked(seed * 1_000_003 + index++);
+            var tensorSeed = unchecked(seed * 1_000_003 + place[spec.Name]);
             var tensorType = spec.IsMatrix ? type : GgmlType.F32;
             var name = spec.Name;
             writer.AddTensor(name, tensorType, spec.Shape, s => WriteRandom(s, name, spec.Shape, tensorType, tensorSeed, std));

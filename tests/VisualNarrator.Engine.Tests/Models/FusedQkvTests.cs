@@ -21,12 +21,41 @@ public sealed class FusedQkvTests(TestModels models) : IClassFixture<TestModels>
     };
 
     [Fact]
-    public void MappedLoad_FusesOnlyWhileTheCopyIsSmall()
+    public void WrittenFiles_HoldEachStackBackToBack_AndAMappedLoadUsesItInPlace()
     {
         var path = ModelFile("pre-ln", "f32");
         var file = GgufFile.Open(path);
+        var arch = DecoderArchitecture.For("opt", path);
+        Assert.Equal(arch.Tensors(TestModels.Wider).Select(t => t.Name).Order(), arch.TensorsInFileOrder(TestModels.Wider).Select(t => t.Name).Order());
+        var fusions = arch.Fusions(TestModels.Wider).SelectMany(g => g).ToList();
+        Assert.All(fusions, f => Assert.NotNull(ModelWeights.Contiguous(file, f)));
+        Assert.Equal(fusions.Count, Model.FusionsWorthACopy(file, [.. fusions.Select(f => (IReadOnlyList<TensorFusion>)[f])], limit: 0).Count);
+
+        using var mapped = Model.Load(path);
+        Assert.True(mapped.Weights.Mapped);
+        Assert.NotNull(mapped.Weights.TryGet("blk.0.attn_qkv.weight"));
+        // One buffer, over the file's data section: no memory of its own for the fused tensors.
+        Assert.Equal((ulong)(file.FileLength - file.DataOffset), mapped.Weights.BufferBytes);
+    }
+
+    [Fact]
+    public void InterleavedFile_IsFusedByACopy_OnlyWhileTheCopyIsSmall()
+    {
+        // A file whose q, k and v matrices are apart (each followed by its bias), as the architecture lists them.
+        var source = GgufFile.Open(ModelFile("pre-ln", "f32"));
+        var path = models.PathFor("fused-interleaved.gguf");
+        if (!File.Exists(path))
+        {
+            var writer = new GgufWriter();
+            foreach (var (key, value) in source.Metadata) writer.Set(key, value);
+            foreach (var spec in new Opt().Tensors(TestModels.Wider))
+                if (source.FindTensor(spec.Name) is { } t) writer.AddTensor(t.Name, t.Type, t.Shape, s => source.CopyTensorData(t, s));
+            writer.WriteTo(path);
+        }
+        var file = GgufFile.Open(path);
         var hp = TestModels.Wider; // the pre-ln layout's shape
         var fusions = DecoderArchitecture.For("opt", path).Fusions(hp).ToList();
+        Assert.All(fusions.SelectMany(g => g), f => Assert.Null(ModelWeights.Contiguous(file, f)));
         var qkvBytes = Enumerable.Range(0, hp.BlockCount)
             .SelectMany(l => new[] { "q", "k", "v" }.SelectMany(p => new[] { $"blk.{l}.attn_{p}.weight", $"blk.{l}.attn_{p}.bias" }))
             .Sum(name => file.FindTensor(name)!.ByteSize);
@@ -34,6 +63,15 @@ public sealed class FusedQkvTests(TestModels models) : IClassFixture<TestModels>
         Assert.Same(fusions, Model.FusionsWorthACopy(file, fusions, limit: qkvBytes));
         Assert.Empty(Model.FusionsWorthACopy(file, fusions, limit: qkvBytes - 1));
         Assert.True(qkvBytes <= Model.MappedFusionLimitBytes); // so the test models above are fused by default
+
+        // Fused by a copy: the mapped data section plus memory of its own for the q/k/v stacks (aligned), with the
+        // logits of the same weights used in place.
+        using var model = Model.Load(path);
+        using var inPlace = Model.Load(ModelFile("pre-ln", "f32"));
+        Assert.NotNull(model.Weights.TryGet("blk.0.attn_qkv.weight"));
+        var copied = (ulong)(file.FileLength - file.DataOffset + qkvBytes);
+        Assert.InRange(model.Weights.BufferBytes, copied, copied + 4096);
+        Assert.Equal(Run(inPlace, flash: false), Run(model, flash: false));
     }
 
     [Theory]
