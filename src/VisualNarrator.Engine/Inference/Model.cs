@@ -182,7 +182,7 @@ public sealed class Model : IDisposable
         long limit = MappedFusionLimitBytes)
     {
         var bytes = fusions.SelectMany(group => group)
-            .Where(f => f.Parts.Any(p => file.FindTensor(p) is null) || ModelWeights.Contiguous(file, f) is null)
+            .Where(f => ModelWeights.Contiguous(file, f) is null)
             .SelectMany(f => f.Parts).Sum(part => file.FindTensor(part)?.ByteSize ?? 0);
         return bytes <= limit ? fusions : [];
     }

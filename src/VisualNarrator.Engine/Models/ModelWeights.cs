@@ -113,7 +113,6 @@ public sealed class ModelWeights : IDisposable
         {
             var tensors = new Dictionary<string, GgmlTensor>(StringComparer.Ordinal);
             var mapped = new List<(GgmlTensor Tensor, string Name, long RelativeOffset, long ByteSize)>();
-            GgmlBackend? mappedBackend = null;
             var repacked = new HashSet<string>(StringComparer.Ordinal);
             foreach (var (name, type, s) in created)
             {
@@ -133,11 +132,7 @@ public sealed class ModelWeights : IDisposable
                     _ => context.NewTensor(type, s[0], s[1], s[2], s[3]),
                 };
                 tensors[name] = t.SetName(name);
-                if (mapIt)
-                {
-                    mapped.Add((t, name, inFile[name].RelativeOffset, inFile[name].ByteSize));
-                    mappedBackend = backend;
-                }
+                if (mapIt) mapped.Add((t, name, inFile[name].RelativeOffset, inFile[name].ByteSize));
                 if (repackIt) repacked.Add(name);
             }
             // Weights read into the CPU's memory ask for huge pages before they are written (mapped ones live in the
@@ -155,7 +150,7 @@ public sealed class ModelWeights : IDisposable
                 buffer.PreferHugePages();
             }
             if (mappedContext is not null)
-                parts.Add(PlaceMapped(file, mapping = MappedFile.Open(file.Path, file.FileLength), mappedContext, mappedBackend!, mapped));
+                parts.Add(PlaceMapped(file, mapping = MappedFile.Open(file.Path, file.FileLength), mappedContext, placement(mapped[0].Name), mapped));
             var mappedNames = mapped.Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
             ReadData(file, file.Tensors.Where(t => !mappedNames.Contains(destination[t.Name].Tensor)), tensors, destination, repacked,
                 repack?.Workers ?? 1, progress);
@@ -212,9 +207,10 @@ public sealed class ModelWeights : IDisposable
 
     /// <summary>Where <paramref name="fusion"/>'s parts lie in the file one right after the other, in its order (no
     /// padding between them), so that the fused tensor can be read as one block or mapped: the first part's offset in
-    /// the data section and the parts' total size; else null. The parts must exist.</summary>
+    /// the data section and the parts' total size; else null (also when a part is missing).</summary>
     internal static (long RelativeOffset, long ByteSize)? Contiguous(GgufFile file, TensorFusion fusion)
     {
+        if (fusion.Parts.Count == 0 || fusion.Parts.Any(p => file.FindTensor(p) is null)) return null;
         var infos = fusion.Parts.Select(p => file.FindTensor(p)!).ToList();
         for (var i = 1; i < infos.Count; i++)
             if (infos[i].RelativeOffset != infos[i - 1].RelativeOffset + infos[i - 1].ByteSize) return null;
