@@ -93,11 +93,12 @@ public sealed class EngineCommandsTests(TestModels models) : IClassFixture<TestM
     }
 
     [Fact]
-    public void Bench_Bandwidth_ReportsEachFilesDecodeBound_AsBandwidthOverBytesReadPerToken()
+    public void Bench_Bandwidth_ReportsEachFilesDecodeBounds_AsMemoryAndKernelRatesOverBytesReadPerToken()
     {
         var hp = TestModels.Wider with { ContextLength = 256 };
         var path = models.Get("opt", hp, GgmlType.F16);
-        var run = NarratorCli.Run("bench", "--model", path, "--threads", "1", "--bandwidth", "--json");
+        var cache = models.PathFor("bench-kernel-cache");
+        var run = NarratorCli.Run("bench", "--model", path, "--threads", "1", "--bandwidth", "--json", "--cache-dir", cache);
         Assert.True(run.ExitCode == 0, run.Stderr);
 
         var row = JsonDocument.Parse(run.Stdout).RootElement.EnumerateArray().Single();
@@ -108,6 +109,11 @@ public sealed class EngineCommandsTests(TestModels models) : IClassFixture<TestM
         var file = GgufFile.Open(path);
         var bytes = file.Tensors.Where(t => t.Name != "position_embd.weight").Sum(t => t.ByteSize) + 2L * hp.BlockCount * hp.EmbeddingLength * 144 * 2;
         Assert.Equal(bandwidth / bytes, bound, 1e-6 * bound);
+        // The kernels were measured on the file's type, with their small models kept in the cache directory.
+        var kernels = row.GetProperty("KernelBytesPerSecond").GetDouble();
+        Assert.True(kernels > 0, run.Stdout);
+        Assert.Equal(kernels / bytes, row.GetProperty("KernelBoundTokensPerSecond").GetDouble(), 1e-6 * kernels / bytes);
+        Assert.Equal(2, Directory.GetFiles(cache, "kernels-*-f16.gguf").Length);
     }
 
     [Fact]

@@ -47,7 +47,7 @@ public static class BenchCommand
         var device = new Option<string>("--device") { Description = "ggml device for this engine: cpu, or a GPU (see narrator devices)", DefaultValueFactory = _ => "cpu" };
         var gpuLayers = new Option<string?>("--gpu-layers", "-ngl") { Description = "With a GPU --device: layers there, comma-separated to compare splits, e.g. 0,half,all (each is one column)" };
         var repack = new Option<string>("--repack") { Description = "This engine's Q4_0/Q4_K matmul weights in the CPU backend's repacked layout: on (default) or off, to compare", DefaultValueFactory = _ => "on" };
-        var bandwidth = new Option<bool>("--bandwidth") { Description = "Also measure memory read bandwidth (1 GiB, this engine's thread count) and each file's decode bound: bandwidth ÷ bytes read per token" };
+        var bandwidth = new Option<bool>("--bandwidth") { Description = "Also measure each file's decode bounds: memory read bandwidth (1 GiB, this engine's thread count) ÷ bytes read per token, and the same type's decode kernels with their weights in cache (small models kept in the cache directory) ÷ bytes read per token" };
         var backends = EngineOptions.BackendOption();
         var command = new Command("bench", "Measure load time, prefill and decode speed, memory, and batching gains")
             { model, shape, type, anchor, interleave, threads, repeat, contention, cacheDir, json, engine, anchorModel, oneWindow, device, gpuLayers, repack, bandwidth, backends };
@@ -132,25 +132,36 @@ public static class BenchCommand
             var rows = columns.Zip(results, (c, r) => (c.Label, Result: r, c.QuantizeSeconds)).ToList();
 
             BandwidthResult? memory = null;
+            KernelThroughputResult? kernels = null;
             if (parse.GetValue(bandwidth))
             {
-                // Same threads as this engine used and the same busy threads, so the bound is for the conditions measured.
-                Status($"measuring memory read bandwidth ({rows[0].Result.Threads} threads)", () =>
+                // Same threads as this engine used and the same busy threads, so the bounds are for the conditions measured.
+                var threadCount = rows[0].Result.Threads;
+                Status($"measuring memory read bandwidth ({threadCount} threads)", () =>
                 {
                     using var load = new BackgroundLoad(busy);
-                    memory = MemoryBandwidth.MeasureRead(threads: rows[0].Result.Threads);
+                    memory = MemoryBandwidth.MeasureRead(threads: threadCount);
                 });
+                if (QuantizationPreset.TryParse(typeName, out var preset))
+                    Status($"measuring {typeName} decode kernels with their weights in cache ({threadCount} threads)", () =>
+                    {
+                        using var load = new BackgroundLoad(busy);
+                        kernels = KernelThroughput.Measure(cache, preset, threadCount);
+                    });
             }
-            double? Bound(BenchmarkResult r) => memory is null ? null
-                : memory.BytesPerSecond / MemoryBandwidth.DecodeBytesPerToken(GgufFile.Open(r.Model), hp.BlockCount, hp.EmbeddingLength, DecodeCachedTokens(plan));
+            double? BytesPerToken(BenchmarkResult r) => memory is null ? null
+                : MemoryBandwidth.DecodeBytesPerToken(GgufFile.Open(r.Model), hp.BlockCount, hp.EmbeddingLength, DecodeCachedTokens(plan));
+            double? Bound(BenchmarkResult r) => memory is null ? null : memory.BytesPerSecond / BytesPerToken(r);
+            double? KernelBound(BenchmarkResult r) => kernels is null ? null : kernels.BytesPerSecond / BytesPerToken(r);
 
             if (parse.GetValue(json))
                 Console.WriteLine(JsonSerializer.Serialize(rows.Select(r => new
                 {
                     r.Label, r.Result, r.QuantizeSeconds, Contention = busy, Interleaved = interleaved,
                     BandwidthBytesPerSecond = memory?.BytesPerSecond, DecodeBoundTokensPerSecond = Bound(r.Result),
+                    KernelBytesPerSecond = kernels?.BytesPerSecond, KernelBoundTokensPerSecond = KernelBound(r.Result),
                 }), Json));
-            else Print(rows, hp, typeName, busy, plan.Repeats, interleaved, memory, Bound);
+            else Print(rows, hp, typeName, busy, plan.Repeats, interleaved, memory, Bound, kernels, KernelBound);
             return 0;
         }));
         return command;
@@ -321,7 +332,8 @@ public static class BenchCommand
     private static int DecodeCachedTokens(BenchmarkPlan plan) => plan.PromptTokens + plan.DecodeTokens / 2;
 
     private static void Print(List<(string Label, BenchmarkResult Result, double? QuantizeSeconds)> rows, ModelHyperparameters hp, string type, int contention, int repeats,
-        bool interleaved, BandwidthResult? memory, Func<BenchmarkResult, double?> bound)
+        bool interleaved, BandwidthResult? memory, Func<BenchmarkResult, double?> bound, KernelThroughputResult? kernels,
+        Func<BenchmarkResult, double?> kernelBound)
     {
         AnsiConsole.MarkupLine($"[bold]{hp.EmbeddingLength} wide x {hp.BlockCount} layers, {type}[/], " +
                                string.Join(", ", rows.Select(r => $"{r.Label} {r.Result.Threads} threads")) +
@@ -360,10 +372,16 @@ public static class BenchCommand
             AnsiConsole.MarkupLine($"quantize from F16 ({r.Label}): {r.QuantizeSeconds:F1} s");
         if (memory is null) return;
         AnsiConsole.MarkupLine($"memory read bandwidth: {memory.BytesPerSecond / 1e9:F1} GB/s ({memory.Threads} threads, {memory.Bytes >> 20} MiB, fastest of {memory.Passes} passes)");
+        if (kernels is not null)
+            AnsiConsole.MarkupLine($"{kernels.Type} decode kernels, weights in cache: {kernels.BytesPerSecond / 1e9:F1} GB/s ({kernels.Threads} threads, {kernels.Width}-wide layers)");
         foreach (var r in rows)
         {
             var limit = bound(r.Result)!.Value;
-            AnsiConsole.MarkupLine($"decode bound ({Markup.Escape(r.Label)}): {limit:F2} tok/s; measured {r.Result.DecodeTokensPerSecond:F2}, {100 * r.Result.DecodeTokensPerSecond / limit:F0}% of it");
+            var line = $"decode bound ({Markup.Escape(r.Label)}): memory {limit:F2} tok/s";
+            if (kernelBound(r.Result) is { } compute) line += $", kernels {compute:F2} tok/s";
+            var tighter = Math.Min(limit, kernelBound(r.Result) ?? double.MaxValue);
+            AnsiConsole.MarkupLine($"{line}; measured {r.Result.DecodeTokensPerSecond:F2}, {100 * r.Result.DecodeTokensPerSecond / limit:F0}% of memory's" +
+                                   (kernels is null ? "" : $", {100 * r.Result.DecodeTokensPerSecond / tighter:F0}% of the tighter"));
         }
     }
 }
