@@ -212,6 +212,9 @@ public static class BenchCommand
     {
         var preset = QuantizationPreset.All.FirstOrDefault(p => p.Name == type)
                      ?? throw new UsageException($"--type must be one of {string.Join(", ", QuantizationPreset.All.Select(p => p.Name))}, got '{type}'");
+        // As for llama.cpp's quantizer below: the native libraries load before the clock starts, so neither time
+        // includes them (the first quantize of a run would otherwise carry them for ours alone).
+        GgmlLibrary.EnsureLoaded();
         var clock = Stopwatch.StartNew();
         Status($"quantizing to {type} (narrator)", () => ModelQuantizer.Quantize(input, output, preset));
         return clock.Elapsed.TotalSeconds;
