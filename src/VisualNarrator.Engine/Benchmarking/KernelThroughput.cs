@@ -93,11 +93,7 @@ public static class KernelThroughput
                 .ToList();
             return sizes.Count == 0 ? fallback : sizes.MaxBy(c => c.Level).Size;
         }
-        catch (IOException)
-        {
-            return fallback;
-        }
-        catch (UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return fallback;
         }
