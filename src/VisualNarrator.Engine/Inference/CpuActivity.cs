@@ -29,7 +29,7 @@ public readonly record struct CpuTimes(long NormalBusy, long Total)
 
     /// <summary>Logical CPUs kept busy by other work at normal priority between <paramref name="earlier"/> and
     /// <paramref name="later"/>: the machine's normal-priority busy share times <paramref name="logicalCpus"/>, less
-    /// <paramref name="oursCpus"/> (this process's CPU time over the same wall time). Never below 0.</summary>
+    /// <paramref name="oursCpus"/> (this engine's compute threads' CPU time over the same wall time). Never below 0.</summary>
     public static double OtherBusyCpus(CpuTimes earlier, CpuTimes later, int logicalCpus, double oursCpus)
     {
         var total = later.Total - earlier.Total;
@@ -40,29 +40,48 @@ public readonly record struct CpuTimes(long NormalBusy, long Total)
 }
 
 /// <summary>
-/// Samples how many CPUs other processes keep busy, at most every <see cref="Interval"/>: the machine's counters from
-/// <c>/proc/stat</c> and this process's CPU time over the same span. Unavailable (null) where <c>/proc/stat</c> cannot
-/// be read, or where this process may use fewer CPUs than the machine has (an affinity mask or a container's CPU
-/// limit), since the machine-wide counters would then count work on CPUs we never run on.
+/// Samples how many CPUs other work keeps busy while this engine computes, at most every <see cref="Interval"/>: the
+/// machine's counters from <c>/proc/stat</c> less the CPU time of this engine's own compute threads over the same span.
+/// Other work in this process counts as other work (the threads of another model or engine, a server's other
+/// requests, <c>bench --contention</c>'s busy threads), since it takes cores from our threads as much as another
+/// process does. Unavailable (null) where <c>/proc/stat</c> cannot be read, or where this process may use fewer CPUs than
+/// the machine has (an affinity mask or a container's CPU limit), since the machine-wide counters would then count work
+/// on CPUs we never run on.
 /// </summary>
+/// <remarks>
+/// Our compute threads' CPU time is the CPU time of the thread that runs a graph (<see cref="RecordCompute"/>) times
+/// the threads the graph ran on: the CPU backend splits each node evenly, and the calling thread is one of them. What
+/// other work used is then scaled to what it wants (<see cref="OtherDemand"/>). A span covers only a run of graphs
+/// without a pause longer than <see cref="IdleGap"/>: what the machine did while we were idle says nothing about
+/// whether our threads would get cores.
+/// </remarks>
 public sealed class CpuActivity
 {
     /// <summary>Shortest span a sample covers; shorter ones are mostly scheduler-tick noise (the counters move in
     /// 10 ms ticks).</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>A pause between graphs longer than this starts a new span: decode steps follow each other within a
+    /// few milliseconds, while a pause this long is the engine waiting for work.</summary>
+    public static readonly TimeSpan IdleGap = TimeSpan.FromMilliseconds(50);
+
     private const string ProcStat = "/proc/stat";
     private readonly int _logicalCpus;
     private readonly Stopwatch _wall = Stopwatch.StartNew();
     private CpuTimes _machine;
-    private TimeSpan _ours;
+    private TimeSpan _computeCpu;
+    private TimeSpan _spanComputeCpu;
+    private TimeSpan _callerCpu;
+    private TimeSpan _callerWall;
+    private TimeSpan _spanCallerCpu;
+    private TimeSpan _spanCallerWall;
     private TimeSpan _at;
+    private TimeSpan? _lastGraphEnd;
 
     private CpuActivity(int logicalCpus, CpuTimes first)
     {
         _logicalCpus = logicalCpus;
         _machine = first;
-        _ours = Environment.CpuUsage.TotalTime;
     }
 
     /// <summary>A sampler, or null where this machine does not offer the counters for all the CPUs we may use.</summary>
@@ -84,29 +103,78 @@ public sealed class CpuActivity
     /// <summary>Logical CPUs of this machine.</summary>
     public int LogicalCpus => _logicalCpus;
 
-    /// <summary>CPUs other normal-priority work kept busy over the last completed span of at least <see cref="Interval"/>
-    /// (0 until the first span completes).</summary>
+    /// <summary>CPUs other normal-priority work would keep busy (<see cref="OtherDemand"/>), over the last completed
+    /// span of at least <see cref="Interval"/> (0 until the first span completes).</summary>
     public double OtherBusyCpus { get; private set; }
 
-    /// <summary>Takes a new sample if the current span is at least <see cref="Interval"/> long; true when it did.</summary>
+    /// <summary>
+    /// Other work's demand in CPUs: the CPUs it used (<paramref name="otherUsedCpus"/>) divided by the share of a core
+    /// each of our compute threads got while it computed (<paramref name="ourShare"/>, taken as at least 1/4). Linux gives
+    /// threads of one priority equal shares, so work that used 1 CPU while each of our threads got half a core is two
+    /// threads that each want a core: two busy threads beside our two on 2 cores use 1 CPU between them, and without
+    /// this scaling would look like one busy core with one free.
+    /// </summary>
+    public static double OtherDemand(double otherUsedCpus, double ourShare) =>
+        Math.Max(0, otherUsedCpus) / Math.Clamp(double.IsFinite(ourShare) ? ourShare : 1, 0.25, 1.0);
+
+    /// <summary>Counts a graph this engine just computed in <paramref name="wall"/> time: <paramref name="callerCpu"/>
+    /// is the CPU time the thread that ran it used meanwhile, <paramref name="threads"/> the threads it ran on.</summary>
+    public void RecordCompute(TimeSpan callerCpu, TimeSpan wall, int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
+        if (callerCpu > TimeSpan.Zero && wall > TimeSpan.Zero)
+        {
+            _computeCpu += callerCpu * threads;
+            _callerCpu += callerCpu;
+            _callerWall += wall;
+        }
+        _lastGraphEnd = _wall.Elapsed;
+    }
+
+    /// <summary>Counts CPU time the thread that runs graphs used since the last one ended (building the next graph,
+    /// sampling) as this engine's own, unless that was a pause longer than <see cref="IdleGap"/>. Call before
+    /// <see cref="Update"/>.</summary>
+    public void RecordBetweenGraphs(TimeSpan callerCpu)
+    {
+        if (callerCpu > TimeSpan.Zero && _lastGraphEnd is { } end && _wall.Elapsed - end <= IdleGap) _computeCpu += callerCpu;
+    }
+
+    /// <summary>Called before a graph: starts a new span after a pause, and takes a new sample if the current span is at
+    /// least <see cref="Interval"/> long; true when it took one.</summary>
     public bool Update()
     {
         var now = _wall.Elapsed;
+        if (_lastGraphEnd is not { } end || now - end > IdleGap)
+        {
+            // Idle since the last graph (or none yet): the span starts with this graph.
+            if (TryRead() is { } fresh) StartSpan(fresh, now);
+            _lastGraphEnd = now;
+            return false;
+        }
         var span = now - _at;
         if (span < Interval) return false;
-        CpuTimes machine;
+        if (TryRead() is not { } machine) return false; // keep the last figure
+        var used = CpuTimes.OtherBusyCpus(_machine, machine, _logicalCpus, (_computeCpu - _spanComputeCpu) / span);
+        var wall = _callerWall - _spanCallerWall;
+        var share = wall > TimeSpan.Zero ? (_callerCpu - _spanCallerCpu) / wall : 1;
+        OtherBusyCpus = OtherDemand(used, share);
+        StartSpan(machine, now);
+        return true;
+    }
+
+    private void StartSpan(CpuTimes machine, TimeSpan now) =>
+        (_machine, _spanComputeCpu, _spanCallerCpu, _spanCallerWall, _at) = (machine, _computeCpu, _callerCpu, _callerWall, now);
+
+    private static CpuTimes? TryRead()
+    {
         try
         {
             using var reader = new StreamReader(ProcStat);
-            machine = CpuTimes.Parse(reader.ReadLine() ?? "");
+            return CpuTimes.Parse(reader.ReadLine() ?? "");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
         {
-            return false; // keep the last figure
+            return null;
         }
-        var ours = Environment.CpuUsage.TotalTime;
-        OtherBusyCpus = CpuTimes.OtherBusyCpus(_machine, machine, _logicalCpus, (ours - _ours) / span);
-        (_machine, _ours, _at) = (machine, ours, now);
-        return true;
     }
 }

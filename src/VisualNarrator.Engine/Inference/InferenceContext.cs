@@ -286,9 +286,10 @@ public sealed class InferenceContext : IDisposable
             io.Mask.SetData<float>(mask);
         }
         io.OutputRows?.SetData<int>(_outputRows.AsSpan(0, outputs));
-        _model.AdjustThreads();
+        var callerCpu = _model.AdjustThreads(n);
         if (_scheduler is { } scheduler) scheduler.Compute(graph);
         else _model.Backend.Compute(graph);
+        _model.GraphComputed(callerCpu);
         io.Logits.GetData(_logits.AsSpan(0, outputs * VocabSize));
         ThrowIfNonFinite(_logits.AsSpan(0, outputs * VocabSize));
         _outputs = outputs;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using VisualNarrator.Engine.Generation;
 using VisualNarrator.Engine.Models;
 using VisualNarrator.Engine.Native;
@@ -90,10 +91,11 @@ public sealed class Model : IDisposable
     private LoadAwareThreads? _loadAware;
     private bool _loadAwareTried;
 
-    /// <summary>Called before each graph: lowers or restores a small model's automatic thread count to the cores other
-    /// work leaves free (a no-op for larger models, a count given with --threads, or where the machine's CPU counters
-    /// cannot be read).</summary>
-    internal void AdjustThreads()
+    /// <summary>Called before each graph of <paramref name="tokens"/> tokens: lowers or restores an automatic thread
+    /// count to the cores other work leaves free (a no-op for a count given with --threads, or where the machine's CPU
+    /// counters cannot be read). Returns the calling thread's CPU time and a timestamp for <see cref="GraphComputed"/>
+    /// where the count is adjusted, else null.</summary>
+    internal (TimeSpan Cpu, long Timestamp)? AdjustThreads(int tokens)
     {
         if (!_loadAwareTried)
         {
@@ -101,7 +103,23 @@ public sealed class Model : IDisposable
             if (ThreadChoice is { } choice && ThreadPolicy.GivesWay(choice) && Backend.SupportsThreads && CpuActivity.TryCreate() is { } activity)
                 _loadAware = new LoadAwareThreads(choice, activity);
         }
-        if (_loadAware is { } threads) Backend.UseThreads(threads.Next());
+        if (_loadAware is not { } threads) return null;
+        var cpu = ThreadCpuClock.Now();
+        var between = cpu is { } now && t_cpuAfterLastGraph is { } after && now > after ? now - after : TimeSpan.Zero;
+        Backend.UseThreads(threads.Next(tokens, between));
+        return cpu is { } start ? (start, Stopwatch.GetTimestamp()) : null;
+    }
+
+    /// <summary>The calling thread's CPU time when the last graph it ran ended.</summary>
+    [ThreadStatic] private static TimeSpan? t_cpuAfterLastGraph;
+
+    /// <summary>Called after each graph with what <see cref="AdjustThreads"/> returned: counts the graph's CPU time as
+    /// this engine's own, so that only other work makes the count give way.</summary>
+    internal void GraphComputed((TimeSpan Cpu, long Timestamp)? before)
+    {
+        if (before is not { } start || _loadAware is not { } threads || ThreadCpuClock.Now() is not { } cpu) return;
+        threads.Computed(cpu - start.Cpu, Stopwatch.GetElapsedTime(start.Timestamp), Backend.ActiveThreads);
+        t_cpuAfterLastGraph = cpu;
     }
 
     /// <summary>Bytes of backend memory holding the weights.</summary>

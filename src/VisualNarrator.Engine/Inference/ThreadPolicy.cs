@@ -47,36 +47,47 @@ public static class ThreadPolicy
         return new ThreadChoice(Math.Min(byWork, physicalCores), true, weightBytes, physicalCores);
     }
 
-    /// <summary>Models with fewer weight bytes than this give way to other work (<see cref="UnderLoad"/>): 32 MiB.</summary>
-    public const long GiveWayBelowBytes = 32L << 20;
+    /// <summary>A graph whose weight bytes times tokens is below this computes on one thread when other work leaves no
+    /// core free (<see cref="UnderLoad"/>): 512 MiB, such as one token of a 512 MiB model or eight of a 64 MiB one.</summary>
+    public const long OneThreadWhenNoCoreFreeBelowBytes = 512L << 20;
 
-    /// <summary>Whether <see cref="UnderLoad"/> may lower <paramref name="choice"/>: an automatic count for a model
-    /// under <see cref="GiveWayBelowBytes"/>.</summary>
-    public static bool GivesWay(ThreadChoice choice) => choice.Automatic && choice.WeightBytes < GiveWayBelowBytes;
+    /// <summary>Whether <see cref="UnderLoad"/> may lower <paramref name="choice"/>: an automatic count of more than one
+    /// thread.</summary>
+    public static bool GivesWay(ThreadChoice choice) => choice.Automatic && choice.Threads > 1;
 
     /// <summary>
-    /// Threads to compute with now, for a model given <paramref name="choice"/>, while other work at normal priority
-    /// keeps <paramref name="otherBusyCpus"/> of the machine's <paramref name="logicalCpus"/> busy: for a small model
-    /// (under <see cref="GiveWayBelowBytes"/>) an automatic count drops to the physical cores that work leaves free (at
-    /// least 1); a larger model's count, or one given with <c>--threads</c>, stays.
+    /// Threads to compute a graph of <paramref name="tokens"/> tokens with now, for a model given
+    /// <paramref name="choice"/>, while other work at normal priority keeps <paramref name="otherBusyCpus"/> of the
+    /// machine's <paramref name="logicalCpus"/> busy: an automatic count drops to the physical cores that work leaves
+    /// free; where it leaves none, a graph with less work than <see cref="OneThreadWhenNoCoreFreeBelowBytes"/> (weight
+    /// bytes times tokens) computes on one thread and a larger one keeps the count. A count given with
+    /// <c>--threads</c> stays.
     /// </summary>
     /// <remarks>
-    /// Every graph node ends in a barrier, so a thread that waits for a core holds up the others at each node. With
-    /// little work per node that costs more than the second thread gains: on 2 cores beside 2 busy processes, the
-    /// built-in model (9.5 MB) ran <c>eval --set test</c> in 38-44 s on 2 threads and 31-34 s on 1. With more work
-    /// per node the second thread still pays: opt-125m Q4_K_M (89 MB) under <c>bench --contention 2</c> decoded
-    /// 23-35 tokens/s on 2 threads and 20-24 on 1, so the limit sits between the two. Niced work does not count,
-    /// since it yields to ours.
+    /// Every graph node ends in a barrier, so a thread that shares its core with other work holds up the others at each
+    /// node. Where a core is free, the threads that fit the free cores are faster than more that do not, for every size
+    /// measured: beside one busy thread on 2 cores, decode on 1 thread against 2 ran opt-125m Q4_K_M at 207 against 72
+    /// tokens/s, opt-1.3b Q4_K_M at 24.4 against 17.0 and opt-2.7b Q4_K_M at 10.5 against 8.1. Where no core is free,
+    /// more threads also win a larger share of the cores: beside two busy threads, 1 thread against 2 ran opt-125m
+    /// Q4_K_M (89 MB) at 147 against 106 tokens/s, opt-125m F16 (258 MB) 78 against 65, opt-350m Q8_0 (357 MB) 35
+    /// against 32, but opt-350m F16 (665 MB) 25.7 against 26.6 and opt-1.3b Q4_K_M (0.8 GB) 17.0 against 19.1
+    /// and more tokens per graph tip it the same way: opt-125m Q4_K_M's 8-sequence steps ran at 156 tokens/s on 1 thread
+    /// and 178 on 2 (docs/benchmarks.md). Niced work does not count, since it yields to ours.
     /// </remarks>
-    public static int UnderLoad(ThreadChoice choice, double otherBusyCpus, int logicalCpus)
+    public static int UnderLoad(ThreadChoice choice, double otherBusyCpus, int logicalCpus, int tokens)
     {
         ArgumentNullException.ThrowIfNull(choice);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(logicalCpus);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tokens);
         if (!GivesWay(choice) || !double.IsFinite(otherBusyCpus)) return choice.Threads;
         // Logical CPUs to cores: two busy hyperthreads of one core take that core.
-        var busyCores = (int)Math.Round(Math.Max(0, otherBusyCpus) * choice.PhysicalCores / Math.Max(logicalCpus, choice.PhysicalCores),
-            MidpointRounding.AwayFromZero);
-        return Math.Clamp(Math.Min(choice.Threads, choice.PhysicalCores - busyCores), 1, choice.Threads);
+        // A core counts as busy from 3/4 of one: less is the runtime's own threads (JIT, GC) and short bursts.
+        var busyCores = (int)Math.Floor(Math.Max(0, otherBusyCpus) * choice.PhysicalCores / Math.Max(logicalCpus, choice.PhysicalCores)
+            + 0.25);
+        var free = choice.PhysicalCores - busyCores;
+        if (free >= 1) return Math.Min(choice.Threads, free);
+        var work = (double)choice.WeightBytes * tokens;
+        return work < OneThreadWhenNoCoreFreeBelowBytes ? 1 : choice.Threads;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using VisualNarrator.Engine.Benchmarking;
 using VisualNarrator.Engine.Inference;
 using VisualNarrator.Engine.Tests.Native;
 using VisualNarrator.Gguf;
@@ -7,7 +8,7 @@ using Xunit;
 
 namespace VisualNarrator.Engine.Tests.Inference;
 
-/// <summary>An automatic thread count gives way to other processes' work; a given one does not.</summary>
+/// <summary>An automatic thread count gives way to other work, in other processes or this one; a given one does not.</summary>
 [Collection("ggml")]
 public sealed class LoadAwareThreadsTests(TestModels models) : IClassFixture<TestModels>
 {
@@ -70,6 +71,28 @@ public sealed class LoadAwareThreadsTests(TestModels models) : IClassFixture<Tes
 
         Assert.Equal(1, automatic.ComputeThreads);
         Assert.Equal(2, given.ComputeThreads);
+    }
+
+    [SkippableFact]
+    public void AutomaticCount_DropsToOneThread_WhileOtherThreadsOfThisProcessKeepEveryCoreBusy()
+    {
+        // Other work in the same process (a server's other requests, bench --contention's threads) takes cores from ours
+        // as much as another process does, so it must count; only the engine's own compute threads must not.
+        var cores = ThreadPolicy.PhysicalCores();
+        Skip.If(cores < 2, "one core: there is no count to lower");
+        var path = models.Get("opt", TestModels.Wider with { FeedForwardLength = 4096 }, GgmlType.F32);
+        using var automatic = Model.Load(path);
+        Skip.If(automatic.ThreadChoice!.Threads < 2, "the automatic count is 1 here");
+        using var ctx = new InferenceContext(automatic, new InferenceOptions(ContextSize: 64));
+
+        using (new BackgroundLoad(Environment.ProcessorCount))
+        {
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < 3 * CpuActivity.Interval || automatic.ComputeThreads != 1 && clock.Elapsed < TimeSpan.FromSeconds(20))
+                Decode(ctx);
+        }
+
+        Assert.Equal(1, automatic.ComputeThreads);
     }
 
     private static void Decode(InferenceContext ctx)

@@ -41,7 +41,8 @@ public sealed class ThreadPolicyTests
     [Theory]
     [InlineData(2, 2, 2, 0.0, 2)]     // quiet 2-core machine: the built-in model keeps both
     [InlineData(2, 2, 2, 0.4, 2)]     // a little other work (a shell, a GC) is not a busy core
-    [InlineData(2, 2, 2, 0.6, 1)]     // one busy process: the core it leaves
+    [InlineData(2, 2, 2, 0.7, 2)]     // nor is most of one (the runtime's JIT and GC threads, short bursts)
+    [InlineData(2, 2, 2, 0.8, 1)]     // one busy process: the core it leaves
     [InlineData(2, 2, 2, 2.0, 1)]     // two busy processes: never below 1
     [InlineData(2, 2, 2, 5.0, 1)]
     [InlineData(2, 16, 16, 10.0, 2)]  // 16 cores, 10 busy: the 6 left still hold the model's 2
@@ -50,23 +51,46 @@ public sealed class ThreadPolicyTests
     public void UnderLoad_UsesTheCoresOtherWorkLeavesFree(int threads, int cores, int logical, double otherBusy, int expected)
     {
         var choice = new ThreadChoice(threads, Automatic: true, WeightBytes: 1, PhysicalCores: cores);
-        Assert.Equal(expected, ThreadPolicy.UnderLoad(choice, otherBusy, logical));
+        Assert.Equal(expected, ThreadPolicy.UnderLoad(choice, otherBusy, logical, tokens: 1));
     }
 
     [Fact]
-    public void UnderLoad_KeepsTheCountOfALargerModel()
+    public void UnderLoad_WithNoCoreFree_OnlyASmallModelDropsToOneThread()
     {
-        var large = ThreadPolicy.Choose(0, ThreadPolicy.GiveWayBelowBytes, 2); // opt-125m Q4_K_M is 89 MB
-        Assert.Equal(2, ThreadPolicy.UnderLoad(large, 2.0, 2));
-        var small = ThreadPolicy.Choose(0, ThreadPolicy.GiveWayBelowBytes - 1, 2);
-        Assert.Equal(1, ThreadPolicy.UnderLoad(small, 2.0, 2));
+        var large = ThreadPolicy.Choose(0, ThreadPolicy.OneThreadWhenNoCoreFreeBelowBytes, 2); // opt-1.3b Q4_K_M is 0.8 GB
+        Assert.Equal(2, ThreadPolicy.UnderLoad(large, 2.0, 2, tokens: 1));
+        var small = ThreadPolicy.Choose(0, ThreadPolicy.OneThreadWhenNoCoreFreeBelowBytes - 1, 2); // opt-125m is 89-258 MB
+        Assert.Equal(1, ThreadPolicy.UnderLoad(small, 2.0, 2, tokens: 1));
+        // More tokens per graph are more work per node: opt-125m Q4_K_M's 8-sequence steps keep both threads.
+        var opt125m = ThreadPolicy.Choose(0, 89_000_000, 2);
+        Assert.Equal(1, ThreadPolicy.UnderLoad(opt125m, 2.0, 2, tokens: 4));
+        Assert.Equal(2, ThreadPolicy.UnderLoad(opt125m, 2.0, 2, tokens: 8));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ThreadPolicy.UnderLoad(opt125m, 2.0, 2, tokens: 0));
+    }
+
+    [Fact]
+    public void UnderLoad_WithACoreFree_AModelOfAnySizeUsesTheFreeCores()
+    {
+        var large = ThreadPolicy.Choose(0, 5L << 30, 2);
+        Assert.Equal(1, ThreadPolicy.UnderLoad(large, 1.0, 2, tokens: 1));
+        Assert.Equal(2, ThreadPolicy.UnderLoad(large, 0.2, 2, tokens: 1));
+        var wide = ThreadPolicy.Choose(0, 5L << 30, 16);
+        Assert.Equal(6, ThreadPolicy.UnderLoad(wide, 10.0, 16, tokens: 1));
+    }
+
+    [Fact]
+    public void UnderLoad_KeepsASingleThread()
+    {
+        var one = ThreadPolicy.Choose(0, 1, 2); // 1 byte of weights: the automatic count is 1
+        Assert.False(ThreadPolicy.GivesWay(one));
+        Assert.Equal(1, ThreadPolicy.UnderLoad(one, 2.0, 2, tokens: 1));
     }
 
     [Fact]
     public void UnderLoad_KeepsACountGivenWithThreads()
     {
         var given = ThreadPolicy.Choose(2, 1L << 30, 2);
-        Assert.Equal(2, ThreadPolicy.UnderLoad(given, 2.0, 2));
+        Assert.Equal(2, ThreadPolicy.UnderLoad(given, 2.0, 2, tokens: 1));
     }
 
     [Fact]
@@ -82,6 +106,18 @@ public sealed class ThreadPolicyTests
         Assert.Equal(0.75, CpuTimes.OtherBusyCpus(earlier, later, logicalCpus: 2, oursCpus: 0.25), 9);
         Assert.Equal(0, CpuTimes.OtherBusyCpus(earlier, later, logicalCpus: 2, oursCpus: 1.5));
         Assert.Equal(0, CpuTimes.OtherBusyCpus(later, later, logicalCpus: 2, oursCpus: 0));
+    }
+
+    [Theory]
+    [InlineData(1.0, 0.5, 2.0)]     // 2 busy threads beside our 2 on 2 cores: they got 1 CPU, we half a core each
+    [InlineData(1.0, 1.0, 1.0)]     // 1 busy thread on its own core while ours ran on the other
+    [InlineData(0.3, 0.9, 0.3333)]  // light work: still under half a core
+    [InlineData(1.0, 0.01, 4.0)]    // our share is taken as at least 1/4
+    [InlineData(-0.1, 0.5, 0.0)]
+    [InlineData(0.5, double.NaN, 0.5)]
+    public void OtherDemand_ScalesWhatOtherWorkUsedByTheShareOurThreadsGot(double used, double share, double expected)
+    {
+        Assert.Equal(expected, CpuActivity.OtherDemand(used, share), 4);
     }
 
     [Theory]
