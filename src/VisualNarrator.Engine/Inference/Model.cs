@@ -91,6 +91,9 @@ public sealed class Model : IDisposable
     private LoadAwareThreads? _loadAware;
     private bool _loadAwareTried;
 
+    /// <summary>The calling thread's CPU time when the last graph it ran ended.</summary>
+    [ThreadStatic] private static TimeSpan? t_cpuAfterLastGraph;
+
     /// <summary>Called before each graph of <paramref name="tokens"/> tokens: lowers or restores an automatic thread
     /// count to the cores other work leaves free (a no-op for a count given with --threads, or where the machine's CPU
     /// counters cannot be read). Returns the calling thread's CPU time and a timestamp for <see cref="GraphComputed"/>
@@ -109,9 +112,6 @@ public sealed class Model : IDisposable
         Backend.UseThreads(threads.Next(tokens, between));
         return cpu is { } start ? (start, Stopwatch.GetTimestamp()) : null;
     }
-
-    /// <summary>The calling thread's CPU time when the last graph it ran ended.</summary>
-    [ThreadStatic] private static TimeSpan? t_cpuAfterLastGraph;
 
     /// <summary>Called after each graph with what <see cref="AdjustThreads"/> returned: counts the graph's CPU time as
     /// this engine's own, so that only other work makes the count give way.</summary>

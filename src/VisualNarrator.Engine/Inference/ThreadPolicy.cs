@@ -70,8 +70,8 @@ public static class ThreadPolicy
     /// tokens/s, opt-1.3b Q4_K_M at 24.4 against 17.0 and opt-2.7b Q4_K_M at 10.5 against 8.1. Where no core is free,
     /// more threads also win a larger share of the cores: beside two busy threads, 1 thread against 2 ran opt-125m
     /// Q4_K_M (89 MB) at 147 against 106 tokens/s, opt-125m F16 (258 MB) 78 against 65, opt-350m Q8_0 (357 MB) 35
-    /// against 32, but opt-350m F16 (665 MB) 25.7 against 26.6 and opt-1.3b Q4_K_M (0.8 GB) 17.0 against 19.1
-    /// and more tokens per graph tip it the same way: opt-125m Q4_K_M's 8-sequence steps ran at 156 tokens/s on 1 thread
+    /// against 32, but opt-350m F16 (665 MB) 25.7 against 26.6 and opt-1.3b Q4_K_M (0.8 GB) 17.0 against 19.1.
+    /// More tokens per graph tip it the same way: opt-125m Q4_K_M's 8-sequence steps ran at 156 tokens/s on 1 thread
     /// and 178 on 2 (docs/benchmarks.md). Niced work does not count, since it yields to ours.
     /// </remarks>
     public static int UnderLoad(ThreadChoice choice, double otherBusyCpus, int logicalCpus, int tokens)
