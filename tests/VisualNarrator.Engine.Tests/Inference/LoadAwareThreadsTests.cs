@@ -38,26 +38,15 @@ public sealed class LoadAwareThreadsTests(TestModels models) : IClassFixture<Tes
     [SkippableFact]
     public void AutomaticCount_DropsToOneThread_WhileOtherProcessesKeepEveryCoreBusy_AndAGivenCountStays()
     {
-        var cores = ThreadPolicy.PhysicalCores();
-        Skip.If(cores < 2, "one core: there is no count to lower");
-        // About 10 MB of F32 weights: more than 4 MiB, so the automatic count is at least 2.
-        var path = models.Get("opt", TestModels.Wider with { FeedForwardLength = 4096 }, GgmlType.F32);
-        using var automatic = Model.Load(path);
+        using var automatic = LoadAutomatic(out var path);
         using var given = Model.Load(path, new ModelLoadOptions(Threads: 2));
-        Skip.If(automatic.ThreadChoice!.Threads < 2, "the automatic count is 1 here");
         using var automaticCtx = new InferenceContext(automatic, new InferenceOptions(ContextSize: 64));
         using var givenCtx = new InferenceContext(given, new InferenceOptions(ContextSize: 64));
 
         var busy = Enumerable.Range(0, Environment.ProcessorCount).Select(_ => Process.Start("sh", ["-c", "while :; do :; done"])).ToList();
         try
         {
-            // Two spans of the sampler's interval: the first may start before the busy processes.
-            var clock = Stopwatch.StartNew();
-            while (clock.Elapsed < 3 * CpuActivity.Interval || automatic.ComputeThreads != 1 && clock.Elapsed < TimeSpan.FromSeconds(20))
-            {
-                Decode(automaticCtx);
-                Decode(givenCtx);
-            }
+            DecodeUntilOneThread(automatic, automaticCtx, givenCtx);
         }
         finally
         {
@@ -78,21 +67,34 @@ public sealed class LoadAwareThreadsTests(TestModels models) : IClassFixture<Tes
     {
         // Other work in the same process (a server's other requests, bench --contention's threads) takes cores from ours
         // as much as another process does, so it must count; only the engine's own compute threads must not.
-        var cores = ThreadPolicy.PhysicalCores();
-        Skip.If(cores < 2, "one core: there is no count to lower");
-        var path = models.Get("opt", TestModels.Wider with { FeedForwardLength = 4096 }, GgmlType.F32);
-        using var automatic = Model.Load(path);
-        Skip.If(automatic.ThreadChoice!.Threads < 2, "the automatic count is 1 here");
+        using var automatic = LoadAutomatic(out _);
         using var ctx = new InferenceContext(automatic, new InferenceOptions(ContextSize: 64));
 
         using (new BackgroundLoad(Environment.ProcessorCount))
-        {
-            var clock = Stopwatch.StartNew();
-            while (clock.Elapsed < 3 * CpuActivity.Interval || automatic.ComputeThreads != 1 && clock.Elapsed < TimeSpan.FromSeconds(20))
-                Decode(ctx);
-        }
+            DecodeUntilOneThread(automatic, ctx);
 
         Assert.Equal(1, automatic.ComputeThreads);
+    }
+
+    /// <summary>A model whose automatic count is at least 2 (skips the test where there is no count to lower).</summary>
+    private Model LoadAutomatic(out string path)
+    {
+        Skip.If(ThreadPolicy.PhysicalCores() < 2, "one core: there is no count to lower");
+        // About 10 MB of F32 weights: more than 4 MiB, so the automatic count is at least 2.
+        path = models.Get("opt", TestModels.Wider with { FeedForwardLength = 4096 }, GgmlType.F32);
+        var model = Model.Load(path);
+        if (model.ThreadChoice!.Threads >= 2) return model;
+        model.Dispose();
+        throw new SkipException("the automatic count is 1 here");
+    }
+
+    /// <summary>Decodes in every context for three of the sampler's intervals (the first span may start before the
+    /// busy work), then on until <paramref name="automatic"/> computes on one thread or 20 s have passed.</summary>
+    private static void DecodeUntilOneThread(Model automatic, params InferenceContext[] contexts)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < 3 * CpuActivity.Interval || automatic.ComputeThreads != 1 && clock.Elapsed < TimeSpan.FromSeconds(20))
+            foreach (var ctx in contexts) Decode(ctx);
     }
 
     private static void Decode(InferenceContext ctx)
