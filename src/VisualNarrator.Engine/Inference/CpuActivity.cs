@@ -69,14 +69,12 @@ public sealed class CpuActivity
     private readonly int _logicalCpus;
     private readonly Stopwatch _wall = Stopwatch.StartNew();
     private CpuTimes _machine;
-    private TimeSpan _computeCpu;
-    private TimeSpan _spanComputeCpu;
-    private TimeSpan _callerCpu;
-    private TimeSpan _callerWall;
-    private TimeSpan _spanCallerCpu;
-    private TimeSpan _spanCallerWall;
     private TimeSpan _at;
     private TimeSpan? _lastGraphEnd;
+    // This span's sums: our compute threads' CPU time, and the graph-running thread's CPU and wall time in graphs.
+    private TimeSpan _oursCpu;
+    private TimeSpan _callerCpu;
+    private TimeSpan _callerWall;
 
     private CpuActivity(int logicalCpus, CpuTimes first)
     {
@@ -124,24 +122,18 @@ public sealed class CpuActivity
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
         if (callerCpu > TimeSpan.Zero && wall > TimeSpan.Zero)
         {
-            _computeCpu += callerCpu * threads;
+            _oursCpu += callerCpu * threads;
             _callerCpu += callerCpu;
             _callerWall += wall;
         }
         _lastGraphEnd = _wall.Elapsed;
     }
 
-    /// <summary>Counts CPU time the thread that runs graphs used since the last one ended (building the next graph,
-    /// sampling) as this engine's own, unless that was a pause longer than <see cref="IdleGap"/>. Call before
-    /// <see cref="Update"/>.</summary>
-    public void RecordBetweenGraphs(TimeSpan callerCpu)
-    {
-        if (callerCpu > TimeSpan.Zero && _lastGraphEnd is { } end && _wall.Elapsed - end <= IdleGap) _computeCpu += callerCpu;
-    }
-
-    /// <summary>Called before a graph: starts a new span after a pause, and takes a new sample if the current span is at
-    /// least <see cref="Interval"/> long; true when it took one.</summary>
-    public bool Update()
+    /// <summary>Called before a graph, with the CPU time the thread that runs graphs used since the last one ended
+    /// (<paramref name="callerCpuSinceLastGraph"/>: building this graph, sampling), which counts as this engine's own.
+    /// After a pause longer than <see cref="IdleGap"/> it starts a new span instead; otherwise it takes a new sample if
+    /// the span is at least <see cref="Interval"/> long. True when it took one.</summary>
+    public bool Update(TimeSpan callerCpuSinceLastGraph)
     {
         var now = _wall.Elapsed;
         if (_lastGraphEnd is not { } end || now - end > IdleGap)
@@ -151,19 +143,19 @@ public sealed class CpuActivity
             _lastGraphEnd = now;
             return false;
         }
+        if (callerCpuSinceLastGraph > TimeSpan.Zero) _oursCpu += callerCpuSinceLastGraph;
         var span = now - _at;
         if (span < Interval) return false;
         if (TryRead() is not { } machine) return false; // keep the last figure
-        var used = CpuTimes.OtherBusyCpus(_machine, machine, _logicalCpus, (_computeCpu - _spanComputeCpu) / span);
-        var wall = _callerWall - _spanCallerWall;
-        var share = wall > TimeSpan.Zero ? (_callerCpu - _spanCallerCpu) / wall : 1;
+        var used = CpuTimes.OtherBusyCpus(_machine, machine, _logicalCpus, _oursCpu / span);
+        var share = _callerWall > TimeSpan.Zero ? _callerCpu / _callerWall : 1;
         OtherBusyCpus = OtherDemand(used, share);
         StartSpan(machine, now);
         return true;
     }
 
     private void StartSpan(CpuTimes machine, TimeSpan now) =>
-        (_machine, _spanComputeCpu, _spanCallerCpu, _spanCallerWall, _at) = (machine, _computeCpu, _callerCpu, _callerWall, now);
+        (_machine, _at, _oursCpu, _callerCpu, _callerWall) = (machine, now, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
 
     private static CpuTimes? TryRead()
     {

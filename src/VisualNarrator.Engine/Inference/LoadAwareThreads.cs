@@ -20,13 +20,12 @@ internal sealed class LoadAwareThreads
 
     /// <summary>Samples the machine if a span has passed and returns the count for the next graph, of
     /// <paramref name="tokens"/> tokens; <paramref name="callerCpuSinceLastGraph"/> is the CPU time the calling thread
-    /// used since the last graph ended (<see cref="CpuActivity.RecordBetweenGraphs"/>).</summary>
+    /// used since the last graph ended (<see cref="CpuActivity.Update"/>).</summary>
     public int Next(int tokens, TimeSpan callerCpuSinceLastGraph)
     {
         lock (_activity)
         {
-            _activity.RecordBetweenGraphs(callerCpuSinceLastGraph);
-            _activity.Update();
+            _activity.Update(callerCpuSinceLastGraph);
             return ThreadPolicy.UnderLoad(_choice, _activity.OtherBusyCpus, _activity.LogicalCpus, tokens);
         }
     }
