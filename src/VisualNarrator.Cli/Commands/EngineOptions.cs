@@ -26,7 +26,7 @@ public sealed class EngineOptions
         AllowMultipleArgumentsPerToken = false,
     };
     /// <summary>--threads N.</summary>
-    public Option<int> Threads { get; } = new("--threads", "-t") { Description = "CPU threads (0: automatic, by model size: 1 per 4 MiB of weights, at most the physical cores; fewer while other work keeps cores busy)", DefaultValueFactory = _ => 0 };
+    public Option<int> Threads { get; } = new("--threads", "-t") { Description = "CPU threads (0: automatic, by model size: 1 per 4 MiB of weights, at most the physical cores; fewer while other work keeps cores busy, for a model wholly on the CPU)", DefaultValueFactory = _ => 0 };
     /// <summary>--context N.</summary>
     public Option<int> Context { get; } = new("--context", "-c") { Description = "KV-cache cells (0, the default: the model's context length)", DefaultValueFactory = _ => new InferenceOptions().ContextSize };
     /// <summary>--cache-type f16|f32.</summary>

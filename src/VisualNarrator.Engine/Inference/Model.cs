@@ -85,7 +85,7 @@ public sealed class Model : IDisposable
     public ThreadChoice? ThreadChoice { get; private init; }
 
     /// <summary>CPU threads the next graph computes with: <see cref="ThreadChoice"/>'s count, or fewer while other work
-    /// keeps cores busy (automatic counts only, see <see cref="ThreadPolicy.UnderLoad"/>); null on backends without threads.</summary>
+    /// keeps cores busy (automatic counts of models wholly on the CPU only, see <see cref="ThreadPolicy.UnderLoad"/>); null on backends without threads.</summary>
     public int? ComputeThreads => ThreadChoice is null ? null : Backend.ActiveThreads;
 
     private LoadAwareThreads? _loadAware;
@@ -95,15 +95,20 @@ public sealed class Model : IDisposable
     [ThreadStatic] private static TimeSpan? t_cpuAfterLastGraph;
 
     /// <summary>Called before each graph of <paramref name="tokens"/> tokens: lowers or restores an automatic thread
-    /// count to the cores other work leaves free (a no-op for a count given with --threads, or where the machine's CPU
-    /// counters cannot be read). Returns the calling thread's CPU time and a timestamp for <see cref="GraphComputed"/>
-    /// where the count is adjusted, else null.</summary>
+    /// count to the cores other work leaves free (a no-op for a count given with --threads, for a model with layers on
+    /// a device, or where the machine's CPU counters cannot be read). Returns the calling thread's CPU time and a
+    /// timestamp for <see cref="GraphComputed"/> where the count is adjusted, else null.</summary>
+    /// <remarks>With part of the graph on a device, the thread that runs it also waits for the device (or, on a
+    /// software device such as llvmpipe, hands work to the driver's threads), so its CPU time says neither what our
+    /// compute threads used nor what share of a core they got: on a quiet machine, a split model's count dropped to
+    /// one thread. There the count stays as chosen, as llama.cpp's does.</remarks>
     internal (TimeSpan Cpu, long Timestamp)? AdjustThreads(int tokens)
     {
         if (!_loadAwareTried)
         {
             _loadAwareTried = true;
-            if (ThreadChoice is { } choice && ThreadPolicy.GivesWay(choice) && Backend.SupportsThreads && CpuActivity.TryCreate() is { } activity)
+            if (ThreadChoice is { } choice && ThreadPolicy.GivesWay(choice) && Backend.SupportsThreads && DeviceBackend is null
+                && CpuActivity.TryCreate() is { } activity)
                 _loadAware = new LoadAwareThreads(choice, activity);
         }
         if (_loadAware is not { } threads) return null;

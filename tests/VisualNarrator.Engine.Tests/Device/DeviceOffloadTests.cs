@@ -168,6 +168,27 @@ public sealed class DeviceOffloadTests(VulkanModels models, ITestOutputHelper ou
     }
 
     [SkippableFact]
+    public void AutomaticThreadCount_OfASplitModel_DoesNotGiveWayToOtherWork()
+    {
+        // With part of the graph on a device, the thread that runs it also waits for the device, so its CPU time no
+        // longer tells our compute threads' time or share (CpuActivity); the count keeps its automatic value there.
+        var library = VulkanDevice.Require();
+        var split = Model.Load(models.File("f32"), new ModelLoadOptions(VulkanDevice.Name, 0, GpuLayers.Parse("2"), [library], VulkanModels.Inference));
+        models.Keep(split);
+        var chosen = split.ThreadChoice!;
+        Skip.If(chosen.Threads < 2, $"the automatic count is {chosen.Threads} here: there is no count to lower");
+        using var ctx = new InferenceContext(split, VulkanModels.Inference);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using (new VisualNarrator.Engine.Benchmarking.BackgroundLoad(Environment.ProcessorCount))
+            while (clock.Elapsed < 6 * CpuActivity.Interval)
+            {
+                Run(ctx, Prompts[0]);
+                Assert.Equal(chosen.Threads, split.ComputeThreads);
+            }
+    }
+
+    [SkippableFact]
     public void Cli_RunsASplitOnTheDevice_AndSaysWhere()
     {
         var library = VulkanDevice.Require();
