@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Text.Json;
+using VisualNarrator.Engine.Benchmarking;
 using VisualNarrator.Engine.Inference;
 using VisualNarrator.Engine.Models;
 using VisualNarrator.Engine.Native;
@@ -179,8 +181,8 @@ public sealed class DeviceOffloadTests(VulkanModels models, ITestOutputHelper ou
         Skip.If(chosen.Threads < 2, $"the automatic count is {chosen.Threads} here: there is no count to lower");
         using var ctx = new InferenceContext(split, VulkanModels.Inference);
 
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        using (new VisualNarrator.Engine.Benchmarking.BackgroundLoad(Environment.ProcessorCount))
+        var clock = Stopwatch.StartNew();
+        using (new BackgroundLoad(Environment.ProcessorCount))
             while (clock.Elapsed < 6 * CpuActivity.Interval)
             {
                 Run(ctx, Prompts[0]);
