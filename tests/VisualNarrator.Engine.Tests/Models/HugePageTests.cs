@@ -4,6 +4,7 @@ using VisualNarrator.Engine.Inference;
 using VisualNarrator.Engine.Models;
 using VisualNarrator.Engine.Native;
 using VisualNarrator.Engine.Quantization;
+using VisualNarrator.Gguf;
 using VisualNarrator.Testing;
 
 namespace VisualNarrator.Engine.Tests.Models;
@@ -39,9 +40,34 @@ public sealed class HugePageTests(TestModels models) : IClassFixture<TestModels>
         else if (Avx2.IsSupported) Assert.True(tensor.InRepackBuffer);
 
         var address = (ulong)tensor.Field<IntPtr>(GgmlTensor.DataOffset);
-        var region = MemoryRegion(address);
-        Assert.True(region.HugePageKilobytes >= 2048,
-            $"{weight} at 0x{address:x} lies in {region.Range} with {region.HugePageKilobytes} kB on huge pages");
+        var region = MemoryRegion(address, "AnonHugePages:");
+        Assert.True(region.Kilobytes >= 2048,
+            $"{weight} at 0x{address:x} lies in {region.Range} with {region.Kilobytes} kB on huge pages");
+    }
+
+    [SkippableFact]
+    public unsafe void MappedWeights_OfAFileThisProjectWrote_AreOnHugePages()
+    {
+        SkipWithoutHugePages();
+        // Written afresh, so its pages are in the cache as the writer left them (its 2 MiB blocks), not as a read made them.
+        var path = models.PathFor($"huge-pages-mapped-{Guid.NewGuid():N}.gguf");
+        GgufWriter.CopyOf(GgufFile.Open(models.Get("opt", Shape, tied: false))).WriteTo(path);
+        try
+        {
+            using var model = Model.Load(path, new ModelLoadOptions(MapFile: true));
+            var tensor = model.Weights["blk.0.ffn_up.weight"]; // F32, 16 MiB: several whole 2 MiB pages
+            var address = (ulong)tensor.Field<IntPtr>(GgmlTensor.DataOffset);
+            Assert.Equal(GgmlType.F32, tensor.Type);
+            // A page is mapped when first touched: touch one in the middle of the matrix, away from its ends.
+            var inside = (address + (8UL << 20)) & ~((2UL << 20) - 1);
+            _ = *(byte*)inside;
+
+            var region = MemoryRegion(inside, "FilePmdMapped:");
+            Assert.Contains(" hg", region.Flags); // the map asked for huge pages (MADV_HUGEPAGE)
+            Assert.True(region.Kilobytes >= 2048,
+                $"the touched page at 0x{inside:x} in {region.Range} is not a 2 MiB page ({region.Kilobytes} kB)");
+        }
+        finally { File.Delete(path); }
     }
 
     [SkippableFact]
@@ -60,9 +86,9 @@ public sealed class HugePageTests(TestModels models) : IClassFixture<TestModels>
             values.SetData<byte>([1, 2, 3, 4]); // the first cell's first write, as a decode makes it
 
             var address = (ulong)values.Field<IntPtr>(GgmlTensor.DataOffset);
-            var region = MemoryRegion(address);
-            if (region.HugePageKilobytes >= 2048) return;
-            seen.Add($"0x{address:x} in {region.Range} with {region.HugePageKilobytes} kB on huge pages");
+            var region = MemoryRegion(address, "AnonHugePages:");
+            if (region.Kilobytes >= 2048) return;
+            seen.Add($"0x{address:x} in {region.Range} with {region.Kilobytes} kB on huge pages");
         }
         Assert.Fail($"the cache's layer-0 values never lay on huge pages: {string.Join("; ", seen)}");
     }
@@ -71,13 +97,16 @@ public sealed class HugePageTests(TestModels models) : IClassFixture<TestModels>
         Skip.IfNot(File.Exists(Setting) && !File.ReadAllText(Setting).Contains("[never]", StringComparison.Ordinal),
             "this kernel offers no transparent huge pages");
 
-    /// <summary>The mapping holding <paramref name="address"/> in /proc/self/smaps, and its AnonHugePages figure.</summary>
-    private static (string Range, long HugePageKilobytes) MemoryRegion(ulong address)
+    /// <summary>The mapping holding <paramref name="address"/> in /proc/self/smaps: its range, its kB figure named
+    /// <paramref name="field"/> (e.g. "AnonHugePages:") and its VmFlags line.</summary>
+    private static (string Range, long Kilobytes, string Flags) MemoryRegion(ulong address, string field)
     {
         string? range = null;
+        long? kilobytes = null;
         foreach (var line in File.ReadLines("/proc/self/smaps"))
         {
-            // A mapping's header starts "start-end perms ..." in hex; its fields follow as "Name: value kB".
+            // A mapping's header starts "start-end perms ..." in hex; its fields follow as "Name: value kB", and
+            // "VmFlags: ..." comes last.
             var first = line.Split(' ', 2)[0];
             var bounds = first.Split('-');
             if (bounds.Length == 2 && ulong.TryParse(bounds[0], NumberStyles.HexNumber, null, out var start)
@@ -85,9 +114,13 @@ public sealed class HugePageTests(TestModels models) : IClassFixture<TestModels>
             {
                 range = address >= start && address < end ? first : null;
             }
-            else if (range is not null && first == "AnonHugePages:")
+            else if (range is not null && first == field)
             {
-                return (range, long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture));
+                kilobytes = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+            }
+            else if (range is not null && first == "VmFlags:")
+            {
+                return (range, kilobytes ?? throw new InvalidOperationException($"{range} in /proc/self/smaps has no {field}"), line);
             }
         }
         throw new InvalidOperationException($"no mapping in /proc/self/smaps holds 0x{address:x}");
