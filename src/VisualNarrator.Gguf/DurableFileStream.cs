@@ -9,8 +9,8 @@ namespace VisualNarrator.Gguf;
 /// caller computes the next tensors, and <see cref="Complete"/> waits only for the rest.
 /// <para>Bytes reach the OS in whole <see cref="BlockSize"/> blocks at multiples of it (only the last may be short).
 /// Linux caches a file in pieces as large as the writes that made them, and a later memory map of it gets 2 MiB pages
-/// only over 2 MiB pieces: with the FileStream's 1 MiB writes a freshly written model was mapped with 4 KiB pages, and
-/// its matmuls ran 3-6% slower from the TLB misses.</para>
+/// only over 2 MiB pieces. Written in 1 MiB pieces, a fresh model is mapped with 4 KiB pages, and its matmuls run 3-6%
+/// slower from the TLB misses.</para>
 /// </summary>
 public sealed class DurableFileStream : Stream
 {
