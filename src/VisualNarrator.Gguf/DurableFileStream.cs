@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.Win32.SafeHandles;
 
 namespace VisualNarrator.Gguf;
@@ -21,7 +22,9 @@ public sealed class DurableFileStream : Stream
     public const int BlockSize = 2 << 20;
 
     private readonly SafeFileHandle _handle;
-    private readonly byte[] _block = GC.AllocateUninitializedArray<byte>(BlockSize);
+    // Pooled: small files (JSON, tokenizer folders) would otherwise cost a fresh 2 MiB array each.
+    private readonly byte[] _block = ArrayPool<byte>.Shared.Rent(BlockSize);
+    private bool _disposed;
     private int _filled;
     private long _written;
     private long _sinceFlush;
@@ -60,6 +63,7 @@ public sealed class DurableFileStream : Stream
     /// the same offset, once it fills, so later writes keep their alignment.</summary>
     public override void Flush()
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (_filled > 0) WriteAt(_block.AsSpan(0, _filled), _written);
     }
 
@@ -69,6 +73,7 @@ public sealed class DurableFileStream : Stream
     /// <inheritdoc/>
     public override void Write(ReadOnlySpan<byte> buffer)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         while (!buffer.IsEmpty)
         {
             if (_filled == 0 && buffer.Length >= BlockSize)
@@ -85,13 +90,14 @@ public sealed class DurableFileStream : Stream
             buffer = buffer[take..];
             if (_filled < BlockSize) continue;
             _filled = 0;
-            Hand(_block);
+            Hand(_block.AsSpan(0, BlockSize));
         }
     }
 
     /// <summary>Waits for a background flush, then writes out everything and flushes it to the disk.</summary>
     public void Complete()
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         _flushing?.GetAwaiter().GetResult();
         _flushing = null;
         if (_filled > 0)
@@ -125,12 +131,14 @@ public sealed class DurableFileStream : Stream
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && !_disposed)
         {
+            _disposed = true;
             // The handle must outlive the flush that uses it; its error, if any, no longer matters (the file is discarded).
             try { _flushing?.Wait(); }
             catch (AggregateException) { }
             _handle.Dispose();
+            ArrayPool<byte>.Shared.Return(_block);
         }
         base.Dispose(disposing);
     }

@@ -13,8 +13,9 @@ internal static unsafe partial class MemoryAdvice
     /// <summary>
     /// Asks for transparent huge pages (2 MiB on x86-64) under the whole pages of [<paramref name="start"/>,
     /// <paramref name="start"/> + <paramref name="length"/>). Memory not yet touched then gets them as it is first
-    /// written, and a file map's pages not yet cached are read in 2 MiB pieces; the kernel grants them where its setting is <c>always</c> or <c>madvise</c> (the common default, under
-    /// which nothing gets them without this call). A hint: false where the kernel declines or this is not Linux.
+    /// written, and a file map's pages not yet cached are read in 2 MiB pieces; the kernel grants them where its
+    /// setting is <c>always</c> or <c>madvise</c> (the common default, under which nothing gets them without this
+    /// call). A hint: false where the kernel declines or this is not Linux.
     /// </summary>
     public static bool PreferHugePages(void* start, ulong length)
     {
