@@ -77,16 +77,40 @@ internal sealed class GraphBuilder
         _flash = flash;
         _valueRun = flash ? null : valueRun;
         Hp = hp;
-        var tokens = ctx.NewTensor(GgmlType.I32, nTokens).SetName("inp_tokens").SetInput();
-        var positions = ctx.NewTensor(GgmlType.I32, nTokens).SetName("inp_pos").SetInput();
-        var cacheRows = ctx.NewTensor(GgmlType.I64, nTokens).SetName("inp_kv_rows").SetInput();
+        var tokens = Input(GgmlType.I32, "inp_tokens", nTokens);
+        var positions = Input(GgmlType.I32, "inp_pos", nTokens);
+        var cacheRows = Input(GgmlType.I64, "inp_kv_rows", nTokens);
         var mask = flash
-            ? ctx.NewTensor(GgmlType.F16, nKv, GgmlContext.FlashAttentionMaskRows(nTokens)).SetName("inp_kq_mask").SetInput()
-            : ctx.NewTensor(GgmlType.F32, nKv, nTokens).SetName("inp_kq_mask").SetInput();
-        var outputRows = nOutputs == nTokens ? (GgmlTensor?)null : ctx.NewTensor(GgmlType.I32, nOutputs).SetName("inp_out_ids").SetInput();
+            ? Input(GgmlType.F16, "inp_kq_mask", nKv, GgmlContext.FlashAttentionMaskRows(nTokens))
+            : Input(GgmlType.F32, "inp_kq_mask", nKv, nTokens);
+        var outputRows = nOutputs == nTokens ? (GgmlTensor?)null : Input(GgmlType.I32, "inp_out_ids", nOutputs);
         var valueElements = flash || valueRun is not null ? (GgmlTensor?)null
-            : ctx.NewTensor(GgmlType.I64, hp.EmbeddingLength * (long)nTokens).SetName("inp_v_elements").SetInput();
+            : Input(GgmlType.I64, "inp_v_elements", hp.EmbeddingLength * (long)nTokens);
         Io = new DecoderGraphIo(tokens, positions, cacheRows, mask, outputRows, default, valueElements);
+    }
+
+    /// <summary>Bytes of a cache line: every tensor the graph allocates is a whole number of them.</summary>
+    internal const int CacheLine = 64;
+
+    /// <summary>
+    /// A graph input of <paramref name="ne0"/> × <paramref name="ne1"/> elements, in memory rounded up to whole cache
+    /// lines and read by the graph through a view of its real shape (which is what the caller fills).
+    /// <para>Why: ggml's CPU allocator aligns tensors to 32 bytes only, and inputs are allocated first. One input of 4
+    /// to 32 bytes (a prompt's single output row, a decode step's token ids) put every activation after it half a line
+    /// off. A matmul's threads write neighbouring blocks of 16 result rows, so two threads then wrote into the same
+    /// lines (false sharing). The activations are whole lines already (rows of n_embd floats, n_embd a multiple of 16 in
+    /// every OPT shape), so with the inputs rounded up every tensor starts on a line, as in llama.cpp's graphs.</para>
+    /// </summary>
+    private GgmlTensor Input(GgmlType type, string name, long ne0, long ne1 = 1)
+    {
+        var size = (long)Ggml.TypeSize(type);
+        var bytes = ne0 * ne1 * size;
+        var whole = (bytes + CacheLine - 1) / CacheLine * CacheLine;
+        if (whole == bytes)
+            return (ne1 == 1 ? _ctx.NewTensor(type, ne0) : _ctx.NewTensor(type, ne0, ne1)).SetName(name).SetInput();
+        var memory = _ctx.NewTensor(type, whole / size).SetName(name).SetInput();
+        var view = ne1 == 1 ? _ctx.View(memory, ne0, 0) : _ctx.View(memory, ne0, ne1, (ulong)(ne0 * size), 0);
+        return view.SetName($"{name}_rows").SetInput();
     }
 
     /// <summary>The model's hyperparameters.</summary>

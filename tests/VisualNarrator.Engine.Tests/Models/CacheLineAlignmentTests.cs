@@ -1,0 +1,45 @@
+using VisualNarrator.Engine.Inference;
+using VisualNarrator.Engine.Models;
+using VisualNarrator.Engine.Native;
+using VisualNarrator.Testing;
+
+namespace VisualNarrator.Engine.Tests.Models;
+
+/// <summary>Every tensor a decode graph allocates starts on a 64-byte cache line. ggml's CPU allocator aligns to 32
+/// bytes only, and an input of a few bytes (a decode step's token ids, a prompt's one output row) used to put every
+/// activation after it half a line off, so the threads of a matmul wrote into shared lines. Each case below had most
+/// of its tensors 32 bytes off before the inputs were rounded up to whole lines.</summary>
+public sealed class CacheLineAlignmentTests(TestModels models) : IClassFixture<TestModels>
+{
+    [Theory]
+    [InlineData(1, 1, false)]  // a decode step
+    [InlineData(1, 1, true)]
+    [InlineData(4, 4, false)]  // four sequences' steps
+    [InlineData(4, 4, true)]
+    [InlineData(13, 1, false)] // a prompt, logits for its last token only
+    [InlineData(13, 3, true)]
+    public void AllocatedTensors_StartOnACacheLine(int tokens, int outputs, bool flash)
+    {
+        var hp = TestModels.Wider;
+        using var model = Model.Load(models.Get("opt", hp));
+        using var cache = new KvCache(hp, model.Backend, 64, KvCacheType.F16, transposedValues: !flash);
+        var size = DecoderGraph.GraphSize(hp.BlockCount);
+        using var context = GgmlContext.Create(2 * size, size);
+        var graph = context.NewGraph(size);
+        var io = DecoderGraph.Build(context, graph, model.Architecture, hp, model.Weights, cache, tokens, outputs, 32, flash);
+        using var allocator = model.Backend.CreateGraphAllocator();
+        allocator.Allocate(graph);
+
+        // Views live in memory of another tensor (an input's, the cache's); the rest is the graph's own.
+        var own = Enumerable.Range(0, graph.NodeCount).Select(graph.Node).Where(t => t.ViewBase().Base == t.Handle).ToList();
+        Assert.Contains(own, t => t.OpName == "MUL_MAT");
+        var off = own.Select(t => (t.Name, Offset: (long)t.Field<IntPtr>(GgmlTensor.DataOffset) % GraphBuilder.CacheLine))
+            .Where(t => t.Offset != 0).ToList();
+        Assert.True(off.Count == 0, $"{off.Count} of {own.Count} tensors off a line, e.g. {string.Join(", ", off.Take(5))}");
+
+        // The inputs keep their real shapes for the caller to fill.
+        Assert.Equal(tokens, io.Tokens.Ne(0));
+        Assert.Equal(tokens, io.CacheRows.Ne(0));
+        Assert.Equal(outputs == tokens ? null : outputs, io.OutputRows?.Ne(0));
+    }
+}
