@@ -20,26 +20,21 @@ public sealed class CacheLineAlignmentTests(TestModels models) : IClassFixture<T
     [InlineData(13, 3, true)]
     public void AllocatedTensors_StartOnACacheLine(int tokens, int outputs, bool flash)
     {
-        var hp = TestModels.Wider;
-        using var model = Model.Load(models.Get("opt", hp));
-        using var cache = new KvCache(hp, model.Backend, 64, KvCacheType.F16, transposedValues: !flash);
-        var size = DecoderGraph.GraphSize(hp.BlockCount);
-        using var context = GgmlContext.Create(2 * size, size);
-        var graph = context.NewGraph(size);
-        var io = DecoderGraph.Build(context, graph, model.Architecture, hp, model.Weights, cache, tokens, outputs, 32, flash);
+        using var model = Model.Load(models.Get("opt", TestModels.Wider));
+        using var built = new BuiltGraph(model, tokens, outputs, flash, KvCacheType.F16);
         using var allocator = model.Backend.CreateGraphAllocator();
-        allocator.Allocate(graph);
+        allocator.Allocate(built.Graph);
 
         // Views live in memory of another tensor (an input's, the cache's); the rest is the graph's own.
-        var own = Enumerable.Range(0, graph.NodeCount).Select(graph.Node).Where(t => t.ViewBase().Base == t.Handle).ToList();
+        var own = built.Nodes.Where(t => t.ViewBase().Base == t.Handle).ToList();
         Assert.Contains(own, t => t.OpName == "MUL_MAT");
         var off = own.Select(t => (t.Name, Offset: (long)t.Field<IntPtr>(GgmlTensor.DataOffset) % GraphBuilder.CacheLine))
             .Where(t => t.Offset != 0).ToList();
         Assert.True(off.Count == 0, $"{off.Count} of {own.Count} tensors off a line, e.g. {string.Join(", ", off.Take(5))}");
 
         // The inputs keep their real shapes for the caller to fill.
-        Assert.Equal(tokens, io.Tokens.Ne(0));
-        Assert.Equal(tokens, io.CacheRows.Ne(0));
-        Assert.Equal(outputs == tokens ? null : outputs, io.OutputRows?.Ne(0));
+        Assert.Equal(tokens, built.Io.Tokens.Ne(0));
+        Assert.Equal(tokens, built.Io.CacheRows.Ne(0));
+        Assert.Equal(outputs == tokens ? null : outputs, built.Io.OutputRows?.Ne(0));
     }
 }

@@ -1,6 +1,4 @@
 using VisualNarrator.Engine.Inference;
-using VisualNarrator.Engine.Models;
-using VisualNarrator.Engine.Native;
 using VisualNarrator.Testing;
 
 namespace VisualNarrator.Engine.Tests.Models;
@@ -20,13 +18,9 @@ public sealed class FusedProjectionGraphTests(TestModels models) : IClassFixture
     {
         var hp = TestModels.Wider;
         using var model = Model.Load(models.Get("opt", hp));
-        using var cache = new KvCache(hp, model.Backend, 64, KvCacheType.F32, transposedValues: !flash);
-        var size = DecoderGraph.GraphSize(hp.BlockCount);
-        using var context = GgmlContext.Create(2 * size, size);
-        var graph = context.NewGraph(size);
-        DecoderGraph.Build(context, graph, model.Architecture, hp, model.Weights, cache, tokens, tokens, 32, flash);
+        using var built = new BuiltGraph(model, tokens, tokens, flash);
 
-        var nodes = Enumerable.Range(0, graph.NodeCount).Select(graph.Node).ToList();
+        var nodes = built.Nodes;
         for (var il = 0; il < hp.BlockCount; il++)
             foreach (var part in new[] { "Qcur", "Kcur", "Vcur" })
                 Assert.Equal("VIEW", Assert.Single(nodes, n => n.Name == $"{part}-{il}").OpName);

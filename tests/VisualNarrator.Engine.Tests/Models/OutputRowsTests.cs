@@ -1,6 +1,4 @@
 using VisualNarrator.Engine.Inference;
-using VisualNarrator.Engine.Models;
-using VisualNarrator.Engine.Native;
 using VisualNarrator.Testing;
 
 namespace VisualNarrator.Engine.Tests.Models;
@@ -44,20 +42,16 @@ public sealed class OutputRowsTests(TestModels models) : IClassFixture<TestModel
     {
         var hp = TestModels.Wider;
         using var model = Model.Load(models.Get("opt", hp));
-        using var cache = new KvCache(hp, model.Backend, 64, KvCacheType.F32, transposedValues: true);
-        using var context = GgmlContext.Create(2 * DecoderGraph.GraphSize(hp.BlockCount), DecoderGraph.GraphSize(hp.BlockCount));
-        var graph = context.NewGraph(DecoderGraph.GraphSize(hp.BlockCount));
         const int tokens = 13, outputs = 3;
-        var io = DecoderGraph.Build(context, graph, model.Architecture, hp, model.Weights, cache, tokens, outputs, 32, flash: false);
+        using var built = new BuiltGraph(model, tokens, outputs, flash: false);
 
-        var rows = Enumerable.Range(0, graph.NodeCount).Select(i => graph.Node(i))
-            .GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.Last().Ne(1));
+        var rows = built.Nodes.GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.Last().Ne(1));
         var last = hp.BlockCount - 1;
         Assert.Equal(tokens, rows[$"kqv_out-{last}"]);
         foreach (var name in new[] { $"attn_out-{last}", $"ffn_up-{last}", $"ffn_out-{last}", $"l_out-{last}", "result_norm" })
             Assert.Equal(outputs, rows[name]);
         Assert.Equal(tokens, rows[$"ffn_up-{last - 1}"]);
-        Assert.Equal(outputs, io.Logits.Ne(1));
+        Assert.Equal(outputs, built.Io.Logits.Ne(1));
     }
 
     private static DecodeBatch Batch(Func<int, bool> wantLogits)
