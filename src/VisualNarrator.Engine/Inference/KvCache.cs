@@ -101,7 +101,7 @@ public sealed class KvCache : IDisposable
     /// <summary>The row length of at least <paramref name="cells"/> elements that spans an odd number of cache lines.</summary>
     internal static int SetSpreadRow(int cells, int elementBytes)
     {
-        var perLine = 64 / elementBytes;
+        var perLine = GgmlBackendBuffer.CacheLine / elementBytes;
         var lines = (cells + perLine - 1) / perLine;
         return (lines | 1) * perLine;
     }

@@ -89,15 +89,12 @@ internal sealed class GraphBuilder
         Io = new DecoderGraphIo(tokens, positions, cacheRows, mask, outputRows, default, valueElements);
     }
 
-    /// <summary>Bytes of a cache line: every tensor the graph allocates is a whole number of them.</summary>
-    internal const int CacheLine = 64;
-
     /// <summary>
     /// A graph input of <paramref name="ne0"/> × <paramref name="ne1"/> elements, in memory rounded up to whole cache
     /// lines and read by the graph through a view of its real shape (which is what the caller fills).
-    /// <para>Why: ggml's CPU allocator aligns tensors to 32 bytes only, and inputs are allocated first. One input of 4
-    /// to 32 bytes (a prompt's single output row, a decode step's token ids) put every activation after it half a line
-    /// off. A matmul's threads write neighbouring blocks of 16 result rows, so two threads then wrote into the same
+    /// <para>Why: ggml's CPU allocator aligns tensors to <see cref="GgmlBackendBuffer.CpuAlignment"/> bytes only, and
+    /// inputs are allocated first. One input of 4 to 32 bytes (a prompt's single output row, a decode step's token ids)
+    /// put every activation after it half a line off. A matmul's threads write neighbouring blocks of 16 result rows, so two threads then wrote into the same
     /// lines (false sharing). The activations are whole lines already (rows of n_embd floats, n_embd a multiple of 16 in
     /// every OPT shape), so with the inputs rounded up every tensor starts on a line, as in llama.cpp's graphs.</para>
     /// </summary>
@@ -105,7 +102,8 @@ internal sealed class GraphBuilder
     {
         var size = (long)Ggml.TypeSize(type);
         var bytes = ne0 * ne1 * size;
-        var whole = (bytes + CacheLine - 1) / CacheLine * CacheLine;
+        const int line = GgmlBackendBuffer.CacheLine;
+        var whole = (bytes + line - 1) / line * line;
         if (whole == bytes)
             return (ne1 == 1 ? _ctx.NewTensor(type, ne0) : _ctx.NewTensor(type, ne0, ne1)).SetName(name).SetInput();
         var memory = _ctx.NewTensor(type, whole / size).SetName(name).SetInput();

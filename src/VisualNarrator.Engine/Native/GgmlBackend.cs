@@ -202,8 +202,12 @@ public sealed unsafe class GgmlBackendBuffer : IDisposable
 
     internal GgmlBackendBuffer(IntPtr handle) => this.handle = handle;
 
-    /// <summary>Alignment ggml's CPU buffers need (TENSOR_ALIGNMENT).</summary>
+    /// <summary>Alignment ggml's CPU buffers need (TENSOR_ALIGNMENT), and all its graph allocator gives a tensor.</summary>
     internal const int CpuAlignment = 32;
+
+    /// <summary>Bytes of a CPU cache line (x86-64 and ARM64 alike); memory laid out for threads or cache sets is padded
+    /// to whole lines.</summary>
+    internal const int CacheLine = 64;
 
     /// <summary>A CPU buffer over <paramref name="size"/> bytes at <paramref name="pointer"/>, memory the caller owns
     /// and keeps alive longer than the buffer (disposing the buffer does not free it).</summary>

@@ -28,7 +28,7 @@ public sealed class CacheLineAlignmentTests(TestModels models) : IClassFixture<T
         // Views live in memory of another tensor (an input's, the cache's); the rest is the graph's own.
         var own = built.Nodes.Where(t => t.ViewBase().Base == t.Handle).ToList();
         Assert.Contains(own, t => t.OpName == "MUL_MAT");
-        var off = own.Select(t => (t.Name, Offset: (long)t.Field<IntPtr>(GgmlTensor.DataOffset) % GraphBuilder.CacheLine))
+        var off = own.Select(t => (t.Name, Offset: (long)t.Field<IntPtr>(GgmlTensor.DataOffset) % GgmlBackendBuffer.CacheLine))
             .Where(t => t.Offset != 0).ToList();
         Assert.True(off.Count == 0, $"{off.Count} of {own.Count} tensors off a line, e.g. {string.Join(", ", off.Take(5))}");
 
