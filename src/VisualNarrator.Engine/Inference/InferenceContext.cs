@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using VisualNarrator.Engine.Models;
 using VisualNarrator.Engine.Native;
 using VisualNarrator.Engine.Placement;
@@ -251,18 +253,6 @@ public sealed class InferenceContext : IDisposable
         // time (AVX-512), so a row of 32 would be summed element by element.
         var flash = _flash;
         var nKv = Math.Min(Cache.Cells, Math.Max(flash ? 0 : 64, (Cache.UsedExtent() + 31) / 32 * 32));
-        var maskRows = flash ? (int)GgmlContext.FlashAttentionMaskRows(n) : n;
-        var maskLength = nKv * maskRows;
-        if (_mask.Length < maskLength) _mask = new float[Math.Max(maskLength, _mask.Length * 2)];
-        var mask = _mask.AsSpan(0, maskLength);
-        mask.Fill(float.NegativeInfinity); // padding rows (flash attention) stay masked
-        for (var t = 0; t < n; t++)
-        {
-            int seq = batch.Sequences[t], pos = batch.Positions[t];
-            var row = mask.Slice(t * nKv, nKv);
-            for (var c = 0; c < nKv; c++)
-                if (Cache.SequenceOf(c) == seq && Cache.PositionOf(c) <= pos) row[c] = 0f;
-        }
         var o = 0;
         for (var t = 0; t < n; t++)
             if (batch.WantLogits[t]) _outputRows[o++] = t;
@@ -274,17 +264,10 @@ public sealed class InferenceContext : IDisposable
         io.Tokens.SetData(batch.Tokens);
         io.Positions.SetData(batch.Positions);
         SetCells(io, cells);
-        if (flash)
-        {
-            if (_maskHalf.Length < maskLength) _maskHalf = new Half[_mask.Length];
-            var half = _maskHalf.AsSpan(0, maskLength);
-            for (var i = 0; i < maskLength; i++) half[i] = (Half)mask[i];
-            io.Mask.SetData<Half>(half);
-        }
-        else
-        {
-            io.Mask.SetData<float>(mask);
-        }
+        // Flash attention reads an f16 mask with padding rows; it is written as f16 directly, since converting a
+        // float mask element by element cost more per decode step than the check of the logits below.
+        if (flash) io.Mask.SetData<Half>(BuildMask(ref _maskHalf, batch, nKv, (int)GgmlContext.FlashAttentionMaskRows(n), Half.Zero, Half.NegativeInfinity));
+        else io.Mask.SetData<float>(BuildMask(ref _mask, batch, nKv, n, 0f, float.NegativeInfinity));
         io.OutputRows?.SetData<int>(_outputRows.AsSpan(0, outputs));
         var callerCpu = _model.AdjustThreads(n);
         if (_scheduler is { } scheduler) scheduler.Compute(graph);
@@ -295,11 +278,35 @@ public sealed class InferenceContext : IDisposable
         _outputs = outputs;
     }
 
+    /// <summary>The attention mask: a row of <paramref name="nKv"/> cells per token of the batch, <paramref name="attend"/>
+    /// where the cell holds the token's own sequence at its position or earlier, <paramref name="masked"/> elsewhere;
+    /// rows past the batch (flash attention's padding) stay masked.</summary>
+    private ReadOnlySpan<T> BuildMask<T>(ref T[] buffer, DecodeBatch batch, int nKv, int rows, T attend, T masked)
+    {
+        var length = nKv * rows;
+        if (buffer.Length < length) buffer = new T[Math.Max(length, buffer.Length * 2)];
+        var mask = buffer.AsSpan(0, length);
+        mask.Fill(masked);
+        for (var t = 0; t < batch.Count; t++)
+        {
+            int seq = batch.Sequences[t], pos = batch.Positions[t];
+            var row = mask.Slice(t * nKv, nKv);
+            for (var c = 0; c < nKv; c++)
+                if (Cache.SequenceOf(c) == seq && Cache.PositionOf(c) <= pos) row[c] = attend;
+        }
+        return mask;
+    }
+
     /// <summary>NaN or infinite logits come from the weights (corrupt or overflowing), never from the request; they
     /// are reported as the model's fault instead of being sampled from.</summary>
     private void ThrowIfNonFinite(ReadOnlySpan<float> logits)
     {
-        for (var i = 0; i < logits.Length; i++)
+        // A vector at a time first (x - x is 0 for every finite x, NaN for NaN and infinities): eight rows of logits
+        // are 400 thousand values, checked after every decode step. The scalar loop then finds the first bad value.
+        var vectors = MemoryMarshal.Cast<float, Vector<float>>(logits);
+        var start = 0;
+        while (start < vectors.Length && Vector.EqualsAll(vectors[start] - vectors[start], Vector<float>.Zero)) start++;
+        for (var i = start * Vector<float>.Count; i < logits.Length; i++)
             if (!float.IsFinite(logits[i]))
                 throw new ModelOutputException(_model.File.Path,
                     $"the model computed {(float.IsNaN(logits[i]) ? "NaN" : "infinite")} logits (row {i / VocabSize}, token id {i % VocabSize}); " +

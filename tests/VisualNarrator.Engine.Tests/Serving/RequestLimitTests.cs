@@ -72,6 +72,26 @@ public sealed class RequestLimitTests(TestModels models) : IClassFixture<TestMod
         var again = scheduler.Submit(new NarrationRequest("Describe this image: a cat", SamplingSettings.Greedy with { MaxNewTokens = 2 }));
         await Assert.ThrowsAsync<ModelOutputException>(() => again.Completion);
     }
+
+    [Fact]
+    public void One_infinite_logit_among_many_is_found_and_named_by_its_token_id()
+    {
+        var source = models.Get("opt", TestModels.TinyOpt);
+        int vocab;
+        using (var clean = Model.Load(source)) vocab = clean.Hyperparameters.VocabSize;
+        // A logit in the middle of the row and the last one: the check scans whole vectors first, then the rest.
+        foreach (var token in new[] { vocab / 2 + 1, vocab - 1 })
+        {
+            var corrupt = models.PathFor($"infinite-row-{token}.gguf");
+            CorruptModels.WriteWithInfiniteEmbeddingRow(source, corrupt, token);
+            using var model = Model.Load(corrupt);
+            using var context = new InferenceContext(model, new InferenceOptions(ContextSize: 64));
+            var batch = new DecodeBatch(8);
+            batch.AddSequence([2, 10, 11], 0, 0);
+            var e = Assert.Throws<ModelOutputException>(() => context.Decode(batch));
+            Assert.Contains($"(row 0, token id {token})", e.Problem);
+        }
+    }
 }
 
 /// <summary>Writes copies of models with corrupt weights, through the project's own GGUF writer.</summary>
@@ -87,6 +107,31 @@ internal static class CorruptModels
         {
             if (t.Type == GgmlType.F32 && t.Shape.Length == 1) writer.AddTensor(t.Name, Enumerable.Repeat(float.NaN, (int)t.Shape[0]).ToArray(), t.Shape);
             else writer.AddTensor(t.Name, t.Type, t.Shape, s => file.CopyTensorData(t, s));
+        }
+        writer.WriteTo(destination);
+    }
+
+    /// <summary>Copies <paramref name="source"/> (an F32 model with tied embeddings) with <paramref name="token"/>'s
+    /// embedding row set to infinity: only that token's logit (its row is also the LM head's) is not finite, while
+    /// prompts without it compute as before.</summary>
+    public static void WriteWithInfiniteEmbeddingRow(string source, string destination, int token)
+    {
+        var file = GgufFile.Open(source);
+        var writer = new GgufWriter();
+        foreach (var (key, value) in file.Metadata) writer.Set(key, value);
+        foreach (var t in file.Tensors)
+        {
+            if (t.Name != "token_embd.weight")
+            {
+                writer.AddTensor(t.Name, t.Type, t.Shape, s => file.CopyTensorData(t, s));
+                continue;
+            }
+            Assert.Equal(GgmlType.F32, t.Type);
+            var width = (int)t.Shape[0];
+            var values = new float[width * (int)t.Shape[1]];
+            file.ReadTensorData(t, System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+            values.AsSpan(token * width, width).Fill(float.PositiveInfinity);
+            writer.AddTensor(t.Name, values, t.Shape);
         }
         writer.WriteTo(destination);
     }
