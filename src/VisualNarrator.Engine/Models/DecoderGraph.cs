@@ -94,9 +94,10 @@ internal sealed class GraphBuilder
     /// lines and read by the graph through a view of its real shape (which is what the caller fills).
     /// <para>Why: ggml's CPU allocator aligns tensors to <see cref="GgmlBackendBuffer.CpuAlignment"/> bytes only, and
     /// inputs are allocated first. One input of 4 to 32 bytes (a prompt's single output row, a decode step's token ids)
-    /// put every activation after it half a line off. A matmul's threads write neighbouring blocks of 16 result rows, so two threads then wrote into the same
-    /// lines (false sharing). The activations are whole lines already (rows of n_embd floats, n_embd a multiple of 16 in
-    /// every OPT shape), so with the inputs rounded up every tensor starts on a line, as in llama.cpp's graphs.</para>
+    /// put every activation after it half a line off. A matmul's threads write neighbouring blocks of 16 result rows,
+    /// so two threads then wrote into the same lines (false sharing). The activations are whole lines already (rows of
+    /// n_embd floats, n_embd a multiple of 16 in every OPT shape), so with the inputs rounded up every tensor starts on
+    /// a line, as in llama.cpp's graphs.</para>
     /// </summary>
     private GgmlTensor Input(GgmlType type, string name, long ne0, long ne1 = 1)
     {
