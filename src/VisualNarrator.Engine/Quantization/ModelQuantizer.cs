@@ -204,11 +204,13 @@ public static class ModelQuantizer
     }
 
     /// <summary>Rows per parallel task: at least llama.cpp's minimum chunk, at most <see cref="MaxChunkElements"/> (the
-    /// F32 buffer a task widens into), and otherwise about four tasks per thread so the threads finish together.</summary>
+    /// F32 buffer a task widens into), and otherwise about sixteen tasks per thread so the threads finish together. Every
+    /// tensor ends in a wait for its last task, which runs alone; with four tasks per thread (an eighth of a tensor each
+    /// on two threads) opt-125m's quantization to Q4_K_M took 4% longer than llama.cpp's.</summary>
     private static long RowsPerChunk(long rows, long rowLength, int threads)
     {
         var least = Math.Max(1, MinChunkElements / rowLength);
         var most = Math.Max(least, MaxChunkElements / rowLength);
-        return Math.Clamp(rows / (4L * Math.Max(1, threads)), least, most);
+        return Math.Clamp(rows / (16L * Math.Max(1, threads)), least, most);
     }
 }
