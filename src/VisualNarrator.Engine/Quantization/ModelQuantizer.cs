@@ -1,5 +1,4 @@
 using Microsoft.Win32.SafeHandles;
-using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using VisualNarrator.Engine.Models;
@@ -55,22 +54,16 @@ public sealed record QuantizeOptions(int Threads = 0);
 /// <summary>
 /// Converts an F32/F16/BF16 GGUF model of a supported architecture to a smaller GGUF (f16, q8_0, q6_k, q5_k_m, q4_k_m,
 /// q4_0) with llama.cpp's per-tensor mix (<see cref="QuantizationMix"/>). The input is validated against its
-/// architecture and every tensor's type is decided before a byte is written; tensors are then converted one at a time
-/// (chunks of rows in parallel: F16/BF16 widened by ggml's CPU row conversion, F32 used where it was read, each chunk
-/// quantized by ggml_quantize_chunk straight into the output tensor) and streamed into a temp file that is renamed over
-/// the output only when complete. All metadata is copied; <c>general.file_type</c> is set to the preset's llama_ftype and
+/// architecture and every tensor's type is decided before a byte is written; tensors are then converted in file order
+/// by a <see cref="ConversionPipeline"/> (chunks of rows on every thread: F16/BF16 widened by ggml's CPU row
+/// conversion, F32 used where it was read, each chunk quantized by ggml_quantize_chunk straight into the output tensor)
+/// and streamed into a temp file that is renamed over the output only when complete. All metadata is copied; <c>general.file_type</c> is set to the preset's llama_ftype and
 /// <c>general.quantization_version</c> to 2. Output is deterministic: the same input and preset give the same bytes.
 /// </summary>
 public static class ModelQuantizer
 {
     /// <summary>ggml's GGML_QNT_VERSION, written as general.quantization_version.</summary>
     public const uint QuantizationVersion = 2;
-
-    // llama.cpp quantizes in chunks of at least 32 * 512 elements per thread task.
-    private const int MinChunkElements = 32 * 512;
-
-    // 1 MiB of F32 values: large enough that a call's fixed costs vanish, small enough to stay in cache.
-    private const int MaxChunkElements = 1 << 18;
 
     private static readonly string[] SplitKeys = ["split.no", "split.count", "split.tensors.count"];
 
@@ -134,12 +127,9 @@ public static class ModelQuantizer
         writer.SetUInt32(GgufKeys.FileType, preset.FileType);
         writer.SetUInt32(GgufKeys.QuantizationVersion, QuantizationVersion);
 
-        var parallel = new ParallelOptions
-        {
-            CancellationToken = cancellationToken,
-            MaxDegreeOfParallelism = options.Threads > 0 ? options.Threads : Environment.ProcessorCount,
-        };
+        var threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
         using var source = file.OpenForParallelReads();
+        using var conversions = new ConversionPipeline(file, source, plan.Tensors.Where(t => t.Converts), threads, cancellationToken);
         long sourceTotal = plan.Tensors.Sum(t => t.Source.ByteSize), sourceDone = 0;
         var done = 0;
         foreach (var tensor in plan.Tensors)
@@ -147,7 +137,7 @@ public static class ModelQuantizer
             writer.AddTensor(tensor.Source.Name, tensor.Type, tensor.Source.Shape, stream =>
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (tensor.Converts) WriteConverted(file, source, tensor, stream, parallel);
+                if (tensor.Converts) stream.Write(conversions.Take());
                 else file.CopyTensorData(tensor.Source, stream);
                 sourceDone += tensor.Source.ByteSize;
                 progress?.Report(new QuantizeProgress(++done, plan.Tensors.Count, tensor.Source.Name, tensor.Type, sourceDone, sourceTotal));
@@ -155,62 +145,5 @@ public static class ModelQuantizer
         }
         writer.WriteTo(output);
         return new QuantizeResult(plan, output, file.FileLength, new FileInfo(output).Length, stopwatch.Elapsed);
-    }
-
-    private static void WriteConverted(GgufFile file, SafeFileHandle source, TensorQuantization tensor, Stream stream, ParallelOptions parallel)
-    {
-        var info = tensor.Source;
-        var rowLength = info.Shape[0];
-        var rows = info.ElementCount / rowLength;
-        if (tensor.ByteSize > Array.MaxLength || rowLength > Array.MaxLength)
-            throw new NotSupportedException($"tensor '{info.Name}' is too large to convert in one piece ({tensor.ByteSize} bytes quantized)");
-        var result = GC.AllocateUninitializedArray<byte>((int)tensor.ByteSize);
-
-        var sourceRowBytes = GgmlTypeInfo.RowBytes(info.Type, rowLength);
-        var targetRowBytes = GgmlTypeInfo.RowBytes(tensor.Type, rowLength);
-        var rowsPerChunk = RowsPerChunk(rows, rowLength, parallel.MaxDegreeOfParallelism);
-        var chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
-        // Each task reads its own rows into a pooled buffer: the reads run on every thread, between the quantizing, and
-        // no tensor-sized array is allocated (and page-faulted in) for the source.
-        Parallel.For(0L, chunks, parallel, chunk =>
-        {
-            var first = chunk * rowsPerChunk;
-            var count = (int)Math.Min(rowsPerChunk, rows - first);
-            var elements = (int)(count * rowLength);
-            var inputBytes = (int)(count * sourceRowBytes);
-            var output = result.AsSpan((int)(first * targetRowBytes), (int)(count * targetRowBytes));
-            var raw = ArrayPool<byte>.Shared.Rent(inputBytes);
-            var floats = info.Type == GgmlType.F32 ? null : ArrayPool<float>.Shared.Rent(elements);
-            try
-            {
-                var input = raw.AsSpan(0, inputBytes);
-                file.ReadTensorData(source, info, first * sourceRowBytes, input);
-                if (floats is null)
-                {
-                    Ggml.QuantizeInto(tensor.Type, MemoryMarshal.Cast<byte, float>(input), rowLength, output);
-                    return;
-                }
-                var values = floats.AsSpan(0, elements);
-                Ggml.ToFloat(info.Type, input, values);
-                Ggml.QuantizeInto(tensor.Type, values, rowLength, output);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(raw);
-                if (floats is not null) ArrayPool<float>.Shared.Return(floats);
-            }
-        });
-        stream.Write(result);
-    }
-
-    /// <summary>Rows per parallel task: at least llama.cpp's minimum chunk, at most <see cref="MaxChunkElements"/> (the
-    /// F32 buffer a task widens into), and otherwise about sixteen tasks per thread so the threads finish together. Every
-    /// tensor ends in a wait for its last task, which runs alone; with four tasks per thread (an eighth of a tensor each
-    /// on two threads) opt-125m's quantization to Q4_K_M took 4% longer than llama.cpp's.</summary>
-    private static long RowsPerChunk(long rows, long rowLength, int threads)
-    {
-        var least = Math.Max(1, MinChunkElements / rowLength);
-        var most = Math.Max(least, MaxChunkElements / rowLength);
-        return Math.Clamp(rows / (16L * Math.Max(1, threads)), least, most);
     }
 }
