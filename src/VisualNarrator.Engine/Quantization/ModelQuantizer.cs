@@ -57,8 +57,8 @@ public sealed record QuantizeOptions(int Threads = 0);
 /// architecture and every tensor's type is decided before a byte is written; tensors are then converted in file order
 /// by a <see cref="ConversionPipeline"/> (chunks of rows on every thread: F16/BF16 widened by ggml's CPU row
 /// conversion, F32 used where it was read, each chunk quantized by ggml_quantize_chunk straight into the output tensor)
-/// and streamed into a temp file that is renamed over the output only when complete. All metadata is copied; <c>general.file_type</c> is set to the preset's llama_ftype and
-/// <c>general.quantization_version</c> to 2. Output is deterministic: the same input and preset give the same bytes.
+/// and streamed into a temp file that is renamed over the output only when complete. All metadata is copied;
+/// <c>general.file_type</c> is set to the preset's llama_ftype and <c>general.quantization_version</c> to 2. Output is deterministic: the same input and preset give the same bytes.
 /// </summary>
 public static class ModelQuantizer
 {
