@@ -48,7 +48,8 @@ internal sealed class ConversionPipeline : IDisposable
         _source = source;
         _cancellation = cancellation;
         _jobs = [.. tensors.Select(t => new Job(t, threads))];
-        _workers = [.. Enumerable.Range(0, threads).Select(i => new Thread(Work) { IsBackground = true, Name = $"quantize {i}" })];
+        _workers = [.. Enumerable.Range(0, threads)
+            .Select(i => new Thread(Work) { IsBackground = true, Name = $"quantize {i}" })];
         foreach (var worker in _workers) worker.Start();
     }
 

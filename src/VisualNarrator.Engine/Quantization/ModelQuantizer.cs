@@ -1,8 +1,5 @@
-using Microsoft.Win32.SafeHandles;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using VisualNarrator.Engine.Models;
-using VisualNarrator.Engine.Native;
 using VisualNarrator.Gguf;
 
 namespace VisualNarrator.Engine.Quantization;
@@ -58,7 +55,8 @@ public sealed record QuantizeOptions(int Threads = 0);
 /// by a <see cref="ConversionPipeline"/> (chunks of rows on every thread: F16/BF16 widened by ggml's CPU row
 /// conversion, F32 used where it was read, each chunk quantized by ggml_quantize_chunk straight into the output tensor)
 /// and streamed into a temp file that is renamed over the output only when complete. All metadata is copied;
-/// <c>general.file_type</c> is set to the preset's llama_ftype and <c>general.quantization_version</c> to 2. Output is deterministic: the same input and preset give the same bytes.
+/// <c>general.file_type</c> is set to the preset's llama_ftype and <c>general.quantization_version</c> to 2. Output is
+/// deterministic: the same input and preset give the same bytes.
 /// </summary>
 public static class ModelQuantizer
 {
@@ -129,7 +127,8 @@ public static class ModelQuantizer
 
         var threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
         using var source = file.OpenForParallelReads();
-        using var conversions = new ConversionPipeline(file, source, plan.Tensors.Where(t => t.Converts), threads, cancellationToken);
+        using var conversions = new ConversionPipeline(
+            file, source, plan.Tensors.Where(t => t.Converts), threads, cancellationToken);
         long sourceTotal = plan.Tensors.Sum(t => t.Source.ByteSize), sourceDone = 0;
         var done = 0;
         foreach (var tensor in plan.Tensors)
