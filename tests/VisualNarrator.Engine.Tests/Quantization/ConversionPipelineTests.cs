@@ -24,7 +24,8 @@ public sealed class ConversionPipelineTests(QuantizationFixture fixture) : IClas
             var values = new float[tensor.Source.ElementCount];
             Ggml.ToFloat(tensor.Source.Type, raw, values);
             var expected = Ggml.Quantize(tensor.Type, values, tensor.Source.Shape[0]);
-            Assert.True(expected.AsSpan().SequenceEqual(pipeline.Take()), $"{tensor.Source.Name} is not the tensor taken in its place");
+            Assert.True(expected.AsSpan().SequenceEqual(pipeline.Take()),
+                $"{tensor.Source.Name} is not the tensor taken in its place");
         }
         Assert.Throws<InvalidOperationException>(() => pipeline.Take());
     }
@@ -38,7 +39,8 @@ public sealed class ConversionPipelineTests(QuantizationFixture fixture) : IClas
         var cut = fixture.PathFor("cut-short.gguf");
         File.Copy(fixture.Source(), cut, overwrite: true);
         var end = converted[0].Source.FileOffset + converted[0].Source.ByteSize / 2;
-        using (var shorten = File.OpenHandle(cut, FileMode.Open, FileAccess.Write)) RandomAccess.SetLength(shorten, end);
+        using (var shorten = File.OpenHandle(cut, FileMode.Open, FileAccess.Write))
+            RandomAccess.SetLength(shorten, end);
         using var source = File.OpenHandle(cut);
         using var pipeline = new ConversionPipeline(file, source, converted, threads: 2, CancellationToken.None);
 
