@@ -160,11 +160,11 @@ internal sealed class ConversionPipeline : IDisposable
     /// <summary>Rows per chunk: at least llama.cpp's minimum chunk, at most <see cref="MaxChunkElements"/> (the F32
     /// buffer a chunk widens into), and otherwise about sixteen chunks per thread, so a tensor's chunks spread evenly
     /// over the workers even when a tensor is small.</summary>
-    internal static long RowsPerChunk(long rows, long rowLength, int threads)
+    private static long RowsPerChunk(long rows, long rowLength, int threads)
     {
         var least = Math.Max(1, MinChunkElements / rowLength);
         var most = Math.Max(least, MaxChunkElements / rowLength);
-        return Math.Clamp(rows / (16L * Math.Max(1, threads)), least, most);
+        return Math.Clamp(rows / (16L * threads), least, most); // threads >= 1: the constructor checks it
     }
 
     /// <summary>One tensor's conversion: its chunks handed out, finished, and the output they fill.</summary>
