@@ -249,10 +249,11 @@ public sealed class InferenceContext : IDisposable
         var n = batch.Count;
         var outputs = batch.OutputCount;
         // Attend over a prefix of the cache, rounded up so graph shapes (and allocations) change rarely. mul_mat attention
-        // attends at least 64 cells: its value products run along the cells, and ggml's f16 dot product takes 64 at a
-        // time (AVX-512), so a row of 32 would be summed element by element.
+        // rounds to 64 cells: its value products run along the cells, and ggml's f16 dot product takes 64 at a time
+        // (AVX-512) and sums the rest element by element.
         var flash = _flash;
-        var nKv = Math.Min(Cache.Cells, Math.Max(flash ? 0 : 64, (Cache.UsedExtent() + 31) / 32 * 32));
+        var granule = flash ? 32 : 64;
+        var nKv = Math.Min(Cache.Cells, (Math.Max(1, Cache.UsedExtent()) + granule - 1) / granule * granule);
         var o = 0;
         for (var t = 0; t < n; t++)
             if (batch.WantLogits[t]) _outputRows[o++] = t;
