@@ -48,20 +48,17 @@ public sealed class KvCache : IDisposable
         _k = new GgmlTensor[hp.BlockCount];
         _v = new GgmlTensor[hp.BlockCount];
         var backends = Enumerable.Range(0, hp.BlockCount).Select(layerBackend).ToArray();
-        ValueRowLength = transposedValues && backends.All(b => b.IsCpu) ? SetSpreadRow(cells, (int)ElementBytes) : cells;
+        var cpuOnly = backends.All(b => b.IsCpu);
+        ValueRowLength = transposedValues && cpuOnly ? SetSpreadRow(cells, (int)ElementBytes) : cells;
+        var wide = (hp.HeadDim + 63) / 64 * 64;
+        KeyReadWidth = transposedValues && cpuOnly && wide <= 2 * hp.HeadDim ? wide : hp.HeadDim;
         var contexts = new Dictionary<GgmlBackend, GgmlContext>();
         try
         {
-            for (var i = 0; i < hp.BlockCount; i++)
-            {
-                var backend = backends[i];
-                if (!contexts.TryGetValue(backend, out var context))
-                    contexts[backend] = context = GgmlContext.Create(2 * hp.BlockCount);
-                _k[i] = context.NewTensor(ggmlType, hp.EmbeddingLength, cells).SetName($"cache_k_l{i}");
-                _v[i] = transposedValues
-                    ? context.NewTensor(ggmlType, ValueRowLength, hp.EmbeddingLength).SetName($"cache_v_l{i}")
-                    : context.NewTensor(ggmlType, hp.EmbeddingLength, cells).SetName($"cache_v_l{i}");
-            }
+            if (KeyReadWidth > hp.HeadDim)
+                ViewsOfOneStore(contexts[backends[0]] = GgmlContext.Create(1 + 2 * hp.BlockCount), hp, cells, ggmlType);
+            else
+                TensorsPerLayer(contexts, backends, hp, cells, ggmlType);
             // Cells beyond those in use are still multiplied (then masked); zeros keep them finite.
             foreach (var (backend, context) in contexts)
             {
@@ -82,6 +79,53 @@ public sealed class KvCache : IDisposable
         _cellPosition = new int[cells];
         Array.Fill(_cellSequence, -1);
     }
+
+    /// <summary>Every layer's K and V as tensors of their own, in a context per backend.</summary>
+    private void TensorsPerLayer(Dictionary<GgmlBackend, GgmlContext> contexts, GgmlBackend[] backends, ModelHyperparameters hp, int cells, GgmlType type)
+    {
+        for (var i = 0; i < hp.BlockCount; i++)
+        {
+            var backend = backends[i];
+            if (!contexts.TryGetValue(backend, out var context))
+                contexts[backend] = context = GgmlContext.Create(2 * hp.BlockCount);
+            _k[i] = context.NewTensor(type, hp.EmbeddingLength, cells).SetName($"cache_k_l{i}");
+            _v[i] = TransposedValues
+                ? context.NewTensor(type, ValueRowLength, hp.EmbeddingLength).SetName($"cache_v_l{i}")
+                : context.NewTensor(type, hp.EmbeddingLength, cells).SetName($"cache_v_l{i}");
+        }
+    }
+
+    /// <summary>
+    /// Every layer's K and V as views of one tensor, each K followed by its V. A single query reads each head's keys
+    /// <see cref="KeyReadWidth"/> wide, past the end of the last head's, and ggml checks a view's size as if it were
+    /// dense (width × heads × cells) against the tensor it points into: with K alone that check fails once the cache
+    /// is nearly full. Widening to at most twice the head size keeps even the last layer's K inside its V.
+    /// </summary>
+    private void ViewsOfOneStore(GgmlContext context, ModelHyperparameters hp, int cells, GgmlType type)
+    {
+        ulong Lines(ulong bytes) => (bytes + GgmlBackendBuffer.CacheLine - 1) / GgmlBackendBuffer.CacheLine * GgmlBackendBuffer.CacheLine;
+        var width = (ulong)hp.EmbeddingLength;
+        var keyBytes = Lines(width * (ulong)cells * ElementBytes);
+        var valueBytes = Lines(width * (ulong)ValueRowLength * ElementBytes);
+        var store = context.NewTensor(type, checked((long)((keyBytes + valueBytes) * (ulong)hp.BlockCount / ElementBytes))).SetName("cache_kv");
+        for (var i = 0; i < hp.BlockCount; i++)
+        {
+            var offset = (ulong)i * (keyBytes + valueBytes);
+            _k[i] = context.View(store, hp.EmbeddingLength, cells, width * ElementBytes, offset).SetName($"cache_k_l{i}");
+            _v[i] = context.View(store, ValueRowLength, hp.EmbeddingLength, (ulong)ValueRowLength * ElementBytes, offset + keyBytes)
+                .SetName($"cache_v_l{i}");
+        }
+    }
+
+    /// <summary>
+    /// Elements of a cell's keys that mul_mat attention reads per head for a single query. Then ggml runs one vector dot
+    /// product per cell and head, which takes 64 elements a step and adds the rest one at a time in double precision:
+    /// for opt-2.7b's head size 80 that tail cost more than the 64 before it. On a CPU cache with values transposed
+    /// (mul_mat attention) this is the head size rounded up to 64, where that at most doubles it; the elements past a
+    /// head are the next head's keys (or the layer's values), multiplied by the zeros the query is padded with. Otherwise
+    /// the head size.
+    /// </summary>
+    public int KeyReadWidth { get; }
 
     /// <summary>Number of cells (token slots over all sequences).</summary>
     public int Cells { get; }

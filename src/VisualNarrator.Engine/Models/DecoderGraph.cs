@@ -198,9 +198,13 @@ internal sealed class GraphBuilder
             _graph.Expand(_ctx.SetRows(_ctx.Reshape(vCache, 1, vCache.Nelements), values, Io.ValueElements!.Value));
         }
 
-        var kView = _ctx.View(kCache, headDim, heads, _nKv, (ulong)headDim * elem, kCache.Nb(1), 0);
+        // One query's scores are a vector dot product per cell and head (tinyBLAS takes two queries or more): each head's
+        // keys are read KeyReadWidth wide and q is padded with zeros to match, so the extra products add nothing.
+        long keyWidth = !_flash && tokens == 1 ? _cache.KeyReadWidth : headDim;
+        var kView = _ctx.View(kCache, keyWidth, heads, _nKv, (ulong)headDim * elem, kCache.Nb(1), 0);
         var qHeads = _ctx.View(q, headDim, heads, tokens, (ulong)headDim * sizeof(float), q.Nb(1), 0);
         var qh = _ctx.Permute(qHeads, 0, 2, 1, 3);                                   // [hd, tokens, heads]
+        if (keyWidth > headDim) qh = _ctx.PadRows(qh, (int)(keyWidth - headDim));
         var kh = _ctx.Permute(kView, 0, 2, 1, 3);                                     // [hd, n_kv, heads]
         var scale = 1f / MathF.Sqrt(headDim);
         if (_flash)

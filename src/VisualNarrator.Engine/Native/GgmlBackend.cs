@@ -224,13 +224,15 @@ public sealed unsafe class GgmlBackendBuffer : IDisposable
     }
 
     /// <summary>A CPU buffer over zero-filled memory of its own (freed with the buffer) holding <paramref name="tensors"/>
-    /// (of a no_alloc context, not yet allocated) one after another, each at a <see cref="CpuAlignment"/>-byte boundary.</summary>
+    /// (of a no_alloc context, not yet allocated) one after another, each at a <see cref="CpuAlignment"/>-byte boundary;
+    /// views among them point into their sources.</summary>
     internal static GgmlBackendBuffer ZeroedOnHost(IReadOnlyList<GgmlTensor> tensors)
     {
         var offsets = new ulong[tensors.Count];
         ulong size = 0;
         for (var i = 0; i < tensors.Count; i++)
         {
+            if (tensors[i].IsView) continue;
             offsets[i] = size;
             size = checked(size + (tensors[i].Nbytes + CpuAlignment - 1) / CpuAlignment * CpuAlignment);
         }
@@ -242,7 +244,11 @@ public sealed unsafe class GgmlBackendBuffer : IDisposable
             var start = (byte*)(((nuint)memory + CpuAlignment - 1) / CpuAlignment * CpuAlignment);
             buffer = OverHostMemory(start, Math.Max(size, 1));
             buffer.owned = memory;
-            for (var i = 0; i < tensors.Count; i++) buffer.Place(tensors[i], start + offsets[i]);
+            foreach (var (tensor, i) in tensors.Select((t, i) => (t, i)).Where(p => !p.t.IsView))
+                buffer.Place(tensor, start + offsets[i]);
+            foreach (var view in tensors.Where(t => t.IsView))
+                if (GgmlNative.ggml_backend_view_init(view.Handle) != 0)
+                    throw new InvalidOperationException($"ggml could not point view '{view.Name}' into its source");
             return buffer;
         }
         catch

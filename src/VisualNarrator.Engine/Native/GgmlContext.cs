@@ -200,6 +200,16 @@ public sealed class GgmlContext : IDisposable
     /// <summary>Contiguous copy (needed after permute/transpose before reshape or as mul_mat's first operand).</summary>
     public GgmlTensor Cont(GgmlTensor a) => Wrap(GgmlNative.ggml_cont(Room(), Use(a).Handle));
 
+    /// <summary>A contiguous F32 copy of <paramref name="a"/> (which may be a strided view) with
+    /// <paramref name="elements"/> zeros appended to every row.</summary>
+    public GgmlTensor PadRows(GgmlTensor a, int elements)
+    {
+        Use(a);
+        if (a.Type != GgmlType.F32) throw new ArgumentException($"PadRows needs an F32 input; got {a}.", nameof(a));
+        ArgumentOutOfRangeException.ThrowIfNegative(elements);
+        return Wrap(GgmlNative.ggml_pad(Room(), a.Handle, elements, 0, 0, 0));
+    }
+
     /// <summary>View with the first two dimensions swapped.</summary>
     internal GgmlTensor Transpose(GgmlTensor a) => Wrap(GgmlNative.ggml_transpose(Room(), Use(a).Handle));
 

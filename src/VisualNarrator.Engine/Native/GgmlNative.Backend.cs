@@ -21,6 +21,8 @@ internal static unsafe partial class GgmlNative
     /// <summary>Places a tensor of a no_alloc context at <paramref name="addr"/> inside <paramref name="buffer"/>;
     /// returns enum ggml_status (SUCCESS 0).</summary>
     [LibraryImport(BaseLibrary)] internal static partial int ggml_backend_tensor_alloc(IntPtr buffer, IntPtr tensor, void* addr);
+    /// <summary>Points a view at its (allocated) source's data and buffer; returns enum ggml_status (SUCCESS 0).</summary>
+    [LibraryImport(BaseLibrary)] internal static partial int ggml_backend_view_init(IntPtr tensor);
     [LibraryImport(BaseLibrary)] internal static partial void ggml_backend_tensor_set(IntPtr tensor, void* data, nuint offset, nuint size);
     [LibraryImport(BaseLibrary)] internal static partial void ggml_backend_tensor_get(IntPtr tensor, void* data, nuint offset, nuint size);
 

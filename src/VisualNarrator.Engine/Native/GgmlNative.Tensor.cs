@@ -38,6 +38,7 @@ internal static unsafe partial class GgmlNative
     [LibraryImport(BaseLibrary)] internal static partial IntPtr ggml_reshape_3d(IntPtr ctx, IntPtr a, long ne0, long ne1, long ne2);
     [LibraryImport(BaseLibrary)] internal static partial IntPtr ggml_permute(IntPtr ctx, IntPtr a, int axis0, int axis1, int axis2, int axis3);
     [LibraryImport(BaseLibrary)] internal static partial IntPtr ggml_cont(IntPtr ctx, IntPtr a);
+    [LibraryImport(BaseLibrary)] internal static partial IntPtr ggml_pad(IntPtr ctx, IntPtr a, int p0, int p1, int p2, int p3);
     [LibraryImport(BaseLibrary)] internal static partial IntPtr ggml_transpose(IntPtr ctx, IntPtr a);
     [LibraryImport(BaseLibrary)] internal static partial IntPtr ggml_cpy(IntPtr ctx, IntPtr a, IntPtr b);
     [LibraryImport(BaseLibrary)] internal static partial IntPtr ggml_soft_max_ext(IntPtr ctx, IntPtr a, IntPtr mask, float scale, float maxBias);

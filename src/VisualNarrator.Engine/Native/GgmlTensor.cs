@@ -186,6 +186,9 @@ public readonly unsafe struct GgmlTensor : IEquatable<GgmlTensor>
 
     internal IntPtr Src(int i) => Field<IntPtr>(SrcOffset + 8 * i);
 
+    /// <summary>Whether this tensor is a view of another.</summary>
+    internal bool IsView => Field<IntPtr>(ViewSrcOffset) != IntPtr.Zero;
+
     /// <summary>The tensor a view ultimately points into, and the view's byte offset in it.</summary>
     internal (IntPtr Base, ulong Offset) ViewBase()
     {

@@ -1,4 +1,5 @@
 using VisualNarrator.Engine.Inference;
+using VisualNarrator.Engine.Models;
 using VisualNarrator.Engine.Native;
 using VisualNarrator.Testing;
 
@@ -72,6 +73,44 @@ public sealed class KvCacheTests
         Assert.Equal(2080, transposed.ValueRowLength);
         Assert.Equal(2080, transposed.Layer(0).V.Ne(0));
         Assert.Equal(2048, plain.ValueRowLength);
+    }
+
+    [Theory]
+    [InlineData(160, 2, true, 128)] // head size 80 (opt-2.7b's): read 128 wide
+    [InlineData(128, 4, true, 64)]  // 32 (the built-in model's): 64
+    [InlineData(96, 6, true, 16)]   // 16: 64 would be four times as wide
+    [InlineData(128, 2, true, 64)]  // 64 already
+    [InlineData(160, 2, false, 80)] // values not transposed: flash attention reads the keys itself
+    public void KeyReadWidth_RoundsTheHeadSizeUpTo64_WhereThatAtMostDoublesIt(int width, int heads, bool transposed, int expected)
+    {
+        var hp = new ModelHyperparameters("opt", 64, width, 4 * width, 2, heads, 1e-5f, 0);
+        using var backend = GgmlBackend.Create("cpu", 1);
+        using var cache = new KvCache(hp, backend, 24, KvCacheType.F16, transposed);
+        Assert.Equal(expected, cache.KeyReadWidth);
+    }
+
+    /// <summary>A widened cache holds each layer's keys, then its values, apart and zeroed, so the widest read of a
+    /// layer's keys (its last cell's last head, KeyReadWidth long) ends inside that layer's values.</summary>
+    [Fact]
+    public void WidenedCache_HoldsEachLayersKeysThenItsValues_SoTheWidestKeyReadEndsInThem()
+    {
+        var hp = new ModelHyperparameters("opt", 64, 160, 640, 3, 2, 1e-5f, 0);
+        using var backend = GgmlBackend.Create("cpu", 1);
+        using var cache = new KvCache(hp, backend, 24, KvCacheType.F16, transposedValues: true);
+        Assert.Equal(128, cache.KeyReadWidth);
+        var spans = Enumerable.Range(0, hp.BlockCount)
+            .SelectMany(l => new[] { cache.Layer(l).K, cache.Layer(l).V })
+            .Select(t => (Start: Address(t.HostData), End: Address(t.HostData) + (long)t.Nbytes, Zero: t.HostData.IndexOfAnyExcept((byte)0) < 0))
+            .ToList();
+        for (var i = 1; i < spans.Count; i++) Assert.True(spans[i].Start >= spans[i - 1].End, $"tensor {i} overlaps the one before");
+        Assert.All(spans, s => Assert.True(s.Zero && s.Start % GgmlBackendBuffer.CpuAlignment == 0));
+        Assert.True(spans[^1].End - spans[0].Start <= (long)cache.BufferBytes);
+        for (var l = 0; l < hp.BlockCount; l++)
+        {
+            var (keys, values) = (spans[2 * l], spans[2 * l + 1]);
+            var widestReadEnd = keys.Start + (long)cache.Layer(l).K.Nb(1) * (cache.Cells - 1) + 2L * (hp.EmbeddingLength - hp.HeadDim + cache.KeyReadWidth);
+            Assert.InRange(widestReadEnd, keys.End, values.End);
+        }
     }
 
     private static unsafe long Address(Span<byte> data)

@@ -38,6 +38,36 @@ public sealed class AttentionChoiceTests(TestModels models) : IClassFixture<Test
         Assert.False(flash.Cache.TransposedValues);
     }
 
+    /// <summary>With head size 80 (opt-2.7b's) a single query reads each head's keys 128 wide, over the next head's keys
+    /// (and the last head's over the layer's values), with q padded by zeros: decode steps still give the reference
+    /// logits, up to the last cell of the cache.</summary>
+    [Theory]
+    [InlineData(KvCacheType.F32, 1e-3f)]
+    [InlineData(KvCacheType.F16, 2e-2f)]
+    public void WidenedKeyReads_GiveTheReferenceLogits_UpToAFullCache(KvCacheType type, float tolerance)
+    {
+        var hp = new ModelHyperparameters("opt", 64, 160, 320, 2, 2, 1e-5f, 0);
+        var path = models.Get("opt", hp);
+        var reference = new ReferenceForward(path);
+        using var model = Model.Load(path);
+        using var ctx = new InferenceContext(model, new InferenceOptions(ContextSize: Prompt.Length + 4, CacheType: type, FlashAttention: false));
+        Assert.Equal(128, ctx.Cache.KeyReadWidth);
+        var batch = new DecodeBatch();
+        batch.AddSequence(Prompt, 0, 0);
+        ctx.Decode(batch);
+        var ids = Prompt.ToList();
+        while (ids.Count < ctx.Cache.Cells)
+        {
+            LogitsAssert.Close(reference.LastLogits(ids), ctx.Logits(0), tolerance);
+            ids.Add(Greedy.ArgMax(ctx.Logits(0)));
+            batch.Clear();
+            batch.Add(ids[^1], ids.Count - 1, 0, true);
+            ctx.Decode(batch);
+        }
+        Assert.Equal(0, ctx.Cache.FreeCells);
+        LogitsAssert.Close(reference.LastLogits(ids), ctx.Logits(0), tolerance);
+    }
+
     /// <summary>A prompt wider than a decode step whose cells are every other one (a second sequence holds the rest,
     /// a third's were freed) is written value by value; its logits, and those of the steps after it, match the
     /// reference forward pass as a prompt in one run of cells does (OptEngineTests).</summary>
