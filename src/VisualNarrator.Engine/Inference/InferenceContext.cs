@@ -249,10 +249,9 @@ public sealed class InferenceContext : IDisposable
         var n = batch.Count;
         var outputs = batch.OutputCount;
         // Attend over a prefix of the cache, rounded up so graph shapes (and allocations) change rarely. mul_mat attention
-        // rounds to 64 cells: its value products run along the cells, and ggml's f16 dot product takes 64 at a time
-        // (AVX-512) and sums the rest element by element.
+        // rounds to a whole dot-product step: its value products run along the cells.
         var flash = _flash;
-        var granule = flash ? 32 : 64;
+        var granule = flash ? 32 : KvCache.DotProductStep;
         var nKv = Math.Min(Cache.Cells, (Math.Max(1, Cache.UsedExtent()) + granule - 1) / granule * granule);
         var o = 0;
         for (var t = 0; t < n; t++)

@@ -50,7 +50,7 @@ public sealed class KvCache : IDisposable
         var backends = Enumerable.Range(0, hp.BlockCount).Select(layerBackend).ToArray();
         var cpuOnly = backends.All(b => b.IsCpu);
         ValueRowLength = transposedValues && cpuOnly ? SetSpreadRow(cells, (int)ElementBytes) : cells;
-        var wide = (hp.HeadDim + 63) / 64 * 64;
+        var wide = (hp.HeadDim + DotProductStep - 1) / DotProductStep * DotProductStep;
         KeyReadWidth = transposedValues && cpuOnly && wide <= 2 * hp.HeadDim ? wide : hp.HeadDim;
         var contexts = new Dictionary<GgmlBackend, GgmlContext>();
         try
@@ -116,6 +116,10 @@ public sealed class KvCache : IDisposable
                 .SetName($"cache_v_l{i}");
         }
     }
+
+    /// <summary>Elements ggml's f16 (and f32) vector dot product takes a step with AVX-512; it adds the rest of a row one
+    /// element at a time, in double precision.</summary>
+    internal const int DotProductStep = 64;
 
     /// <summary>
     /// Elements of a cell's keys that mul_mat attention reads per head for a single query. Then ggml runs one vector dot

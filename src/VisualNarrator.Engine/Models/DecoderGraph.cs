@@ -199,8 +199,9 @@ internal sealed class GraphBuilder
         }
 
         // One query's scores are a vector dot product per cell and head (tinyBLAS takes two queries or more): each head's
-        // keys are read KeyReadWidth wide and q is padded with zeros to match, so the extra products add nothing.
-        long keyWidth = !_flash && tokens == 1 ? _cache.KeyReadWidth : headDim;
+        // keys are read KeyReadWidth wide (the head size for a flash-attention cache) and q is padded with zeros to
+        // match, so the extra products add nothing.
+        long keyWidth = tokens == 1 ? _cache.KeyReadWidth : headDim;
         var kView = _ctx.View(kCache, keyWidth, heads, _nKv, (ulong)headDim * elem, kCache.Nb(1), 0);
         var qHeads = _ctx.View(q, headDim, heads, tokens, (ulong)headDim * sizeof(float), q.Nb(1), 0);
         var qh = _ctx.Permute(qHeads, 0, 2, 1, 3);                                   // [hd, tokens, heads]

@@ -244,9 +244,9 @@ public sealed unsafe class GgmlBackendBuffer : IDisposable
             var start = (byte*)(((nuint)memory + CpuAlignment - 1) / CpuAlignment * CpuAlignment);
             buffer = OverHostMemory(start, Math.Max(size, 1));
             buffer.owned = memory;
-            foreach (var (tensor, i) in tensors.Select((t, i) => (t, i)).Where(p => !p.t.IsView))
-                buffer.Place(tensor, start + offsets[i]);
-            foreach (var view in tensors.Where(t => t.IsView))
+            for (var i = 0; i < tensors.Count; i++)
+                if (!tensors[i].IsView) buffer.Place(tensors[i], start + offsets[i]);
+            foreach (var view in tensors.Where(t => t.IsView)) // after their sources have data
                 if (GgmlNative.ggml_backend_view_init(view.Handle) != 0)
                     throw new InvalidOperationException($"ggml could not point view '{view.Name}' into its source");
             return buffer;
