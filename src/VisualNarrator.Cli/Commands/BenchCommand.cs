@@ -20,7 +20,7 @@ namespace VisualNarrator.Cli.Commands;
 /// prefill and decode rates, seconds per 80-token description, peak RSS and aggregate decode at 1, 4 and 8 sequences;
 /// with <c>--anchor</c>, llama.cpp on a gpt2 model of identical shape and type in the same run. Each engine is
 /// measured in a fresh child process so peak RSS is its own, and with <c>--repeat N</c> the engines take turns, round by
-/// round; with <c>--interleave</c> the speed figures come from one child that loads both engines and measures them in
+/// round (each ratio then shows its range over the rounds); with <c>--interleave</c> the speed figures come from one child that loads both engines and measures them in
 /// turns, window by window. <c>--contention N</c> keeps N busy threads running in this process while each engine is
 /// measured. Cached models are written under a temporary name and renamed when complete,
 /// and a cached file that does not open as complete GGUF is made again.</summary>
@@ -36,7 +36,7 @@ public static class BenchCommand
         var type = new Option<string>("--type") { Description = "With --shape: weight type (f16, q8_0, q6_k, q5_k_m, q4_k_m, q4_0)", DefaultValueFactory = _ => "q4_k_m" };
         var anchor = new Option<bool>("--anchor") { Description = "Also measure llama.cpp on a gpt2 model of identical shape and type" };
         var threads = new Option<int>("--threads", "-t") { Description = "CPU threads (0: automatic for this engine, one per core for llama.cpp)", DefaultValueFactory = _ => 0 };
-        var repeat = new Option<int>("--repeat") { Description = "Rounds (1 to 50): each loads and measures every engine in a fresh process, alternating their order; each figure is the median of the rounds (peak RSS the largest)", DefaultValueFactory = _ => 1 };
+        var repeat = new Option<int>("--repeat") { Description = "Rounds (1 to 50): each loads and measures every engine in a fresh process, alternating their order; each figure is the median of the rounds (peak RSS the largest), and with --anchor each ratio also shows its range over the rounds", DefaultValueFactory = _ => 1 };
         var contention = new Option<int>("--contention") { Description = "Busy background threads running while each engine is measured (a machine shared with other work)", DefaultValueFactory = _ => 0 };
         var cacheDir = new Option<DirectoryInfo?>("--cache-dir") { Description = "Where generated models are kept between runs (default: ~/.cache/visual-narrator/bench)" };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
@@ -296,7 +296,15 @@ public static class BenchCommand
         var separate = MeasureInRounds([ours, anchor], plan with { MinSeconds = 0 }, contention);
         var pair = ours with { Label = "both engines in turns", Engine = "interleaved" };
         var speeds = RunChild(pair, plan, contention, "", ["--anchor-model", anchor.Model]);
-        return [.. separate.Zip(speeds, (s, speed) => speed with { LoadSeconds = s.LoadSeconds, PeakRssBytes = s.PeakRssBytes })];
+        return [.. separate.Zip(speeds, (s, speed) => speed with
+        {
+            LoadSeconds = s.LoadSeconds,
+            PeakRssBytes = s.PeakRssBytes,
+            // Round k's load and peak RSS with round k's speeds, so every figure has its spread over the rounds.
+            Rounds = s.Rounds is { } loads && speed.Rounds is { } speedRounds && loads.Count == speedRounds.Count
+                ? [.. loads.Zip(speedRounds, (l, r) => r with { LoadSeconds = l.LoadSeconds, PeakRssBytes = l.PeakRssBytes })]
+                : null,
+        })];
     }
 
     /// <summary>Runs one engine's measurements in a child process (this same tool, hidden --engine option).</summary>
@@ -348,19 +356,21 @@ public static class BenchCommand
         var table = new Table().AddColumn("metric");
         foreach (var r in rows) table.AddColumn(new TableColumn(r.Label).RightAligned());
         var anchored = rows.Count == 2 && rows[1].Label == "llama.cpp";
-        if (anchored) table.AddColumn(new TableColumn("ours / llama.cpp").RightAligned());
-        void Row(string name, Func<BenchmarkResult, double> value, string format, bool higherIsBetter = true)
+        var spread = anchored && rows[0].Result.Rounds is { Count: > 1 };
+        if (anchored) table.AddColumn(new TableColumn(spread ? "ours / llama.cpp (range over rounds)" : "ours / llama.cpp").RightAligned());
+        void Row(string name, Func<BenchmarkResult, double> value, string format, bool higherIsBetter = true, bool ranged = true)
         {
             var cells = new List<string> { name };
             cells.AddRange(rows.Select(r => value(r.Result).ToString(format, CultureInfo.InvariantCulture)));
             if (anchored)
             {
-                var ratio = value(rows[0].Result) / value(rows[1].Result);
-                cells.Add((higherIsBetter ? ratio : 1 / ratio).ToString("F2", CultureInfo.InvariantCulture) + "x");
+                var ratio = EngineRatio.Of(rows[0].Result, rows[1].Result, value, higherIsBetter);
+                cells.Add(Times(ratio.Ratio) + (ranged && ratio.Lowest is { } low && ratio.Highest is { } high ? $" ({Times(low)}-{Times(high)})" : ""));
             }
             table.AddRow(cells.ToArray());
         }
-        Row("file size (GiB)", r => r.FileBytes / (double)(1L << 30), "F2", higherIsBetter: false);
+        static string Times(double ratio) => ratio.ToString("F2", CultureInfo.InvariantCulture) + "x";
+        Row("file size (GiB)", r => r.FileBytes / (double)(1L << 30), "F2", higherIsBetter: false, ranged: false);
         Row("load (s)", r => r.LoadSeconds, "F2", higherIsBetter: false);
         Row("prefill 128 tok (tok/s)", r => r.PrefillTokensPerSecond, "F1");
         Row("decode (tok/s)", r => r.DecodeTokensPerSecond, "F2");
@@ -368,7 +378,8 @@ public static class BenchCommand
         Row("peak RSS (GiB)", r => r.PeakRssBytes / (double)(1L << 30), "F2", higherIsBetter: false);
         foreach (var n in rows[0].Result.AggregateDecode.Keys)
             Row($"{n} sequences (tok/s total)", r => r.AggregateDecode[n], "F2");
-        Row("8 vs 1 sequence gain", r => r.AggregateDecode[8] / r.AggregateDecode[1], "F2");
+        // A ratio of medians, which a range of per-round gains need not contain.
+        Row("8 vs 1 sequence gain", r => r.AggregateDecode[8] / r.AggregateDecode[1], "F2", ranged: false);
         AnsiConsole.Write(table);
         foreach (var r in rows.Where(r => r.Result.RunsOn is { } where && where != "CPU"))
             AnsiConsole.MarkupLine($"{Markup.Escape(r.Label)}: {Markup.Escape(r.Result.RunsOn!)}");

@@ -12,12 +12,14 @@ namespace VisualNarrator.Engine.Benchmarking;
 /// <param name="AggregateDecode">Aggregate decode rate by number of concurrent sequences (1, 4, 8).</param>
 /// <param name="PeakRssBytes">Peak resident memory of the measuring process (VmHWM).</param>
 /// <param name="RunsOn">Where the model ran, e.g. <c>CPU</c> or <c>Vulkan0: 6/12 layers, ...</c> (null: not recorded).</param>
+/// <param name="Rounds">Each round's own figures where this result is the median of several rounds (null for one).</param>
 public sealed record BenchmarkResult(string Engine, string Model, long FileBytes, int Threads, double LoadSeconds,
     double PrefillTokensPerSecond, double DecodeTokensPerSecond, double SecondsPerDescription,
-    IReadOnlyDictionary<int, double> AggregateDecode, long PeakRssBytes, string? RunsOn = null)
+    IReadOnlyDictionary<int, double> AggregateDecode, long PeakRssBytes, string? RunsOn = null,
+    IReadOnlyList<BenchmarkResult>? Rounds = null)
 {
     /// <summary>Rounds of one engine on one file as one result: the median of each figure (load included, each round
-    /// having loaded the model afresh), and the largest peak RSS.</summary>
+    /// having loaded the model afresh), and the largest peak RSS; the rounds themselves are kept for their spread.</summary>
     public static BenchmarkResult Median(IReadOnlyList<BenchmarkResult> rounds)
     {
         ArgumentNullException.ThrowIfNull(rounds);
@@ -31,6 +33,7 @@ public sealed record BenchmarkResult(string Engine, string Model, long FileBytes
             SecondsPerDescription = Of(r => r.SecondsPerDescription),
             AggregateDecode = rounds[0].AggregateDecode.Keys.ToDictionary(n => n, n => Of(r => r.AggregateDecode[n])),
             PeakRssBytes = rounds.Max(r => r.PeakRssBytes),
+            Rounds = rounds.Count > 1 ? [.. rounds.Select(r => r with { Rounds = null })] : null,
         };
     }
 }

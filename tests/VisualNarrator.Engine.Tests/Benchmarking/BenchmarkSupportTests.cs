@@ -80,7 +80,54 @@ public sealed class BenchmarkSupportTests(TestModels models) : IClassFixture<Tes
         Assert.Equal(new Dictionary<int, double> { [1] = 20, [4] = 60 }, median.AggregateDecode);
         Assert.Equal(500, median.PeakRssBytes);
         Assert.Equal(("narrator", "m.gguf", 100L, 2), (median.Engine, median.Model, median.FileBytes, median.Threads));
+        Assert.Equal(rounds, median.Rounds);
+        Assert.Null(BenchmarkResult.Median([rounds[0]]).Rounds);
         Assert.Throws<ArgumentException>(() => BenchmarkResult.Median([]));
+    }
+
+    private static BenchmarkResult Rates(string engine, double load, double prefill) =>
+        new(engine, "m.gguf", 100, 2, load, prefill, prefill / 4, 40 / prefill, new Dictionary<int, double> { [1] = prefill / 4 }, 1 << 20);
+
+    [Fact]
+    public void EngineRatio_IsTheRatioOfMedians_WithItsRangeRoundByRound()
+    {
+        var ours = BenchmarkResult.Median([Rates("narrator", 0.2, 10), Rates("narrator", 0.4, 12), Rates("narrator", 0.3, 11)]);
+        var theirs = BenchmarkResult.Median([Rates("llama.cpp", 0.4, 11), Rates("llama.cpp", 0.4, 11), Rates("llama.cpp", 0.6, 10)]);
+
+        var prefill = EngineRatio.Of(ours, theirs, r => r.PrefillTokensPerSecond, higherIsBetter: true);
+        Assert.Equal(1.0, prefill.Ratio, 12);                // 11 / 11
+        Assert.Equal(10.0 / 11, prefill.Lowest!.Value, 12);  // round 1
+        Assert.Equal(11.0 / 10, prefill.Highest!.Value, 12); // round 3, not the best round of each engine (12 / 10)
+
+        // Lower is better for seconds: the anchor's time over ours, round by round.
+        var load = EngineRatio.Of(ours, theirs, r => r.LoadSeconds, higherIsBetter: false);
+        Assert.Equal(0.4 / 0.3, load.Ratio, 12);
+        Assert.Equal(1.0, load.Lowest!.Value, 12);
+        Assert.Equal(2.0, load.Highest!.Value, 12);
+    }
+
+    [Fact]
+    public void EngineRatio_HasNoRange_WithoutRoundsToPairOnBothSides()
+    {
+        var single = Rates("narrator", 0.2, 10);
+        var three = BenchmarkResult.Median([Rates("llama.cpp", 0.4, 11), Rates("llama.cpp", 0.4, 11), Rates("llama.cpp", 0.6, 10)]);
+        var two = BenchmarkResult.Median([Rates("narrator", 0.2, 10), Rates("narrator", 0.4, 12)]);
+
+        Assert.Equal(new EngineRatio(10.0 / 11, null, null), EngineRatio.Of(single, three, r => r.PrefillTokensPerSecond, true));
+        Assert.Null(EngineRatio.Of(three, single, r => r.PrefillTokensPerSecond, true).Lowest);
+        Assert.Null(EngineRatio.Of(two, three, r => r.PrefillTokensPerSecond, true).Highest);
+    }
+
+    [Fact]
+    public void Rounds_SurviveTheJsonAChildPrintsForItsParent()
+    {
+        var median = BenchmarkResult.Median([Rates("narrator", 0.2, 10), Rates("narrator", 0.4, 12), Rates("narrator", 0.3, 11)]);
+
+        var read = System.Text.Json.JsonSerializer.Deserialize<BenchmarkResult[]>(System.Text.Json.JsonSerializer.Serialize(new[] { median }))!.Single();
+
+        Assert.Equal([10.0, 12.0, 11.0], read.Rounds!.Select(r => r.PrefillTokensPerSecond));
+        Assert.Equal(2.5, read.Rounds![0].AggregateDecode[1]);
+        Assert.All(read.Rounds!, r => Assert.Null(r.Rounds));
     }
 
     [Theory]
