@@ -20,10 +20,10 @@ namespace VisualNarrator.Cli.Commands;
 /// prefill and decode rates, seconds per 80-token description, peak RSS and aggregate decode at 1, 4 and 8 sequences;
 /// with <c>--anchor</c>, llama.cpp on a gpt2 model of identical shape and type in the same run. Each engine is
 /// measured in a fresh child process so peak RSS is its own, and with <c>--repeat N</c> the engines take turns, round by
-/// round (each ratio then shows its range over the rounds); with <c>--interleave</c> the speed figures come from one child that loads both engines and measures them in
-/// turns, window by window. <c>--contention N</c> keeps N busy threads running in this process while each engine is
-/// measured. Cached models are written under a temporary name and renamed when complete,
-/// and a cached file that does not open as complete GGUF is made again.</summary>
+/// round (each ratio then shows its range over the rounds); with <c>--interleave</c> the speed figures come from one
+/// child that loads both engines and measures them in turns, window by window. <c>--contention N</c> keeps N busy
+/// threads running in this process while each engine is measured. Cached models are written under a temporary name
+/// and renamed when complete, and a cached file that does not open as complete GGUF is made again.</summary>
 public static class BenchCommand
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
